@@ -1,0 +1,314 @@
+"""Command line: the only place flags are read.
+
+    synth-server dataset toy --out DIR
+    synth-server train --data DIR --out models/NAME
+    synth-server serve --model DIR [--device NAME|null] [--port 7400] [--reply-port 7401]
+                       [--blocksize N] [--buffer-ms MS] [--record FILE.wav] [--duration S]
+    synth-server render --model DIR (--pad-path CSV | --score CSV) --out FILE.wav [--duration S]
+    synth-server devices
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shlex
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT
+
+log = logging.getLogger("synth_server")
+
+
+def _say(message: str) -> None:
+    print(f"synth-server: {message}", flush=True)
+
+
+def _fail(message: str) -> int:
+    print(f"synth-server: error: {message}", file=sys.stderr, flush=True)
+    return 2
+
+
+def _command_line(argv: Optional[Sequence[str]]) -> str:
+    args = list(sys.argv[1:] if argv is None else argv)
+    return shlex.join(["synth-server", *args])
+
+
+# -- dataset ------------------------------------------------------------------------------
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    from synth_server.datasets.toy_pyo import render_toy_dataset
+
+    out = render_toy_dataset(args.out, sample_rate=args.sample_rate, duration_s=args.duration,
+                             seed=args.seed, progress=not args.quiet)
+    _say(f"wrote toy dataset to {out}")
+    return 0
+
+
+# -- train --------------------------------------------------------------------------------
+
+def cmd_train(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
+    from synth_server.config import StftConfig, TrainConfig
+    from synth_server.train.loop import train_model
+
+    stft = StftConfig(n_fft=args.n_fft, hop_length=args.hop_length)
+    train = TrainConfig(epochs=args.epochs, batch_size=args.batch_size,
+                        learning_rate=args.learning_rate, beta=args.beta,
+                        warmup_epochs=args.warmup_epochs, seed=args.seed)
+    hidden = tuple(int(v) for v in args.hidden.split(","))
+    try:
+        stats = train_model(args.data, args.out, stft=stft, vae_hidden=hidden,
+                            latent_dim=args.latent_dim, train=train,
+                            command=_command_line(argv), progress=not args.quiet)
+    except FileNotFoundError as exc:
+        return _fail(str(exc))
+    _say(f"wrote {args.out} in {stats['train_seconds']:.1f} s "
+         f"({stats['n_frames']} frames, validation reconstruction "
+         f"{stats['validation_reconstruction']})")
+    return 0
+
+
+# -- serve --------------------------------------------------------------------------------
+
+def _load(model: str) -> Any:
+    from synth_server.model.checkpoint import CheckpointError, load_checkpoint
+
+    try:
+        return load_checkpoint(model)
+    except CheckpointError as exc:
+        raise SystemExit(_fail(f"cannot load model: {exc}")) from None
+
+
+def _default_recording() -> Path:
+    return Path("recordings") / time.strftime("synth-server-%Y%m%d-%H%M%S.wav")
+
+
+def _parse_device(text: Optional[str]) -> Any:
+    if text is None:
+        return None
+    if text.lower() in ("null", "none"):
+        return "null"
+    return int(text) if text.isdigit() else text
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from synth_server.control.controller import Controller
+    from synth_server.control.osc_server import OscServer
+    from synth_server.engine.renderer import Renderer
+    from synth_server.engine.stream import AudioDeviceError, Engine, output_devices
+
+    checkpoint = _load(args.model)
+    renderer = Renderer(checkpoint, channels=2)
+    device = _parse_device(args.device)
+    record = args.record
+    reason = None
+    if device == "null":
+        device, reason = None, "--device null"
+    elif device is None:
+        try:
+            device = _default_output_device() if output_devices() else None
+            if device is None:
+                reason = "no audio output device found"
+        except AudioDeviceError as exc:
+            reason = str(exc)
+    if reason is not None:
+        record = record or str(_default_recording())
+
+    engine_ref: dict[str, Any] = {}
+    controller = Controller(lambda: engine_ref["engine"].status())
+
+    def start_engine(dev: Any, rec: Optional[str]) -> Engine:
+        engine = Engine(renderer, lambda: controller.state, device=dev,
+                        blocksize=args.blocksize, buffer_ms=args.buffer_ms, record_path=rec)
+        engine_ref["engine"] = engine
+        engine.start()
+        return engine
+
+    try:
+        engine = start_engine(device, record)
+    except AudioDeviceError as exc:
+        engine_ref["engine"].stop()
+        reason = str(exc)
+        record = record or str(_default_recording())
+        engine = start_engine(None, record)
+    osc = OscServer(controller, host=args.host, port=args.port, reply_port=args.reply_port)
+    try:
+        osc.start()
+    except OSError as exc:
+        engine.stop()
+        return _fail(f"cannot listen for OSC on {args.host}:{args.port}: {exc}")
+
+    if reason is not None:
+        _say(f"no audio output ({reason}); playing on an internal real-time clock, "
+             f"recording to {record}")
+    else:
+        _say(f"playing {checkpoint.name} on device {engine.device!r} "
+             f"({renderer.sample_rate} Hz, latency {engine.latency_ms:.1f} ms)"
+             + (f", recording to {record}" if record else ""))
+    _say(f"OSC on {args.host}:{osc.port} (replies to port {args.reply_port}); "
+         "try: oscsend localhost 7400 /pad ff 0.2 0.8")
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    started = time.monotonic()
+    while not stop.is_set():
+        remaining = None if args.duration is None else args.duration - (time.monotonic() - started)
+        if remaining is not None and remaining <= 0:
+            break
+        stop.wait(0.25 if remaining is None else min(0.25, remaining))
+    osc.stop()
+    engine.stop()
+    summary = {
+        "event": "stopped", "model": checkpoint.name, "seconds": round(time.monotonic() - started, 3),
+        "underruns": engine.underruns, "nan_frames": renderer.nan_frames,
+        "osc_received": osc.received, "osc_rejected": osc.rejected, "record": record,
+    }
+    print(json.dumps(summary), flush=True)
+    return 0
+
+
+def _default_output_device() -> Any:
+    """The PortAudio default output device index (None when PortAudio has none)."""
+    from synth_server.engine.stream import import_sounddevice
+
+    sd = import_sounddevice()
+    index = sd.default.device[1]
+    return None if index is None or index < 0 else index
+
+
+# -- render -------------------------------------------------------------------------------
+
+def cmd_render(args: argparse.Namespace) -> int:
+    import soundfile as sf
+
+    from synth_server.engine.offline import ScoreError, read_pad_path, read_score, render_events
+
+    checkpoint = _load(args.model)
+    try:
+        events = []
+        if args.pad_path:
+            events += read_pad_path(args.pad_path)
+        if args.score:
+            events += read_score(args.score)
+    except (OSError, ScoreError) as exc:
+        return _fail(str(exc))
+    started = time.perf_counter()
+    audio, errors = render_events(checkpoint, events, duration_s=args.duration)
+    seconds = time.perf_counter() - started
+    for line in errors:
+        print(f"synth-server: rejected {line}", file=sys.stderr)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    sf.write(args.out, audio, checkpoint.stft.sample_rate, subtype="FLOAT")
+    duration = len(audio) / checkpoint.stft.sample_rate
+    _say(f"wrote {args.out} ({duration:.2f} s, rendered {duration / max(seconds, 1e-9):.1f}x "
+         "real time)")
+    return 0
+
+
+# -- devices ------------------------------------------------------------------------------
+
+def cmd_devices(_args: argparse.Namespace) -> int:
+    from synth_server.engine.stream import AudioDeviceError, output_devices
+
+    try:
+        devices = output_devices()
+    except AudioDeviceError as exc:
+        return _fail(str(exc))
+    if not devices:
+        _say("no audio output devices (serve will use its internal clock and record)")
+    for d in devices:
+        print(f"{d['index']:3d}  {d['name']}  ({d['hostapi']}, {d['channels']} ch, "
+              f"{d['default_samplerate']:.0f} Hz)")
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="synth-server", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("dataset", help="render a dataset")
+    dsub = p.add_subparsers(dest="kind", required=True)
+    toy = dsub.add_parser("toy", help="procedural toy dataset rendered offline with pyo")
+    toy.add_argument("--out", required=True)
+    toy.add_argument("--sample-rate", type=int, default=48000)
+    toy.add_argument("--duration", type=float, default=1.0, help="seconds per sound")
+    toy.add_argument("--seed", type=int, default=0)
+    toy.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("train", help="train a frame VAE on a folder of audio")
+    p.add_argument("--data", required=True, help="folder of audio files")
+    p.add_argument("--out", required=True, help="checkpoint directory to write")
+    p.add_argument("--latent-dim", type=int, default=8)
+    p.add_argument("--hidden", default="512,256", help="encoder hidden widths, comma-separated")
+    p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--beta", type=float, default=1.0)
+    p.add_argument("--warmup-epochs", type=int, default=10)
+    p.add_argument("--n-fft", type=int, default=2048)
+    p.add_argument("--hop-length", type=int, default=256)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("serve", help="play a model live, controlled over OSC")
+    p.add_argument("--model", default="models/default")
+    p.add_argument("--device", default=None,
+                   help="output device name or index; 'null' for none (default: system default)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT)
+    p.add_argument("--reply-port", type=int, default=DEFAULT_REPLY_PORT)
+    p.add_argument("--blocksize", type=int, default=256, help="audio block in frames")
+    p.add_argument("--buffer-ms", type=float, default=20.0,
+                   help="audio the renderer keeps ahead of the device (latency vs safety)")
+    p.add_argument("--record", default=None, help="also record the output to this WAV")
+    p.add_argument("--duration", type=float, default=None, help="stop after S seconds")
+
+    p = sub.add_parser("render", help="render offline from a pad path or a score")
+    p.add_argument("--model", default="models/default")
+    p.add_argument("--pad-path", help="CSV with columns time_s,x,y")
+    p.add_argument("--score", help="CSV rows time_s,address,arg1,...")
+    p.add_argument("--out", required=True)
+    p.add_argument("--duration", type=float, default=None)
+
+    sub.add_parser("devices", help="list audio output devices")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the ``synth-server`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="synth-server: %(levelname)s %(name)s: %(message)s")
+    if args.command == "dataset":
+        return cmd_dataset(args)
+    if args.command == "train":
+        return cmd_train(args, argv)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "render":
+        if not args.pad_path and not args.score:
+            parser.error("render needs --pad-path or --score")
+        return cmd_render(args)
+    if args.command == "devices":
+        return cmd_devices(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Frozen configuration dataclasses, serialised to and from plain JSON-able dicts.
+
+Library classes take these (or plain arguments) explicitly; only ``synth_server.cli`` reads files
+and flags.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Mapping, Type, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StftConfig:
+    """Short-time Fourier transform parameters.
+
+    Attributes:
+        sample_rate: Hz.
+        n_fft: FFT size in samples (2048 = 42.7 ms at 48 kHz; 23.4 Hz bins resolve the harmonics of
+            f0 >= ~94 Hz with a Hann window, whose main lobe is 4 bins wide).
+        hop_length: samples between frames (256 = 5.33 ms, one JACK period at 48 kHz, 8x overlap).
+        log_floor: magnitude floor added before the log (normalised magnitude: a full-scale sinusoid
+            peaks at 1.0; 1e-4 = -80 dB).
+    """
+
+    sample_rate: int = 48000
+    n_fft: int = 2048
+    hop_length: int = 256
+    log_floor: float = 1e-4
+
+    @property
+    def n_bins(self) -> int:
+        """Number of rFFT bins, ``n_fft // 2 + 1``."""
+        return self.n_fft // 2 + 1
+
+
+@dataclass(frozen=True)
+class VaeConfig:
+    """Frame VAE architecture: MLP encoder/decoder on normalised log-magnitude frames.
+
+    Attributes:
+        n_bins: input/output size (rFFT bins).
+        latent_dim: size of the latent vector z.
+        hidden_sizes: encoder hidden layer widths; the decoder mirrors them.
+    """
+
+    n_bins: int = 1025
+    latent_dim: int = 8
+    hidden_sizes: tuple[int, ...] = (512, 256)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training hyper-parameters (Kingma & Welling 2013; beta warm-up: Sonderby et al. 2016).
+
+    Attributes:
+        epochs: passes over the frame set.
+        batch_size: frames per step.
+        learning_rate: Adam learning rate.
+        beta: final weight of the KL term.
+        warmup_epochs: epochs over which beta rises linearly from 0 to ``beta``.
+        seed: seed for torch / numpy.
+        min_frame_db: frames whose peak is below this level (dB re full scale) are dropped.
+    """
+
+    epochs: int = 40
+    batch_size: int = 256
+    learning_rate: float = 1e-3
+    beta: float = 1.0
+    warmup_epochs: int = 10
+    seed: int = 0
+    min_frame_db: float = -60.0
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """Dataclass → JSON-able dict (tuples become lists)."""
+    out = asdict(obj)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+def from_dict(cls: Type[T], data: Mapping[str, Any]) -> T:
+    """Build dataclass ``cls`` from ``data``.
+
+    Raises:
+        ValueError: unknown or missing keys, or a value of the wrong type.
+    """
+    names = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    unknown = set(data) - set(names)
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown keys {sorted(unknown)}")
+    kwargs: dict[str, Any] = {}
+    for name, f in names.items():
+        if name not in data:
+            continue
+        value = data[name]
+        default = getattr(cls(), name)  # type: ignore[call-arg]
+        if isinstance(default, tuple):
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) for v in value):
+                raise ValueError(f"{cls.__name__}.{name}: expected a list of ints")
+            value = tuple(value)
+        elif isinstance(default, bool) or isinstance(default, str):
+            if type(value) is not type(default):
+                raise ValueError(f"{cls.__name__}.{name}: expected {type(default).__name__}")
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{cls.__name__}.{name}: expected an int")
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"{cls.__name__}.{name}: expected a number")
+            value = float(value)
+        kwargs[name] = value
+    return cls(**kwargs)  # type: ignore[call-arg]
+
+
+__all__ = ["StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]

@@ -1,0 +1,222 @@
+"""The OSC address table: the one place that defines every address the server accepts.
+
+Each :class:`Address` lists its accepted argument *forms* (types, ranges, units), a help text and
+the name of the :class:`~synth_server.control.controller.Controller` method that handles it. The
+server, ``render --score``, the generated docs and the Max/Pd patch checks all read this table.
+
+Conventions (for Max/MSP and Pure Data users):
+
+- ints are accepted wherever a float is expected (Max's ``pictslider`` sends ints);
+- an integral float is accepted where an int is expected;
+- out-of-range numbers are clamped to the range; NaN and Inf are rejected;
+- replies carry 32-bit floats, ints and strings only (Max's ``udpreceive`` shows doubles as 0).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+FLOAT = "float"
+INT = "int"
+STRING = "string"
+
+
+class OscArgumentError(ValueError):
+    """Raised when an OSC message's arguments match none of its address's forms."""
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One OSC argument.
+
+    Attributes:
+        name: argument name as shown in docs.
+        kind: ``"float"``, ``"int"`` or ``"string"``.
+        minimum, maximum: inclusive range; numbers outside are clamped (None: unbounded).
+        unit: unit of the value ("" when dimensionless).
+    """
+
+    name: str
+    kind: str
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """One accepted argument signature of an address.
+
+    Attributes:
+        args: the fixed arguments, in order.
+        variadic: when True the last arg may repeat (at least once, at most ``max_count`` in all).
+        max_count: upper bound on the number of arguments of a variadic form.
+        handler: name of the Controller method called with the converted arguments.
+    """
+
+    args: tuple[Arg, ...]
+    handler: str
+    variadic: bool = False
+    max_count: int = 256
+
+
+@dataclass(frozen=True)
+class Address:
+    """An OSC address: path, accepted forms, help text and what it replies."""
+
+    path: str
+    forms: tuple[Form, ...]
+    help: str
+    reply: str = ""
+
+
+_UNIT = (0.0, 1.0)
+LATENT_LIMIT = 6.0  # latent coordinates are clamped to +-6 standard deviations of the prior
+
+ADDRESSES: tuple[Address, ...] = (
+    Address(
+        "/pad",
+        (Form((Arg("x", FLOAT, *_UNIT), Arg("y", FLOAT, *_UNIT)), "on_pad"),),
+        "Move the 2-D pad. x, y in [0, 1] (0,0 bottom-left) are mapped through the model's manifold "
+        "to a latent vector; the sound glides there.",
+    ),
+    Address(
+        "/latent",
+        (
+            Form((Arg("index", INT, 0, 255), Arg("value", FLOAT, -LATENT_LIMIT, LATENT_LIMIT, "sd")),
+                 "on_latent_index"),
+            Form((Arg("value", FLOAT, -LATENT_LIMIT, LATENT_LIMIT, "sd"),), "on_latent_vector",
+                 variadic=True),
+        ),
+        "Set latent coordinates directly: `/latent i v` sets dimension i, `/latent v1 ... vN` sets "
+        "the first N dimensions. Values are in prior standard deviations.",
+    ),
+    Address(
+        "/gain",
+        (Form((Arg("gain", FLOAT, *_UNIT),), "on_gain"),),
+        "Output gain, linear 0..1, smoothed.",
+    ),
+    Address(
+        "/ping",
+        (Form((), "on_ping"),),
+        "Connection check: the server answers /pong to the sender's host at the reply port.",
+        reply="/pong",
+    ),
+    Address(
+        "/state",
+        (Form((), "on_state"),),
+        "Ask for the state: replies /state/model name, /state/latent_dim n, /state/latent v1..vN, "
+        "/state/pad x y, /state/gain g, /state/underruns n (floats are 32-bit).",
+        reply="/state/*",
+    ),
+)
+
+_BY_PATH = {a.path: a for a in ADDRESSES}
+
+
+def lookup(path: str) -> Optional[Address]:
+    """Return the :class:`Address` for ``path`` or None when the server does not accept it."""
+    return _BY_PATH.get(path)
+
+
+def _convert(value: Any, arg: Arg) -> Any:
+    """Convert and clamp one OSC value to ``arg``; raise OscArgumentError when impossible."""
+    if arg.kind == STRING:
+        if not isinstance(value, str):
+            raise OscArgumentError(f"{arg.name}: expected a string")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise OscArgumentError(f"{arg.name}: expected a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise OscArgumentError(f"{arg.name}: not a finite number")
+    if arg.minimum is not None:
+        number = max(number, arg.minimum)
+    if arg.maximum is not None:
+        number = min(number, arg.maximum)
+    if arg.kind == INT:
+        if number != int(number):
+            raise OscArgumentError(f"{arg.name}: expected an integer")
+        return int(number)
+    return number
+
+
+def _form_matches_types(form: Form, values: Sequence[Any]) -> bool:
+    """True when ``values`` has the arity of ``form`` and its ints sit where ints are required."""
+    n = len(values)
+    if form.variadic:
+        if n < len(form.args) or n > form.max_count:
+            return False
+    elif n != len(form.args):
+        return False
+    for i, value in enumerate(values):
+        arg = form.args[min(i, len(form.args) - 1)]
+        if arg.kind == INT and not isinstance(value, int):
+            return False
+    return True
+
+
+def validate(address: Address, values: Sequence[Any]) -> tuple[Form, tuple[Any, ...]]:
+    """Choose the form of ``address`` that ``values`` fits and convert them.
+
+    Forms whose int arguments receive OSC ints are preferred (so ``/latent 2 0.5`` is the index
+    form and ``/latent 0.1 0.5`` the vector form); then any form of the right arity is tried.
+
+    Returns:
+        (form, converted values), numbers clamped to their ranges.
+    Raises:
+        OscArgumentError: no form accepts the values; the message says why.
+    """
+    candidates = [f for f in address.forms if _form_matches_types(f, values)]
+    candidates += [f for f in address.forms if f not in candidates]
+    error: Optional[OscArgumentError] = None
+    for form in candidates:
+        n = len(values)
+        if form.variadic:
+            if n < len(form.args) or n > form.max_count:
+                continue
+        elif n != len(form.args):
+            continue
+        try:
+            converted = tuple(
+                _convert(v, form.args[min(i, len(form.args) - 1)]) for i, v in enumerate(values)
+            )
+        except OscArgumentError as exc:
+            error = error or exc
+            continue
+        return form, converted
+    if error is not None:
+        raise error
+    expected = " | ".join(signature(f) or "(no arguments)" for f in address.forms)
+    raise OscArgumentError(f"wrong number of arguments ({len(values)}); expected {expected}")
+
+
+def signature(form: Form) -> str:
+    """Human-readable signature of a form, e.g. ``x:float[0,1] y:float[0,1]``."""
+    parts = []
+    for arg in form.args:
+        rng = ""
+        if arg.minimum is not None or arg.maximum is not None:
+            lo = "" if arg.minimum is None else f"{arg.minimum:g}"
+            hi = "" if arg.maximum is None else f"{arg.maximum:g}"
+            rng = f"[{lo},{hi}]"
+        parts.append(f"{arg.name}:{arg.kind}{rng}")
+    if form.variadic:
+        parts.append("...")
+    return " ".join(parts)
+
+
+def markdown_table() -> str:
+    """The address table as Markdown (the source of docs/osc.md)."""
+    lines = [
+        "| address | arguments | reply | description |",
+        "|---|---|---|---|",
+    ]
+    for address in ADDRESSES:
+        sigs = "<br>".join(f"`{signature(f)}`" if f.args else "(none)" for f in address.forms)
+        lines.append(f"| `{address.path}` | {sigs} | {address.reply or '-'} | {address.help} |")
+    return "\n".join(lines) + "\n"
+
+DEFAULT_PORT = 7400
+DEFAULT_REPLY_PORT = 7401

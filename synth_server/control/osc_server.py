@@ -1,0 +1,207 @@
+"""OSC over UDP: a hardened receive loop around python-osc's message codec.
+
+python-osc parses and builds single messages. Bundles are unpacked here with bounds checks and a
+depth limit (python-osc's bundle parser can loop forever on a zero-length element), and their
+timetags are ignored: every message is applied on arrival (no sleeping in the receive path).
+Every rejected packet is answered ``/error address reason`` at the sender's host and reply port,
+and logged at most a few times per second.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import struct
+import threading
+import time
+from typing import Any, Callable, Iterator, Optional
+
+from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT, OscArgumentError
+from synth_server.control.controller import Controller, Reply
+
+log = logging.getLogger(__name__)
+
+BUNDLE_TAG = b"#bundle\x00"
+MAX_BUNDLE_DEPTH = 4
+MAX_PACKET_BYTES = 65536
+
+
+class OscPacketError(ValueError):
+    """A packet that is not valid OSC."""
+
+
+def iter_messages(packet: bytes, depth: int = 0) -> Iterator[tuple[str, list[Any]]]:
+    """Decode a packet into (address, arguments) pairs, unpacking bundles.
+
+    Raises:
+        OscPacketError: malformed packet or bundle (messages before the fault are yielded).
+    Source: OSC 1.0 specification; message decoding by pythonosc.osc_message.OscMessage.
+    """
+    from pythonosc.osc_message import OscMessage
+
+    if packet.startswith(BUNDLE_TAG):
+        if depth >= MAX_BUNDLE_DEPTH:
+            raise OscPacketError("bundles nested too deeply")
+        if len(packet) < 16:
+            raise OscPacketError("truncated bundle header")
+        index = 16  # tag (8) + timetag (8); the timetag is ignored: applied on arrival
+        while index < len(packet):
+            if index + 4 > len(packet):
+                raise OscPacketError("truncated bundle element size")
+            (size,) = struct.unpack(">i", packet[index:index + 4])
+            index += 4
+            if size <= 0 or size % 4 or index + size > len(packet):
+                raise OscPacketError(f"bad bundle element size {size}")
+            yield from iter_messages(packet[index:index + size], depth + 1)
+            index += size
+        return
+    if not packet.startswith(b"/"):
+        raise OscPacketError("not an OSC message or bundle")
+    try:
+        message = OscMessage(packet)
+        yield message.address, list(message.params)
+    except Exception as exc:  # noqa: BLE001 - python-osc raises several types on bad input
+        raise OscPacketError(f"malformed message ({type(exc).__name__})") from None
+
+
+def build_message(address: str, args: tuple[Any, ...]) -> bytes:
+    """Encode a reply: floats as 32-bit 'f', ints as 'i', strings as 's'."""
+    from pythonosc.osc_message_builder import OscMessageBuilder
+
+    builder = OscMessageBuilder(address=address)
+    for value in args:
+        if isinstance(value, bool):
+            builder.add_arg(int(value), "i")
+        elif isinstance(value, int):
+            builder.add_arg(value if -2**31 <= value < 2**31 else float(value),
+                            "i" if -2**31 <= value < 2**31 else "f")
+        elif isinstance(value, float):
+            builder.add_arg(value, "f")
+        else:
+            builder.add_arg(str(value), "s")
+    return builder.build().dgram
+
+
+class RateLimitedLog:
+    """At most ``per_second`` log lines per second; the rest are counted and summarised."""
+
+    def __init__(self, per_second: int = 5):
+        self.per_second = per_second
+        self._window = 0.0
+        self._count = 0
+        self.suppressed = 0
+
+    def warning(self, message: str, *args: Any) -> None:
+        now = time.monotonic()
+        if now - self._window >= 1.0:
+            if self.suppressed:
+                log.warning("(%d similar OSC errors not shown)", self.suppressed)
+            self._window, self._count, self.suppressed = now, 0, 0
+        if self._count < self.per_second:
+            self._count += 1
+            log.warning(message, *args)
+        else:
+            self.suppressed += 1
+
+
+class OscServer:
+    """UDP OSC server on its own thread.
+
+    Args:
+        controller: dispatcher of validated messages.
+        host: address to bind (127.0.0.1 by default: only this machine can play).
+        port: UDP port to listen on.
+        reply_port: replies and errors go to the sender's host at this port.
+    Raises:
+        OSError: (from :meth:`start`) the port cannot be bound.
+    """
+
+    def __init__(self, controller: Controller, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
+                 reply_port: int = DEFAULT_REPLY_PORT,
+                 on_message: Optional[Callable[[str], None]] = None):
+        self.controller = controller
+        self.host = host
+        self.port = port
+        self.reply_port = reply_port
+        self.received = 0
+        self.rejected = 0
+        self._errors = RateLimitedLog()
+        self._on_message = on_message
+        self._sock: Optional[socket.socket] = None
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> None:
+        """Bind and start receiving."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind((self.host, self.port))
+        sock.settimeout(0.2)
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._run, name="osc", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop receiving and close the socket."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+        if self._sock is not None:
+            self._sock.close()
+
+    def _send(self, host: str, address: str, args: tuple[Any, ...]) -> None:
+        assert self._sock is not None
+        try:
+            self._sock.sendto(build_message(address, args), (host, self.reply_port))
+        except OSError as exc:
+            self._errors.warning("cannot reply to %s:%d: %s", host, self.reply_port, exc)
+
+    def handle_packet(self, packet: bytes, host: str) -> list[Reply]:
+        """Decode, dispatch and answer one packet; never raises.
+
+        Returns:
+            The replies sent (including /error replies).
+        """
+        sent: list[Reply] = []
+        address = ""
+        try:
+            if len(packet) > MAX_PACKET_BYTES:
+                raise OscPacketError("packet too large")
+            for address, values in iter_messages(packet):
+                self.received += 1
+                try:
+                    replies = self.controller.dispatch(address, values)
+                except OscArgumentError as exc:
+                    self._reject(host, address, str(exc), sent)
+                    continue
+                if self._on_message is not None:
+                    self._on_message(address)
+                for reply in replies:
+                    self._send(host, *reply)
+                    sent.append(reply)
+        except OscPacketError as exc:
+            self._reject(host, address or "?", str(exc), sent)
+        except Exception as exc:  # noqa: BLE001 - the sound must go on whatever a packet holds
+            self._reject(host, address or "?", f"internal error: {type(exc).__name__}", sent)
+            log.exception("unexpected error handling an OSC packet")
+        return sent
+
+    def _reject(self, host: str, address: str, reason: str, sent: list[Reply]) -> None:
+        self.rejected += 1
+        safe_address = address.encode("utf-8", "replace")[:200].decode("utf-8", "replace")
+        self._errors.warning("OSC %s from %s rejected: %s", safe_address, host, reason)
+        reply = ("/error", (safe_address, reason))
+        self._send(host, *reply)
+        sent.append(reply)
+
+    def _run(self) -> None:
+        assert self._sock is not None
+        while not self._stop.is_set():
+            try:
+                packet, (host, _port) = self._sock.recvfrom(MAX_PACKET_BYTES + 1)
+            except socket.timeout:
+                continue
+            except OSError:
+                if self._stop.is_set():
+                    break
+                continue
+            self.handle_packet(packet, host)

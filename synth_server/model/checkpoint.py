@@ -1,0 +1,194 @@
+"""Checkpoint directories: weights in safetensors, everything else in JSON. Loading runs no code.
+
+Layout of ``models/NAME/``::
+
+    config.json          format, stft, vae and train settings, the producing command, training stats
+    weights.safetensors  every tensor of FrameVAE.state_dict() (encoder, decoder, normalisation)
+    manifold.json        the 2-D PCA manifold fitted on the encoder means
+
+The loader rebuilds the model from ``config.json`` alone and refuses (with one line, as
+:class:`CheckpointError`) any file whose tensors do not match that config exactly.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import torch
+
+from synth_server.config import StftConfig, VaeConfig, from_dict, to_dict
+from synth_server.manifold.pca import PcaManifold
+from synth_server.model.vae import FrameVAE
+
+FORMAT = "synth-server-checkpoint"
+FORMAT_VERSION = 1
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.safetensors"
+MANIFOLD_FILE = "manifold.json"
+MAX_JSON_BYTES = 16 * 1024 * 1024
+
+
+class CheckpointError(ValueError):
+    """A checkpoint directory that cannot be loaded; ``str()`` is one line saying why."""
+
+
+@dataclass
+class Checkpoint:
+    """A loaded model, ready to decode.
+
+    Attributes:
+        name: directory name.
+        path: directory path.
+        stft: STFT parameters the model was trained with.
+        vae: architecture.
+        model: FrameVAE in eval mode, float32, CPU.
+        manifold: the pad manifold.
+        meta: the rest of config.json (train settings, command, stats).
+    """
+
+    name: str
+    path: Path
+    stft: StftConfig
+    vae: VaeConfig
+    model: FrameVAE
+    manifold: PcaManifold
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_checkpoint(directory: str | Path, model: FrameVAE, stft: StftConfig,
+                    manifold: PcaManifold, meta: Optional[dict[str, Any]] = None) -> Path:
+    """Write a checkpoint directory (each file atomically).
+
+    Args:
+        directory: target directory (created if missing).
+        model: trained FrameVAE.
+        stft: STFT parameters of its frames.
+        manifold: fitted pad manifold (latent_dim must match the model).
+        meta: extra JSON-able data stored in config.json (train config, command, stats).
+    Returns:
+        The directory path.
+    Raises:
+        ValueError: manifold and model disagree on latent_dim.
+    """
+    from safetensors.torch import save
+
+    if manifold.latent_dim != model.config.latent_dim:
+        raise ValueError("manifold latent_dim differs from the model's")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().to(torch.float32).contiguous().cpu()
+               for k, v in model.state_dict().items()}
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "stft": to_dict(stft),
+        "vae": to_dict(model.config),
+        **(meta or {}),
+    }
+    _write_atomic(directory / WEIGHTS_FILE, save(tensors, metadata={"format": FORMAT}))
+    _write_atomic(directory / MANIFOLD_FILE, json.dumps(manifold.to_json(), indent=1).encode())
+    _write_atomic(directory / CONFIG_FILE, json.dumps(config, indent=2).encode())
+    return directory
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise CheckpointError(f"{path}: missing")
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise CheckpointError(f"{path}: larger than {MAX_JSON_BYTES} bytes")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise CheckpointError(f"{path}: expected a JSON object")
+    return data
+
+
+def load_checkpoint(directory: str | Path) -> Checkpoint:
+    """Load and validate a checkpoint directory.
+
+    Every tensor's name, dtype and shape must equal those of the model that ``config.json``
+    describes; the file must be safetensors (no pickle is ever read).
+
+    Returns:
+        The :class:`Checkpoint` (model in eval mode).
+    Raises:
+        CheckpointError: with a one-line reason (missing file, bad JSON, truncated or
+            non-safetensors weights, missing/extra/mis-shaped tensors, non-finite values).
+    """
+    from safetensors import SafetensorError
+    from safetensors.torch import load
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise CheckpointError(f"{directory}: not a checkpoint directory")
+    config = _read_json(directory / CONFIG_FILE)
+    if config.get("format") != FORMAT:
+        raise CheckpointError(f"{directory / CONFIG_FILE}: not a {FORMAT} config")
+    if config.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(f"{directory}: format_version {config.get('format_version')!r} "
+                              f"unsupported (this build reads {FORMAT_VERSION})")
+    try:
+        stft = from_dict(StftConfig, config.get("stft", {}))
+        vae = from_dict(VaeConfig, config.get("vae", {}))
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"{directory / CONFIG_FILE}: {exc}") from None
+    if vae.n_bins != stft.n_bins or vae.latent_dim < 1 or not vae.hidden_sizes \
+            or min(vae.hidden_sizes) < 1 or max(vae.hidden_sizes) > 8192 or vae.latent_dim > 1024:
+        raise CheckpointError(f"{directory / CONFIG_FILE}: inconsistent vae/stft sizes")
+    weights_path = directory / WEIGHTS_FILE
+    if not weights_path.is_file():
+        raise CheckpointError(f"{weights_path}: missing")
+    try:
+        tensors = load(weights_path.read_bytes())
+    except (SafetensorError, ValueError, RuntimeError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CheckpointError(f"{weights_path}: not a valid safetensors file ({first})") from None
+    model = FrameVAE(vae)
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    extra = sorted(set(tensors) - set(expected))
+    if missing or extra:
+        raise CheckpointError(f"{weights_path}: tensors do not match config.json "
+                              f"(missing {missing[:3]}, unexpected {extra[:3]})")
+    for name, ref in expected.items():
+        got = tensors[name]
+        if got.dtype != torch.float32 or tuple(got.shape) != tuple(ref.shape):
+            raise CheckpointError(f"{weights_path}: tensor {name} is {got.dtype} "
+                                  f"{tuple(got.shape)}, config.json needs float32 {tuple(ref.shape)}")
+        if not torch.isfinite(got).all():
+            raise CheckpointError(f"{weights_path}: tensor {name} has non-finite values")
+    model.load_state_dict(tensors, strict=True)
+    model.eval()
+    try:
+        manifold = PcaManifold.from_json(_read_json(directory / MANIFOLD_FILE), vae.latent_dim)
+    except ValueError as exc:
+        raise CheckpointError(f"{directory / MANIFOLD_FILE}: {exc}") from None
+    meta = {k: v for k, v in config.items()
+            if k not in ("format", "format_version", "stft", "vae")}
+    return Checkpoint(directory.resolve().name, directory, stft, vae, model, manifold, meta)
+
+
+def state_arrays(model: FrameVAE) -> dict[str, np.ndarray]:
+    """The model's tensors as numpy arrays (for bit-exact comparisons)."""
+    return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}

@@ -1,0 +1,96 @@
+"""Frame VAE: an MLP encoder/decoder over normalised log-magnitude STFT frames (nn.Modules only).
+
+Source: Kingma & Welling 2013 (VAE, reparameterisation trick); beta weighting: Higgins et al. 2017.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from synth_server.config import VaeConfig
+
+
+def _mlp(sizes: list[int]) -> nn.Sequential:
+    """Linear layers of ``sizes`` with ELU between them (none after the last)."""
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:
+            layers.append(nn.ELU())
+    return nn.Sequential(*layers)
+
+
+class FrameVAE(nn.Module):
+    """Gaussian VAE over single spectral frames.
+
+    Input/output frames are normalised log-magnitudes: ``(log(mag + floor) - bin_mean) / scale``.
+    The normalisation buffers travel with the weights.
+
+    Args:
+        config: architecture (n_bins, latent_dim, hidden_sizes).
+    """
+
+    def __init__(self, config: VaeConfig):
+        super().__init__()
+        self.config = config
+        hidden = list(config.hidden_sizes)
+        self.encoder = _mlp([config.n_bins, *hidden, 2 * config.latent_dim])
+        self.decoder = _mlp([config.latent_dim, *hidden[::-1], config.n_bins])
+        self.register_buffer("bin_mean", torch.zeros(config.n_bins))
+        self.register_buffer("scale", torch.ones(1))
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior parameters.
+
+        Args:
+            x: [batch, n_bins] float32 normalised log-magnitude frames.
+        Returns:
+            (mu, logvar), each [batch, latent_dim].
+        """
+        mu, logvar = self.encoder(x).chunk(2, dim=-1)
+        return mu, logvar.clamp(-12.0, 8.0)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Decoded normalised log-magnitude, [batch, n_bins], from z [batch, latent_dim]."""
+        return self.decoder(z)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Encode, sample z by reparameterisation, decode.
+
+        Returns:
+            (x_hat [batch, n_bins], mu [batch, latent_dim], logvar [batch, latent_dim]).
+        """
+        mu, logvar = self.encode(x)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        return self.decode(z), mu, logvar
+
+    def normalise(self, log_magnitude: torch.Tensor) -> torch.Tensor:
+        """[batch, n_bins] log-magnitude → normalised model input."""
+        return (log_magnitude - self.bin_mean) / self.scale
+
+    def denormalise(self, x: torch.Tensor) -> torch.Tensor:
+        """[batch, n_bins] model output → log-magnitude."""
+        return x * self.scale + self.bin_mean
+
+
+def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(q(z|x) || N(0, I)) per dimension, averaged over the batch: [latent_dim]."""
+    return (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(dim=0)
+
+
+def vae_loss(model: FrameVAE, x: torch.Tensor, beta: float
+             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Negative beta-ELBO with a unit-variance Gaussian likelihood.
+
+    Args:
+        model: the VAE.
+        x: [batch, n_bins] normalised frames.
+        beta: KL weight (0 during the start of warm-up).
+    Returns:
+        (loss, reconstruction term, KL term) — scalars, summed over bins / latent dims and
+        averaged over the batch.
+    """
+    x_hat, mu, logvar = model(x)
+    reconstruction = 0.5 * (x_hat - x).pow(2).sum(dim=-1).mean()
+    kl = kl_divergence(mu, logvar).sum()
+    return reconstruction + beta * kl, reconstruction, kl
