@@ -107,7 +107,7 @@ ADDRESSES: tuple[Address, ...] = (
         "/state",
         (Form((), "on_state"),),
         "Ask for the state: replies /state/model name, /state/latent_dim n, /state/latent v1..vN, "
-        "/state/pad x y, /state/gain g, /state/underruns n (floats are 32-bit).",
+        "/state/pad x y, /state/gain g, /state/underruns n, /state/nan_frames n (floats are 32-bit).",
         reply="/state/*",
     ),
 )

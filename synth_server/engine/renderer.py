@@ -39,6 +39,7 @@ class Renderer:
         self.channels = channels
         self.latent_dim = checkpoint.vae.latent_dim
         self._model = checkpoint.model
+        self._level = checkpoint.output_gain
         self._inverse = StreamingInverse(self.stft.n_fft, self.hop_length, seed)
         hop_s = self.hop_length / self.sample_rate
         self._alpha = 1.0 - math.exp(-hop_s / max(smoothing_ms / 1000.0, 1e-6))
@@ -67,7 +68,7 @@ class Renderer:
         self._z[0] = torch.from_numpy(z.astype(np.float32))
         model = self._model
         log_mag = model.denormalise(model.decode(self._z))[0].numpy().astype(np.float64)
-        return np.maximum(np.exp(log_mag) - self.stft.log_floor, 0.0)
+        return np.maximum(np.exp(log_mag) - self.stft.log_floor, 0.0) * self._level
 
     def render_hop(self, state: ControlState) -> np.ndarray:
         """The next hop of audio.

@@ -49,6 +49,7 @@ class Checkpoint:
         model: FrameVAE in eval mode, float32, CPU.
         manifold: the pad manifold.
         meta: the rest of config.json (train settings, command, stats).
+        output_gain: linear level correction applied to decoded magnitudes (from training).
     """
 
     name: str
@@ -58,6 +59,7 @@ class Checkpoint:
     model: FrameVAE
     manifold: PcaManifold
     meta: dict[str, Any] = field(default_factory=dict)
+    output_gain: float = 1.0
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -184,9 +186,14 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
         manifold = PcaManifold.from_json(_read_json(directory / MANIFOLD_FILE), vae.latent_dim)
     except ValueError as exc:
         raise CheckpointError(f"{directory / MANIFOLD_FILE}: {exc}") from None
+    output_gain = config.get("output_gain", 1.0)
+    if isinstance(output_gain, bool) or not isinstance(output_gain, (int, float)) \
+            or not 0.0 < float(output_gain) <= 1000.0:
+        raise CheckpointError(f"{directory / CONFIG_FILE}: output_gain must be a number in (0, 1000]")
     meta = {k: v for k, v in config.items()
             if k not in ("format", "format_version", "stft", "vae")}
-    return Checkpoint(directory.resolve().name, directory, stft, vae, model, manifold, meta)
+    return Checkpoint(directory.resolve().name, directory, stft, vae, model, manifold, meta,
+                      float(output_gain))
 
 
 def state_arrays(model: FrameVAE) -> dict[str, np.ndarray]:

@@ -131,6 +131,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
             val_rec = float(0.5 * (model.decode(model.encode(x_val)[0]) - x_val)
                             .pow(2).sum(-1).mean())
     manifold = PcaManifold.fit(encode_means(model, x_all), n_components=2)
+    output_gain = level_correction(model, manifold, x_train, stft)
     stats = {
         "train_seconds": round(time.perf_counter() - started, 2),
         "n_files": n_files,
@@ -140,10 +141,40 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         "validation_reconstruction": None if val_rec is None else round(val_rec, 4),
         "kl_per_dim": [round(float(v), 4) for v in kl_per_dim],
     }
-    meta = {"train": to_dict(train), "dataset": str(data_dir), "command": command, "stats": stats}
+    meta = {"output_gain": round(output_gain, 4), "train": to_dict(train),
+            "dataset": str(data_dir), "command": command, "stats": stats}
     save_checkpoint(out_dir, model, stft, manifold, meta)
     log.info("wrote %s (%.1f s)", out_dir, stats["train_seconds"])
     return stats
+
+
+@torch.inference_mode()
+def level_correction(model: FrameVAE, manifold: PcaManifold, x: torch.Tensor,
+                     stft: StftConfig, grid_size: int = 9) -> float:
+    """Gain that makes the pad sound, on average, as loud as the training data.
+
+    A Gaussian decoder on log-magnitudes returns a geometric mean, and points of the pad between
+    clusters of the data decode to quieter, blurred spectra; this linear factor matches the
+    median frame energy over a ``grid_size`` x ``grid_size`` pad grid to the median energy of
+    the training frames.
+
+    Args:
+        model: trained VAE (eval mode).
+        manifold: the pad manifold.
+        x: [n_frames, n_bins] normalised training frames.
+        stft: analysis parameters (for the log floor).
+    Returns:
+        sqrt(median data energy / median pad energy), clipped to [0.1, 100].
+    """
+    model.eval()
+    floor = stft.log_floor
+    data = (torch.exp(model.denormalise(x)) - floor).clamp_min(0).pow(2).sum(-1)
+    axis = np.linspace(0.0, 1.0, grid_size)
+    xy = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
+    z = torch.from_numpy(manifold.to_latent(xy).astype(np.float32))
+    pad = (torch.exp(model.denormalise(model.decode(z))) - floor).clamp_min(0).pow(2).sum(-1)
+    ratio = float(torch.sqrt(data.median() / pad.median().clamp_min(1e-12)))
+    return float(np.clip(ratio, 0.1, 100.0)) if np.isfinite(ratio) else 1.0
 
 
 def make_optimizer(model: FrameVAE, config: Optional[TrainConfig] = None) -> torch.optim.Optimizer:

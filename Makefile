@@ -1,0 +1,70 @@
+# synth-server — make run (install what is missing, play the default model) / make test
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MODEL ?= models/default
+SERVE_ARGS ?=
+# torch first and pinned: any other spec pulls several GB of CUDA wheels.
+TORCH_SPEC ?= torch==2.13.0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_ENV := DEBIAN_FRONTEND=noninteractive
+
+.PHONY: run test bench model dataset docs clean debian-run debian-test
+
+$(VENV)/bin/activate:
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.torch: $(VENV)/bin/activate
+	$(PIP) install --quiet "$(TORCH_SPEC)"
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.torch pyproject.toml
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e ".[dev,train]"
+	touch $@
+
+# Debian packages: PortAudio for sound; JACK (dummy clock) and liblo's oscsend for the tests.
+# Installed only when missing and when apt-get exists; elsewhere the server explains and records.
+debian-run:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2'; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "installing libportaudio2 (Debian)"; \
+	    ($(SUDO) apt-get update -qq || true) && $(SUDO) $(APT_ENV) apt-get install -y -qq --no-install-recommends libportaudio2 >/dev/null; \
+	  else echo "note: PortAudio not found and no apt-get: serve will record instead of playing"; fi; \
+	fi
+
+debian-test:
+	@missing=""; \
+	ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2' || missing="$$missing libportaudio2"; \
+	command -v jackd >/dev/null || missing="$$missing jackd2"; \
+	command -v oscsend >/dev/null || missing="$$missing liblo-tools"; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "installing$$missing (Debian)"; \
+	    ($(SUDO) apt-get update -qq || true) && $(SUDO) $(APT_ENV) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "missing$$missing and no apt-get: end-to-end tests will fail"; exit 1; fi; \
+	fi
+
+run: debian-run $(VENV)/.installed
+	$(VENV)/bin/synth-server serve --model $(MODEL) $(SERVE_ARGS)
+
+test: debian-test $(VENV)/.installed-dev
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+# Re-create the shipped default model (dataset → training); see models/default/COMMAND.
+dataset: $(VENV)/.installed-dev
+	$(VENV)/bin/synth-server dataset toy --out data/toy
+
+model: dataset
+	$(VENV)/bin/synth-server train --data data/toy --out $(MODEL)
+
+docs: $(VENV)/.installed
+	$(PY) -m synth_server.docs
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

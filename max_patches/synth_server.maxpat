@@ -1,0 +1,948 @@
+{
+	"patcher": {
+		"fileversion": 1,
+		"appversion": {
+			"major": 8,
+			"minor": 5,
+			"revision": 5,
+			"architecture": "x64",
+			"modernui": 1
+		},
+		"classnamespace": "box",
+		"rect": [ 100.0, 100.0, 900.0, 780.0 ],
+		"bglocked": 0,
+		"openinpresentation": 1,
+		"default_fontsize": 12.0,
+		"default_fontface": 0,
+		"default_fontname": "Arial",
+		"gridonopen": 1,
+		"gridsize": [ 15.0, 15.0 ],
+		"gridsnaponopen": 1,
+		"objectsnaponopen": 1,
+		"statusbarvisible": 2,
+		"toolbarvisible": 1,
+		"lefttoolbarpinned": 0,
+		"toptoolbarpinned": 0,
+		"righttoolbarpinned": 0,
+		"bottomtoolbarpinned": 0,
+		"toolbars_unpinned_last_save": 0,
+		"tallnewobj": 0,
+		"boxanimatetime": 200,
+		"enablehscroll": 1,
+		"enablevscroll": 1,
+		"devicewidth": 0.0,
+		"description": "Control panel for synth-server over OSC/UDP.",
+		"digest": "synth-server OSC control",
+		"tags": "synth-server osc",
+		"style": "",
+		"subpatcher_template": "",
+		"assistshowspatchername": 0,
+		"boxes": [
+			{
+				"box": {
+					"background": 1,
+					"bgcolor": [ 0.16, 0.17, 0.19, 1.0 ],
+					"id": "obj-1",
+					"maxclass": "panel",
+					"mode": 0,
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 700.0, 100.0, 100.0, 60.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 0.0, 0.0, 664.0, 372.0 ],
+					"rounded": 0
+				}
+			},
+			{
+				"box": {
+					"fontface": 1,
+					"fontsize": 16.0,
+					"id": "obj-2",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 20.0, 10.0, 150.0, 25.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 8.0, 140.0, 25.0 ],
+					"text": "synth-server",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-3",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 180.0, 14.0, 380.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 160.0, 13.0, 400.0, 20.0 ],
+					"text": "sends OSC to 127.0.0.1:7400, listens for replies on port 7401",
+					"textcolor": [ 0.6, 0.6, 0.6, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-4",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 20.0, 430.0, 150.0, 22.0 ],
+					"text": "udpsend 127.0.0.1 7400"
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-5",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 20.0, 40.0, 170.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 40.0, 200.0, 20.0 ],
+					"text": "pad  (/pad x y)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"bottomvalue": 0,
+					"id": "obj-6",
+					"leftvalue": 0,
+					"maxclass": "pictslider",
+					"numinlets": 2,
+					"numoutlets": 2,
+					"outlettype": [ "int", "int" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 20.0, 60.0, 160.0, 160.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 62.0, 200.0, 200.0 ],
+					"rightvalue": 1000,
+					"topvalue": 1000
+				}
+			},
+			{
+				"box": {
+					"id": "obj-7",
+					"maxclass": "newobj",
+					"numinlets": 6,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 240.0, 110.0, 22.0 ],
+					"text": "scale 0 1000 0. 1."
+				}
+			},
+			{
+				"box": {
+					"id": "obj-8",
+					"maxclass": "newobj",
+					"numinlets": 6,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 100.0, 270.0, 110.0, 22.0 ],
+					"text": "scale 0 1000 0. 1."
+				}
+			},
+			{
+				"box": {
+					"id": "obj-9",
+					"maxclass": "newobj",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 310.0, 100.0, 22.0 ],
+					"text": "pack f f"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-10",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 370.0, 80.0, 22.0 ],
+					"text": "prepend /pad"
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-11",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 195.0, 40.0, 40.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 222.0, 40.0, 40.0, 20.0 ],
+					"text": "gain",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"floatoutput": 1,
+					"id": "obj-12",
+					"maxclass": "slider",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 200.0, 60.0, 24.0, 160.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 230.0, 62.0, 24.0, 176.0 ],
+					"size": 1.0
+				}
+			},
+			{
+				"box": {
+					"format": 6,
+					"id": "obj-13",
+					"maxclass": "flonum",
+					"maximum": 1.0,
+					"minimum": 0.0,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 195.0, 240.0, 50.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 218.0, 242.0, 48.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-14",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 150.0, 370.0, 85.0, 22.0 ],
+					"text": "prepend /gain"
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-15",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 250.0, 40.0, 215.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 280.0, 40.0, 230.0, 20.0 ],
+					"text": "latent  (/latent v1 ... v8, -3..3 sd)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-16",
+					"maxclass": "multislider",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 250.0, 60.0, 200.0, 140.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 280.0, 62.0, 220.0, 150.0 ],
+					"setminmax": [ -3.0, 3.0 ],
+					"setstyle": 1,
+					"settype": 1,
+					"size": 8
+				}
+			},
+			{
+				"box": {
+					"id": "obj-17",
+					"maxclass": "button",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 470.0, 60.0, 24.0, 24.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 280.0, 218.0, 20.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-18",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 496.0, 62.0, 50.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 302.0, 218.0, 50.0, 20.0 ],
+					"text": "reset",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-19",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 470.0, 100.0, 150.0, 22.0 ],
+					"text": "0. 0. 0. 0. 0. 0. 0. 0."
+				}
+			},
+			{
+				"box": {
+					"id": "obj-20",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 260.0, 370.0, 95.0, 22.0 ],
+					"text": "prepend /latent"
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-21",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 250.0, 205.0, 200.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 280.0, 244.0, 220.0, 20.0 ],
+					"text": "one dimension  (/latent i v)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-22",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 250.0, 230.0, 30.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 280.0, 268.0, 30.0, 20.0 ],
+					"text": "dim",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-23",
+					"maxclass": "number",
+					"maximum": 255,
+					"minimum": 0,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 250.0, 255.0, 50.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 312.0, 268.0, 44.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-24",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 320.0, 230.0, 40.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 362.0, 268.0, 40.0, 20.0 ],
+					"text": "value",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"format": 6,
+					"id": "obj-25",
+					"maxclass": "flonum",
+					"maximum": 3.0,
+					"minimum": -3.0,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 320.0, 255.0, 60.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 404.0, 268.0, 60.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-26",
+					"maxclass": "newobj",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 250.0, 310.0, 80.0, 22.0 ],
+					"text": "pak 0 0."
+				}
+			},
+			{
+				"box": {
+					"id": "obj-27",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 380.0, 370.0, 95.0, 22.0 ],
+					"text": "prepend /latent"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-28",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 520.0, 310.0, 45.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 62.0, 56.0, 22.0 ],
+					"text": "/ping"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-29",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 580.0, 310.0, 50.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 90.0, 56.0, 22.0 ],
+					"text": "/state"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-30",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "bang" ],
+					"patching_rect": [ 520.0, 240.0, 60.0, 22.0 ],
+					"text": "loadbang"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-31",
+					"maxclass": "newobj",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "bang" ],
+					"patching_rect": [ 520.0, 270.0, 65.0, 22.0 ],
+					"text": "delay 500"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-32",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 500.0, 100.0, 22.0 ],
+					"text": "udpreceive 7401"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-33",
+					"maxclass": "newobj",
+					"numinlets": 8,
+					"numoutlets": 8,
+					"outlettype": [ "", "", "", "", "", "", "", "" ],
+					"patching_rect": [ 20.0, 540.0, 760.0, 22.0 ],
+					"text": "route /pong /state/model /state/latent_dim /state/latent /state/pad /state/gain /state/underruns"
+				}
+			},
+			{
+				"box": {
+					"blinktime": 300,
+					"id": "obj-34",
+					"ignoreclick": 1,
+					"maxclass": "led",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"oncolor": [ 0.3, 0.9, 0.4, 1.0 ],
+					"outlettype": [ "int" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 20.0, 600.0, 24.0, 24.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 578.0, 62.0, 22.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-35",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 46.0, 602.0, 50.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 602.0, 63.0, 50.0, 20.0 ],
+					"text": "server",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-36",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 120.0, 500.0, 100.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 122.0, 130.0, 20.0 ],
+					"text": "server state",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-37",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 110.0, 680.0, 60.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 146.0, 68.0, 20.0 ],
+					"text": "model",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-38",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 110.0, 600.0, 75.0, 22.0 ],
+					"text": "prepend set"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-39",
+					"ignoreclick": 1,
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 110.0, 640.0, 90.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 586.0, 146.0, 66.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-40",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 210.0, 680.0, 70.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 174.0, 68.0, 20.0 ],
+					"text": "latent dim",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"cantchange": 1,
+					"id": "obj-41",
+					"maxclass": "number",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 210.0, 640.0, 50.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 586.0, 174.0, 50.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-42",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 290.0, 680.0, 80.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 306.0, 76.0, 20.0 ],
+					"text": "latent now",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-43",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 290.0, 600.0, 75.0, 22.0 ],
+					"text": "prepend set"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-44",
+					"ignoreclick": 1,
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 290.0, 640.0, 200.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 90.0, 306.0, 560.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-45",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 510.0, 680.0, 40.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 202.0, 68.0, 20.0 ],
+					"text": "pad",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-46",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 510.0, 600.0, 75.0, 22.0 ],
+					"text": "prepend set"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-47",
+					"ignoreclick": 1,
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 510.0, 640.0, 100.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 586.0, 202.0, 66.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-48",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 620.0, 680.0, 40.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 230.0, 68.0, 20.0 ],
+					"text": "gain",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"cantchange": 1,
+					"format": 6,
+					"id": "obj-49",
+					"maxclass": "flonum",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 620.0, 640.0, 50.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 586.0, 230.0, 50.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-50",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 690.0, 680.0, 70.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 258.0, 68.0, 20.0 ],
+					"text": "underruns",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"cantchange": 1,
+					"id": "obj-51",
+					"maxclass": "number",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 690.0, 640.0, 50.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 586.0, 258.0, 50.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-52",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 770.0, 600.0, 110.0, 22.0 ],
+					"text": "print synth-server"
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-53",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 20.0, 730.0, 520.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 340.0, 520.0, 20.0 ],
+					"text": "click /state to refresh the server state; the light blinks when the server answers /ping",
+					"textcolor": [ 0.6, 0.6, 0.6, 1.0 ]
+				}
+			}
+		],
+		"lines": [
+			{
+				"patchline": {
+					"destination": [ "obj-7", 0 ],
+					"source": [ "obj-6", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-8", 0 ],
+					"source": [ "obj-6", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-9", 0 ],
+					"source": [ "obj-7", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-9", 1 ],
+					"source": [ "obj-8", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-10", 0 ],
+					"source": [ "obj-9", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-10", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-13", 0 ],
+					"source": [ "obj-12", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-14", 0 ],
+					"source": [ "obj-13", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-14", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-19", 0 ],
+					"source": [ "obj-17", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-16", 0 ],
+					"source": [ "obj-19", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-20", 0 ],
+					"source": [ "obj-16", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-20", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-26", 0 ],
+					"source": [ "obj-23", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-26", 1 ],
+					"source": [ "obj-25", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-27", 0 ],
+					"source": [ "obj-26", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-27", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-31", 0 ],
+					"source": [ "obj-30", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-28", 0 ],
+					"source": [ "obj-31", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-29", 0 ],
+					"source": [ "obj-31", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-28", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-29", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-33", 0 ],
+					"source": [ "obj-32", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-34", 0 ],
+					"source": [ "obj-33", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-38", 0 ],
+					"source": [ "obj-33", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-39", 0 ],
+					"source": [ "obj-38", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-41", 0 ],
+					"source": [ "obj-33", 2 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-43", 0 ],
+					"source": [ "obj-33", 3 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-44", 0 ],
+					"source": [ "obj-43", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-46", 0 ],
+					"source": [ "obj-33", 4 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-47", 0 ],
+					"source": [ "obj-46", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-49", 0 ],
+					"source": [ "obj-33", 5 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-51", 0 ],
+					"source": [ "obj-33", 6 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-52", 0 ],
+					"source": [ "obj-33", 7 ]
+				}
+			}
+		],
+		"dependency_cache": [],
+		"autosave": 0
+	}
+}

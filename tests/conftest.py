@@ -1,0 +1,121 @@
+"""Shared fixtures: audio made in the test, a tiny model trained on it, JACK dummy servers."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from synth_server.config import StftConfig, TrainConfig
+from synth_server.model.checkpoint import load_checkpoint
+from synth_server.train.loop import train_model
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL = ROOT / "models" / "default"
+SAMPLE_RATE = 48000
+
+
+def harmonic_tone(f0_hz: float, slope: float, duration_s: float = 0.5,
+                  sample_rate: int = SAMPLE_RATE, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    """Band-limited harmonic tone, partial k at amplitude 1/k**slope, peak 0.5: [n] float32."""
+    t = np.arange(int(duration_s * sample_rate)) / sample_rate
+    y = np.zeros_like(t)
+    for k in range(1, int(0.45 * sample_rate / f0_hz)):
+        y += np.sin(2 * np.pi * f0_hz * k * t) / k ** slope
+    y += noise * np.random.default_rng(seed).standard_normal(len(t)) * np.abs(y).max()
+    return (0.5 * y / np.abs(y).max()).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Nine WAV files: f0 110/220/440 Hz × spectral slope 0.5/1.5/3."""
+    folder = tmp_path_factory.mktemp("tiny_dataset")
+    i = 0
+    for f0 in (110.0, 220.0, 440.0):
+        for slope in (0.5, 1.5, 3.0):
+            sf.write(folder / f"tone_{i:02d}.wav", harmonic_tone(f0, slope), SAMPLE_RATE)
+            i += 1
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small VAE (latent_dim 4) trained for a few seconds on ``tiny_dataset``."""
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    train_model(tiny_dataset, out, stft=StftConfig(), vae_hidden=(64, 32), latent_dim=4,
+                train=TrainConfig(epochs=15, warmup_epochs=5, batch_size=64), progress=False,
+                command="pytest fixture")
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tiny_model_dir: Path):
+    return load_checkpoint(tiny_model_dir)
+
+
+@pytest.fixture(scope="session")
+def default_checkpoint():
+    """The shipped default model (real trained weights)."""
+    return load_checkpoint(DEFAULT_MODEL)
+
+
+def free_udp_port() -> int:
+    """A UDP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_process(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
+    """Stop a process we started, by its own PID."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture
+def jackd(tmp_path: Path):
+    """A JACK server on the dummy driver (48 kHz, 256-frame period) under a unique name.
+
+    Yields the environment (with JACK_DEFAULT_SERVER) that clients must use.
+    """
+    if shutil.which("jackd") is None:
+        pytest.fail("jackd is not installed (make test installs Debian's jackd2)")
+    name = f"synthtest-{uuid.uuid4().hex[:8]}"
+    env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
+    log = open(tmp_path / "jackd.log", "wb")
+    proc = subprocess.Popen(
+        ["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"],
+        stdout=log, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 10
+    ready = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        probe = subprocess.run(["jack_lsp"], env=env, capture_output=True, timeout=5) \
+            if shutil.which("jack_lsp") else None
+        if probe is not None and probe.returncode == 0 and b"system" in probe.stdout:
+            ready = True
+            break
+        if probe is None:
+            time.sleep(1.5)
+            ready = True
+            break
+        time.sleep(0.2)
+    if not ready:
+        stop_process(proc)
+        log.close()
+        pytest.fail(f"jackd did not start: {(tmp_path / 'jackd.log').read_text()[-500:]}")
+    yield env
+    stop_process(proc)
+    log.close()

@@ -1,0 +1,776 @@
+"""Static checks of the Max control patch ``max_patches/synth_server.maxpat`` (no Max needed).
+
+The patch is read as the JSON Max writes. The checks:
+
+- the file has the top-level structure of a Max 8 patcher, box ids are unique, every box declares
+  its inlet/outlet counts (the common objects with the counts Max gives them);
+- every patchline joins existing boxes, from an outlet the source has to an inlet the
+  destination has;
+- exactly one ``udpsend 127.0.0.1 <DEFAULT_PORT>`` and a ``udpreceive <DEFAULT_REPLY_PORT>``;
+- every OSC message the patch can send is in the address table with arguments of the right kinds:
+  the graph is walked backwards from ``udpsend``'s inlet and what each box outputs is inferred
+  (``pack f f`` two floats, ``multislider`` a list of floats, ``number`` an int, ...); each
+  message is checked with :func:`lookup` and :func:`validate` on representative values;
+- every address of the table (and every argument form) can be sent from the patch, and the
+  ``route`` after ``udpreceive`` covers every reply the table announces (``/pong``,
+  ``/state/...``);
+- the user-facing objects are in presentation mode.
+
+The negative tests at the end mutate an in-memory copy of the patch and check that the checks
+fail and name the offending box.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pytest
+
+from synth_server.control.addresses import (
+    ADDRESSES,
+    FLOAT,
+    INT,
+    STRING,
+    OscArgumentError,
+    lookup,
+    validate,
+)
+
+try:
+    from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT
+except ImportError:  # pragma: no cover - older tables; the server's documented defaults
+    DEFAULT_PORT, DEFAULT_REPLY_PORT = 7400, 7401
+
+PATCH_PATH = Path(__file__).resolve().parents[1] / "max_patches" / "synth_server.maxpat"
+HELP_PATH = PATCH_PATH.with_name("synth_server.help.maxpat")
+SEND_HOST = "127.0.0.1"
+
+# Addresses (paths) that need no control in the patch, and (path, handler) forms likewise.
+NO_UI_ADDRESSES: frozenset[str] = frozenset()
+FORMS_WITHOUT_UI: frozenset[tuple[str, str]] = frozenset()
+# The addresses the patch must send whatever the table says.
+REQUIRED_ADDRESSES = ("/pad", "/latent", "/gain", "/ping", "/state")
+
+# Representative values of each inferred kind; FLOAT is not integral so that a float sent where
+# the table wants an int fails validation.
+REPR = {FLOAT: 0.5, INT: 1, STRING: "abc"}
+BANG = "bang"  # what a bang looks like once prepended (Max sends the symbol "bang")
+
+# Inlet/outlet counts Max 8 gives common objects; callables take the object's arguments.
+FIXED_IO = {
+    "message": (2, 1),
+    "comment": (1, 0),
+    "panel": (1, 0),
+    "button": (1, 1),
+    "toggle": (1, 1),
+    "led": (1, 1),
+    "number": (1, 2),
+    "flonum": (1, 2),
+    "slider": (1, 1),
+    "multislider": (1, 2),
+    "pictslider": (2, 2),
+}
+NEWOBJ_IO: dict[str, Callable[[list[str]], tuple[int, int]]] = {
+    "udpsend": lambda a: (1, 0),
+    "udpreceive": lambda a: (1, 1),
+    "route": lambda a: (max(len(a), 1) + 1, max(len(a), 1) + 1),
+    "prepend": lambda a: (1, 1),
+    "append": lambda a: (1, 1),
+    "pack": lambda a: (max(len(a), 2), 1),
+    "pak": lambda a: (max(len(a), 2), 1),
+    "unpack": lambda a: (1, max(len(a), 2)),
+    "scale": lambda a: (6, 1),
+    "loadbang": lambda a: (1, 1),
+    "delay": lambda a: (2, 1),
+    "del": lambda a: (2, 1),
+    "print": lambda a: (1, 0),
+}
+# Classes whose boxes a performer uses: they must be visible in presentation mode.
+UI_CLASSES = {"pictslider", "slider", "multislider", "flonum", "number", "button", "toggle", "led"}
+
+
+class PatchError(AssertionError):
+    """The patch cannot be analysed (e.g. a box whose output the checker cannot infer)."""
+
+
+# --------------------------------------------------------------------------------- the graph
+
+
+def load_patch(path: Path = PATCH_PATH) -> dict:
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _args(box: dict) -> list[str]:
+    """Creation arguments of an object box (attributes ``@name value`` left out)."""
+    tokens = str(box.get("text", "")).split()[1:]
+    for i, token in enumerate(tokens):
+        if token.startswith("@"):
+            return tokens[:i]
+    return tokens
+
+
+def _name(box: dict) -> str:
+    """Object name of a newobj box ("route", "pack", ...) or the maxclass of other boxes."""
+    if box.get("maxclass") == "newobj":
+        words = str(box.get("text", "")).split()
+        return words[0] if words else ""
+    return str(box.get("maxclass", ""))
+
+
+def describe(box: dict) -> str:
+    text = box.get("text")
+    label = f"{box.get('maxclass')} {text!r}" if text is not None else str(box.get("maxclass"))
+    return f"box {box.get('id')} ({label})"
+
+
+def _atom(token: str) -> Any:
+    if re.fullmatch(r"[-+]?\d+", token):
+        return int(token)
+    if re.fullmatch(r"[-+]?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][-+]?\d+)", token):
+        return float(token)
+    return token
+
+
+def _kind_of_arg(token: str) -> Any:
+    """Representative value for one ``pack``/``pak``/``unpack``/``trigger`` argument."""
+    if token in ("f", "float"):
+        return REPR[FLOAT]
+    if token in ("i", "int"):
+        return REPR[INT]
+    if token in ("s", "sym", "symbol"):
+        return REPR[STRING]
+    if token in ("b", "bang"):
+        return BANG
+    atom = _atom(token)
+    if isinstance(atom, float):
+        return REPR[FLOAT]
+    if isinstance(atom, int):
+        return REPR[INT]
+    return atom  # a literal symbol
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One OSC message the patch can send: which box hands it to udpsend, address, arguments."""
+
+    box: str
+    address: Any
+    args: tuple
+
+
+class Patch:
+    def __init__(self, data: dict):
+        self.data = data
+        self.patcher = data["patcher"]
+        self.boxes: dict[str, dict] = {}
+        for entry in self.patcher.get("boxes", []):
+            box = entry["box"]
+            self.boxes.setdefault(box["id"], box)
+        self.lines = [entry["patchline"] for entry in self.patcher.get("lines", [])]
+
+    def of_name(self, name: str) -> list[dict]:
+        return [b for b in self.boxes.values() if _name(b) == name]
+
+    def feeding(self, box_id: str, inlet: Optional[int] = None) -> list[tuple[str, int]]:
+        """(source id, outlet) of the lines entering ``box_id`` (at ``inlet`` if given)."""
+        return [
+            (line["source"][0], line["source"][1])
+            for line in self.lines
+            if line["destination"][0] == box_id
+            and (inlet is None or line["destination"][1] == inlet)
+        ]
+
+    def fed_by(self, box_id: str, outlet: Optional[int] = None) -> list[tuple[str, int]]:
+        """(destination id, inlet) of the lines leaving ``box_id`` (from ``outlet`` if given)."""
+        return [
+            (line["destination"][0], line["destination"][1])
+            for line in self.lines
+            if line["source"][0] == box_id and (outlet is None or line["source"][1] == outlet)
+        ]
+
+    # -- what a box outputs -------------------------------------------------------------
+
+    def inputs(self, box_id: str, inlet: int, stack: tuple) -> list[list[Any]]:
+        messages: list[list[Any]] = []
+        for src, outlet in self.feeding(box_id, inlet):
+            messages.extend(self.outputs(src, outlet, stack))
+        return messages
+
+    def outputs(self, box_id: str, outlet: int, stack: tuple = ()) -> list[list[Any]]:
+        """The messages (lists of representative atoms) ``box_id`` can send from ``outlet``."""
+        box = self.boxes[box_id]
+        if box_id in stack:
+            raise PatchError(f"{describe(box)} is part of a feedback loop into udpsend")
+        stack = stack + (box_id,)
+        cls = box.get("maxclass")
+        name = _name(box)
+        args = _args(box)
+        unknown = PatchError(
+            f"{describe(box)} outlet {outlet}: the checker cannot tell what this outputs; "
+            "teach Patch.outputs about it"
+        )
+
+        if cls == "flonum":
+            return [[REPR[FLOAT]]] if outlet == 0 else [[BANG]]
+        if cls == "number":
+            return [[REPR[INT]]] if outlet == 0 else [[BANG]]
+        if cls in ("slider", "dial"):
+            return [[REPR[FLOAT] if box.get("floatoutput") else REPR[INT]]]
+        if cls == "multislider" and outlet == 0:
+            kind = INT if box.get("settype", 1) == 0 else FLOAT
+            return [[REPR[kind]] * int(box.get("size", 1))]
+        if cls in ("pictslider", "toggle"):
+            return [[REPR[INT]]]
+        if cls == "button":
+            return [[BANG]]
+        if cls == "message":
+            return self._message_outputs(box, stack)
+        if cls != "newobj":
+            raise unknown
+
+        if name in ("prepend", "append"):
+            fed = self.inputs(box_id, 0, stack)
+            if not fed:
+                raise PatchError(f"{describe(box)} has nothing connected to its inlet")
+            words = [_atom(a) for a in args]
+            return [words + m if name == "prepend" else m + words for m in fed]
+        if name in ("pack", "pak"):
+            return [[_kind_of_arg(a) for a in (args or ["0", "0"])]]
+        if name == "unpack":
+            kinds = args or ["0", "0"]
+            if outlet < len(kinds):
+                return [[_kind_of_arg(kinds[outlet])]]
+            raise unknown
+        if name in ("t", "trigger"):
+            kinds = args or ["b", "b"]
+            if outlet >= len(kinds):
+                raise unknown
+            if kinds[outlet] in ("l", "list", "a", "anything"):
+                return self.inputs(box_id, 0, stack)
+            return [[_kind_of_arg(kinds[outlet])]]
+        if name == "scale":
+            is_float = any(isinstance(_atom(a), float) for a in args)
+            return [[REPR[FLOAT] if is_float else REPR[INT]]]
+        if name in ("/", "*", "+", "-", "!-", "!/"):
+            is_float = bool(args) and isinstance(_atom(args[0]), float)
+            return [[REPR[FLOAT] if is_float else REPR[INT]]]
+        if name in ("loadbang", "delay", "del", "metro"):
+            return [[BANG]]
+        if name in ("speedlim", "qlim", "defer", "deferlow"):
+            return self.inputs(box_id, 0, stack)
+        raise unknown
+
+    def _message_outputs(self, box: dict, stack: tuple) -> list[list[Any]]:
+        text = str(box.get("text", "")).split(";")[0]
+        if not text.strip():
+            raise PatchError(f"{describe(box)} is empty: what it sends cannot be known")
+        # Only a message box with $1... depends on its input; otherwise a bang or a click sends it.
+        fed = (self.inputs(box["id"], 0, stack) or [[0]]) if "$" in text else [[]]
+        out = []
+        for part in text.split(","):
+            words = part.split()
+            if not words or words[0] == "set":
+                continue
+            for message in fed if "$" in part else [[]]:
+                atoms = []
+                for word in words:
+                    dollar = re.fullmatch(r"\$[if]?(\d+)", word)
+                    if dollar:
+                        index = int(dollar.group(1)) - 1
+                        if index >= len(message):
+                            raise PatchError(f"{describe(box)}: {word} has no matching input")
+                        atoms.append(message[index])
+                    else:
+                        atoms.append(_atom(word))
+                out.append(atoms)
+        return out
+
+    # -- what reaches udpsend -------------------------------------------------------------
+
+    def sent_messages(self, udpsend_id: str) -> list[Sent]:
+        sent = []
+        for src, outlet in self.feeding(udpsend_id, 0):
+            for message in self.outputs(src, outlet):
+                address = message[0] if message else None
+                sent.append(Sent(src, address, tuple(message[1:])))
+        return sent
+
+    def reaches(self, box_id: str, target_id: str) -> bool:
+        seen, todo = set(), [box_id]
+        while todo:
+            current = todo.pop()
+            if current == target_id:
+                return True
+            if current in seen:
+                continue
+            seen.add(current)
+            todo.extend(dst for dst, _ in self.fed_by(current))
+        return False
+
+
+# --------------------------------------------------------------------------------- checks
+# Each returns a list of problems (empty when the patch is fine) so that a failure lists them all.
+
+
+def structure_errors(data: Any, presentation: bool = True) -> list[str]:
+    errors = []
+    if not isinstance(data, dict) or set(data) != {"patcher"}:
+        return ["top level must be an object with the single key 'patcher'"]
+    patcher = data["patcher"]
+    if patcher.get("fileversion") != 1:
+        errors.append("patcher.fileversion must be 1")
+    app = patcher.get("appversion")
+    if not isinstance(app, dict) or not {"major", "minor", "revision"} <= set(app):
+        errors.append("patcher.appversion must give major, minor and revision")
+    elif app["major"] < 8:
+        errors.append(f"patcher.appversion.major is {app['major']}; the patch targets Max 8+")
+    if patcher.get("classnamespace") != "box":
+        errors.append("patcher.classnamespace must be 'box'")
+    if not _is_rect(patcher.get("rect")):
+        errors.append("patcher.rect must be 4 numbers")
+    if presentation and patcher.get("openinpresentation") != 1:
+        errors.append("patcher.openinpresentation must be 1 (the patch opens as a control panel)")
+    if not isinstance(patcher.get("boxes"), list) or not isinstance(patcher.get("lines"), list):
+        errors.append("patcher.boxes and patcher.lines must be lists")
+        return errors
+    for i, entry in enumerate(patcher["boxes"]):
+        if not (isinstance(entry, dict) and set(entry) == {"box"}
+                and isinstance(entry["box"], dict)):
+            errors.append(f"boxes[{i}] must be {{'box': {{...}}}}")
+    for i, entry in enumerate(patcher["lines"]):
+        line = entry.get("patchline") if isinstance(entry, dict) else None
+        if not isinstance(line, dict) or not all(
+            isinstance(line.get(end), list) and len(line[end]) == 2
+            and isinstance(line[end][0], str) and isinstance(line[end][1], int)
+            for end in ("source", "destination")
+        ):
+            errors.append(f"lines[{i}] must be {{'patchline': {{'source': [id, n], "
+                          f"'destination': [id, n]}}}}")
+    return errors
+
+
+def _is_rect(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 4
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+
+
+def box_errors(data: dict) -> list[str]:
+    errors = []
+    seen: dict[str, int] = {}
+    for entry in data["patcher"]["boxes"]:
+        box = entry["box"]
+        box_id = box.get("id")
+        if not isinstance(box_id, str):
+            errors.append(f"a {box.get('maxclass')} box has no string id")
+            continue
+        seen[box_id] = seen.get(box_id, 0) + 1
+        for key in ("maxclass", "numinlets", "numoutlets", "patching_rect"):
+            if key not in box:
+                errors.append(f"{describe(box)} lacks {key!r}")
+        if not _is_rect(box.get("patching_rect")):
+            errors.append(f"{describe(box)}: patching_rect must be 4 numbers")
+        n_out = box.get("numoutlets", 0)
+        if n_out and len(box.get("outlettype", [])) != n_out:
+            errors.append(f"{describe(box)}: outlettype must list {n_out} outlet types")
+        if box.get("maxclass") == "newobj" and not str(box.get("text", "")).strip():
+            errors.append(f"{describe(box)}: an object box needs its text")
+        expected = FIXED_IO.get(box.get("maxclass"))
+        if box.get("maxclass") == "newobj" and _name(box) in NEWOBJ_IO:
+            expected = NEWOBJ_IO[_name(box)](_args(box))
+        if expected and (box.get("numinlets"), box.get("numoutlets")) != expected:
+            errors.append(f"{describe(box)} declares {box.get('numinlets')} inlets / "
+                          f"{box.get('numoutlets')} outlets; Max gives it {expected[0]} / "
+                          f"{expected[1]}")
+    errors += [f"box id {box_id!r} is used by {n} boxes" for box_id, n in seen.items() if n > 1]
+    return errors
+
+
+def line_errors(patch: Patch) -> list[str]:
+    errors = []
+    seen = set()
+    for line in patch.lines:
+        (src, outlet), (dst, inlet) = line["source"], line["destination"]
+        key = (src, outlet, dst, inlet)
+        if key in seen:
+            errors.append(f"duplicate patchline {src}:{outlet} -> {dst}:{inlet}")
+        seen.add(key)
+        if src not in patch.boxes:
+            errors.append(f"patchline {src}:{outlet} -> {dst}:{inlet}: no source box {src!r}")
+        elif not 0 <= outlet < patch.boxes[src]["numoutlets"]:
+            errors.append(f"patchline {src}:{outlet} -> {dst}:{inlet}: "
+                          f"{describe(patch.boxes[src])} has only "
+                          f"{patch.boxes[src]['numoutlets']} outlets")
+        if dst not in patch.boxes:
+            errors.append(f"patchline {src}:{outlet} -> {dst}:{inlet}: "
+                          f"no destination box {dst!r}")
+        elif not 0 <= inlet < patch.boxes[dst]["numinlets"]:
+            errors.append(f"patchline {src}:{outlet} -> {dst}:{inlet}: "
+                          f"{describe(patch.boxes[dst])} has only "
+                          f"{patch.boxes[dst]['numinlets']} inlets")
+    return errors
+
+
+def find_udpsend(patch: Patch) -> tuple[Optional[dict], list[str]]:
+    senders = patch.of_name("udpsend")
+    if len(senders) != 1:
+        return None, [f"expected exactly one udpsend, found {len(senders)}: "
+                      + ", ".join(describe(b) for b in senders)]
+    box = senders[0]
+    args = _args(box)
+    errors = []
+    if len(args) < 2 or args[0] != SEND_HOST or _atom(args[1]) != DEFAULT_PORT:
+        errors.append(f"{describe(box)} must be 'udpsend {SEND_HOST} {DEFAULT_PORT}' "
+                      "(the server's host and default port)")
+    return box, errors
+
+
+def find_udpreceive(patch: Patch) -> tuple[Optional[dict], list[str]]:
+    receivers = [b for b in patch.of_name("udpreceive")
+                 if _args(b) and _atom(_args(b)[0]) == DEFAULT_REPLY_PORT]
+    if len(receivers) != 1:
+        found = ", ".join(describe(b) for b in patch.of_name("udpreceive")) or "none"
+        return None, [f"expected one 'udpreceive {DEFAULT_REPLY_PORT}' (the server's reply port), "
+                      f"found: {found}"]
+    return receivers[0], []
+
+
+def osc_errors(patch: Patch) -> tuple[list[str], set[tuple[str, str]]]:
+    """Problems with the messages sent to udpsend, and the (path, handler) forms exercised."""
+    udpsend, errors = find_udpsend(patch)
+    if udpsend is None:
+        return errors, set()
+    try:
+        sent = patch.sent_messages(udpsend["id"])
+    except PatchError as exc:
+        return errors + [str(exc)], set()
+    if not sent:
+        errors.append(f"nothing is connected to {describe(udpsend)}")
+    exercised = set()
+    for message in sent:
+        origin = describe(patch.boxes[message.box])
+        shown = " ".join(str(a) for a in (message.address,) + message.args)
+        if not isinstance(message.address, str) or not message.address.startswith("/"):
+            errors.append(f"{origin} sends {shown!r} to udpsend: not an OSC address")
+            continue
+        address = lookup(message.address)
+        if address is None:
+            errors.append(f"{origin} sends {message.address}, which is not in the OSC address "
+                          "table (synth_server/control/addresses.py)")
+            continue
+        try:
+            form, _ = validate(address, message.args)
+        except OscArgumentError as exc:
+            errors.append(f"{origin} sends {shown!r}: arguments do not fit {message.address}: "
+                          f"{exc}")
+            continue
+        exercised.add((message.address, form.handler))
+
+    # Every OSC-looking control must actually be wired to udpsend.
+    for box in patch.boxes.values():
+        text = str(box.get("text", ""))
+        is_osc_msg = box.get("maxclass") == "message" and text.startswith("/")
+        is_osc_prepend = _name(box) == "prepend" and any(
+            a.startswith("/") for a in _args(box)[:1])
+        if (is_osc_msg or is_osc_prepend) and not patch.reaches(box["id"], udpsend["id"]):
+            errors.append(f"{describe(box)} looks like an OSC message but does not reach udpsend")
+    return errors, exercised
+
+
+def coverage_errors(exercised: set[tuple[str, str]]) -> list[str]:
+    errors = []
+    sent_paths = {path for path, _ in exercised}
+    table_paths = {address.path for address in ADDRESSES}
+    for path in REQUIRED_ADDRESSES:
+        if path not in sent_paths and (path not in table_paths or path in NO_UI_ADDRESSES):
+            errors.append(f"the patch never sends {path}")
+    for address in ADDRESSES:
+        if address.path in NO_UI_ADDRESSES:
+            continue
+        if address.path not in sent_paths:
+            errors.append(f"the patch never sends {address.path} (in the address table); add a "
+                          "control for it or list it in NO_UI_ADDRESSES")
+            continue
+        for form in address.forms:
+            if (address.path, form.handler) not in exercised | FORMS_WITHOUT_UI:
+                errors.append(f"the patch never sends the {form.handler} form of {address.path}")
+    return errors
+
+
+def receive_errors(patch: Patch) -> list[str]:
+    receiver, errors = find_udpreceive(patch)
+    if receiver is None:
+        return errors
+    routes = [patch.boxes[dst] for dst, _ in patch.fed_by(receiver["id"], 0)
+              if _name(patch.boxes[dst]) == "route"]
+    if not routes:
+        return [f"{describe(receiver)} feeds no route object"]
+    selectors = {arg: (route, i) for route in routes for i, arg in enumerate(_args(route))}
+    for address in ADDRESSES:
+        reply = address.reply
+        if not reply:
+            continue
+        if reply.endswith("/*"):
+            prefix = reply[:-1]
+            if not any(s.startswith(prefix) for s in selectors):
+                errors.append(f"no route after {describe(receiver)} handles replies {reply} "
+                              f"(to {address.path})")
+        elif reply not in selectors:
+            errors.append(f"no route after {describe(receiver)} handles the reply {reply} "
+                          f"(to {address.path})")
+    if "/pong" not in selectors:
+        errors.append(f"no route after {describe(receiver)} handles /pong")
+    for selector, (route, outlet) in selectors.items():
+        if not patch.fed_by(route["id"], outlet):
+            errors.append(f"{describe(route)}: the outlet for {selector} is not connected")
+    if "/pong" in selectors:
+        route, outlet = selectors["/pong"]
+        lights = [patch.boxes[dst] for dst, _ in patch.fed_by(route["id"], outlet)
+                  if patch.boxes[dst].get("maxclass") in ("led", "button")]
+        if not lights:
+            errors.append(f"{describe(route)}: /pong should flash a led or button")
+    return errors
+
+
+def presentation_errors(patch: Patch) -> list[str]:
+    errors = []
+    for box in patch.boxes.values():
+        text = str(box.get("text", ""))
+        # An OSC message box without $1... is a button to click (one with $1 is plumbing).
+        user_facing = box.get("maxclass") in UI_CLASSES or (
+            box.get("maxclass") == "message" and text.startswith("/") and "$" not in text)
+        if not user_facing:
+            continue
+        if box.get("presentation") != 1:
+            errors.append(f"{describe(box)} is a control but not in presentation mode")
+        elif not _is_rect(box.get("presentation_rect")):
+            errors.append(f"{describe(box)}: presentation_rect must be 4 numbers")
+    if not any(b.get("maxclass") == "comment" and b.get("presentation") == 1
+               for b in patch.boxes.values()):
+        errors.append("no comment labels in presentation mode")
+    return errors
+
+
+def all_errors(data: dict) -> list[str]:
+    errors = structure_errors(data)
+    if errors:
+        return errors
+    errors = box_errors(data)
+    patch = Patch(data)
+    errors += line_errors(patch)
+    if errors:  # the graph walk needs sound boxes and lines
+        return errors
+    sent, exercised = osc_errors(patch)
+    errors += sent + coverage_errors(exercised) + receive_errors(patch)
+    errors += presentation_errors(patch)
+    return errors
+
+
+def _fmt(errors: list[str]) -> str:
+    return "\n".join(["problems in " + str(PATCH_PATH.name) + ":"] + errors)
+
+
+# --------------------------------------------------------------------------------- tests
+
+
+@pytest.fixture(scope="module")
+def data() -> dict:
+    return load_patch()
+
+
+@pytest.fixture(scope="module")
+def patch(data) -> Patch:
+    return Patch(data)
+
+
+def test_patch_is_json_with_max_patcher_structure(data):
+    errors = structure_errors(data)
+    assert not errors, _fmt(errors)
+
+
+def test_boxes_have_unique_ids_and_inlet_outlet_counts(data):
+    errors = box_errors(data)
+    assert not errors, _fmt(errors)
+
+
+def test_patchlines_join_existing_inlets_and_outlets(patch):
+    errors = line_errors(patch)
+    assert not errors, _fmt(errors)
+
+
+def test_udpsend_targets_the_server_default_port(patch):
+    box, errors = find_udpsend(patch)
+    assert not errors, _fmt(errors)
+    assert box is not None
+
+
+def test_udpreceive_listens_on_the_reply_port(patch):
+    box, errors = find_udpreceive(patch)
+    assert not errors, _fmt(errors)
+    assert box is not None
+
+
+def test_every_sent_message_is_in_the_address_table(patch):
+    errors, _ = osc_errors(patch)
+    assert not errors, _fmt(errors)
+
+
+def test_every_address_in_the_table_can_be_sent(patch):
+    _, exercised = osc_errors(patch)
+    errors = coverage_errors(exercised)
+    assert not errors, _fmt(errors)
+
+
+def test_replies_are_routed_to_displays(patch):
+    errors = receive_errors(patch)
+    assert not errors, _fmt(errors)
+
+
+def test_controls_are_in_presentation_mode(patch):
+    errors = presentation_errors(patch)
+    assert not errors, _fmt(errors)
+
+
+def test_inferred_messages_are_the_expected_ones(patch):
+    """Pin the inference itself on this patch, so a checker bug cannot pass vacuously."""
+    udpsend, _ = find_udpsend(patch)
+    sent = {(m.address, tuple(type(a).__name__ for a in m.args))
+            for m in patch.sent_messages(udpsend["id"])}
+    assert ("/pad", ("float", "float")) in sent
+    assert ("/gain", ("float",)) in sent
+    assert ("/latent", ("float",) * 8) in sent
+    assert ("/latent", ("int", "float")) in sent
+    assert ("/ping", ()) in sent
+    assert ("/state", ()) in sent
+
+
+@pytest.mark.skipif(not HELP_PATH.exists(), reason="no help patch")
+def test_help_patch_is_sound_and_its_examples_are_valid():
+    help_data = load_patch(HELP_PATH)
+    errors = structure_errors(help_data, presentation=False)
+    if not errors:
+        errors = box_errors(help_data) + line_errors(Patch(help_data))
+    if not errors:
+        errors, _ = osc_errors(Patch(help_data))
+    assert not errors, "\n".join([f"problems in {HELP_PATH.name}:"] + errors)
+
+
+# --------------------------------------------------------------------------------- negative tests
+
+
+def _box(data: dict, text: str) -> dict:
+    for entry in data["patcher"]["boxes"]:
+        if entry["box"].get("text") == text:
+            return entry["box"]
+    raise KeyError(text)
+
+
+def _line_into(data: dict, box_id: str) -> dict:
+    for entry in data["patcher"]["lines"]:
+        if entry["patchline"]["destination"][0] == box_id:
+            return entry["patchline"]
+    raise KeyError(box_id)
+
+
+def _to_missing_inlet(d):
+    target = _box(d, "prepend /gain")
+    _line_into(d, target["id"])["destination"][1] = 3
+    return target["id"]
+
+
+def _from_missing_box(d):
+    target = _box(d, "prepend /pad")
+    _line_into(d, target["id"])["source"][0] = "obj-9999"
+    return "obj-9999"
+
+
+def _duplicate_id(d):
+    first, second = d["patcher"]["boxes"][0]["box"], d["patcher"]["boxes"][1]["box"]
+    second["id"] = first["id"]
+    return first["id"]
+
+
+def _wrong_port(d):
+    box = _box(d, f"udpsend {SEND_HOST} {DEFAULT_PORT}")
+    box["text"] = f"udpsend {SEND_HOST} {DEFAULT_PORT + 100}"
+    return box["id"]
+
+
+def _unknown_address(d):
+    box = _box(d, "prepend /pad")
+    box["text"] = "prepend /padd"
+    return box["id"]
+
+
+def _wrong_arity(d):
+    pack = _box(d, "pack f f")
+    pack["text"], pack["numinlets"] = "pack f f f", 3
+    return _box(d, "prepend /pad")["id"]  # the box that hands /pad x y z to udpsend
+
+
+def _index_sent_as_float(d):
+    pak = _box(d, "pak 0 0.")
+    pak["text"] = "pak 0. 0."  # /latent 0.5 0.5: now never the (index, value) form
+    return "on_latent_index"
+
+
+def _string_argument(d):
+    box = _box(d, "/ping")
+    box["text"] = "/gain loud"
+    return box["id"]
+
+
+def _no_ping(d):
+    box = _box(d, "/ping")
+    box["text"] = "hello"
+    return "/ping"
+
+
+def _pong_not_routed(d):
+    route = next(e["box"] for e in d["patcher"]["boxes"] if _name(e["box"]) == "route")
+    route["text"] = route["text"].replace("/pong", "/pongg")
+    return "/pong"
+
+
+def _disconnected_osc_box(d):
+    state = _box(d, "/state")
+    d["patcher"]["lines"] = [e for e in d["patcher"]["lines"]
+                             if e["patchline"]["source"][0] != state["id"]]
+    return state["id"]
+
+
+def _wrong_route_counts(d):
+    route = next(e["box"] for e in d["patcher"]["boxes"] if _name(e["box"]) == "route")
+    route["numinlets"] = 1
+    return route["id"]
+
+
+MUTATIONS = {
+    "line to a missing inlet": _to_missing_inlet,
+    "line from a missing box": _from_missing_box,
+    "duplicate box id": _duplicate_id,
+    "udpsend on the wrong port": _wrong_port,
+    "address not in the table": _unknown_address,
+    "wrong number of arguments": _wrong_arity,
+    "form never sent": _index_sent_as_float,
+    "string where a float is needed": _string_argument,
+    "address never sent": _no_ping,
+    "/pong not routed": _pong_not_routed,
+    "OSC message box not wired": _disconnected_osc_box,
+    "route with the wrong inlet count": _wrong_route_counts,
+}
+
+
+@pytest.mark.parametrize("mutate", MUTATIONS.values(), ids=list(MUTATIONS))
+def test_checks_fail_on_a_broken_copy(data, mutate):
+    assert not all_errors(data), _fmt(all_errors(data))
+    broken = copy.deepcopy(data)
+    culprit = mutate(broken)
+    errors = all_errors(broken)
+    assert errors, "the checks accepted a broken patch"
+    assert any(culprit in e for e in errors), (
+        f"no error names {culprit!r}:\n" + "\n".join(errors))
