@@ -68,3 +68,7 @@ docs: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+bench: debian-test $(VENV)/.installed-dev
+	$(PY) benchmarks/rtf.py
+	$(PY) benchmarks/busy_threads.py

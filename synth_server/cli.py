@@ -97,13 +97,12 @@ def _parse_device(text: Optional[str]) -> Any:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from synth_server.control.controller import Controller
+    from synth_server.control.controller import Controller, ControlState
     from synth_server.control.osc_server import OscServer
-    from synth_server.engine.renderer import Renderer
-    from synth_server.engine.stream import AudioDeviceError, Engine, output_devices
+    from synth_server.engine.audio_process import AudioProcess
+    from synth_server.engine.stream import AudioDeviceError, output_devices
 
-    checkpoint = _load(args.model)
-    renderer = Renderer(checkpoint, channels=2)
+    checkpoint = _load(args.model)  # refuse a bad model here, in one line, before any audio
     device = _parse_device(args.device)
     record = args.record
     reason = None
@@ -119,39 +118,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if reason is not None:
         record = record or str(_default_recording())
 
-    engine_ref: dict[str, Any] = {}
-    controller = Controller(lambda: engine_ref["engine"].status())
+    initial = ControlState()
 
-    def start_engine(dev: Any, rec: Optional[str]) -> Engine:
-        engine = Engine(renderer, lambda: controller.state, device=dev,
-                        blocksize=args.blocksize, buffer_ms=args.buffer_ms, record_path=rec)
-        engine_ref["engine"] = engine
-        engine.start()
-        return engine
+    def start_audio(dev: Any, rec: Optional[str]) -> AudioProcess:
+        proc = AudioProcess(str(args.model), checkpoint.name, dev, args.blocksize,
+                            args.buffer_ms, rec)
+        proc.start(initial)
+        return proc
 
     try:
-        engine = start_engine(device, record)
+        audio = start_audio(device, record)
     except AudioDeviceError as exc:
-        engine_ref["engine"].stop()
         reason = str(exc)
         record = record or str(_default_recording())
-        engine = start_engine(None, record)
+        audio = start_audio(None, record)
+    except RuntimeError as exc:
+        return _fail(str(exc))
+    controller = Controller(audio.status, initial, on_change=audio.publish)
     osc = OscServer(controller, host=args.host, port=args.port, reply_port=args.reply_port)
     try:
         osc.start()
     except OSError as exc:
-        engine.stop()
+        audio.stop()
         return _fail(f"cannot listen for OSC on {args.host}:{args.port}: {exc}")
 
     if reason is not None:
         _say(f"no audio output ({reason}); playing on an internal real-time clock, "
              f"recording to {record}")
     else:
-        _say(f"playing {checkpoint.name} on device {engine.device!r} "
-             f"({renderer.sample_rate} Hz, latency {engine.latency_ms:.1f} ms)"
+        _say(f"playing {checkpoint.name} on device {device!r} "
+             f"({checkpoint.stft.sample_rate} Hz, latency {audio.latency_ms:.1f} ms)"
              + (f", recording to {record}" if record else ""))
     _say(f"OSC on {args.host}:{osc.port} (replies to port {args.reply_port}); "
-         "try: oscsend localhost 7400 /pad ff 0.2 0.8")
+         f"try: oscsend localhost {osc.port} /pad ff 0.2 0.8")
 
     stop = threading.Event()
 
@@ -161,19 +160,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
-    while not stop.is_set():
+    while not stop.is_set() and audio.alive:
         remaining = None if args.duration is None else args.duration - (time.monotonic() - started)
         if remaining is not None and remaining <= 0:
             break
         stop.wait(0.25 if remaining is None else min(0.25, remaining))
+    crashed = not audio.alive and not stop.is_set()
     osc.stop()
-    engine.stop()
+    result = audio.stop()
     summary = {
         "event": "stopped", "model": checkpoint.name, "seconds": round(time.monotonic() - started, 3),
-        "underruns": engine.underruns, "nan_frames": renderer.nan_frames,
+        "underruns": result.underruns, "nan_frames": result.nan_frames,
         "osc_received": osc.received, "osc_rejected": osc.rejected, "record": record,
     }
     print(json.dumps(summary), flush=True)
+    if crashed:
+        return _fail("the audio process stopped unexpectedly")
     return 0
 
 

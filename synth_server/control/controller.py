@@ -66,11 +66,15 @@ class Controller:
     Args:
         status: callable returning the current :class:`EngineStatus`.
         initial: first state.
+        on_change: called with every newly published state (e.g. to copy it to the audio
+            process); called under the writer lock, so calls are ordered.
     """
 
-    def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState()):
+    def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState(),
+                 on_change: Optional[Callable[[ControlState], None]] = None):
         self._status = status
         self._state = initial
+        self._on_change = on_change
         self._write_lock = threading.Lock()  # serialises writers; readers never take it
 
     @property
@@ -82,6 +86,8 @@ class Controller:
         with self._write_lock:
             current = self._state
             self._state = dataclasses.replace(current, version=current.version + 1, **changes)
+            if self._on_change is not None:
+                self._on_change(self._state)
 
     def dispatch(self, path: str, values: Sequence[Any]) -> list[Reply]:
         """Validate and apply one message.

@@ -262,7 +262,7 @@ class Engine:
             thread.start()
 
     def _open_device(self) -> None:
-        sd = import_sounddevice()
+        import_sounddevice()
         import rtmixer
 
         try:
@@ -271,7 +271,7 @@ class Engine:
                                       samplerate=self.sample_rate, blocksize=self.blocksize,
                                       latency="low")
                 mixer.start()
-        except (sd.PortAudioError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - PortAudio/rtmixer raise several types
             for line in lines:
                 log.debug("portaudio: %s", line)
             raise AudioDeviceError(f"cannot open audio device {self.device!r}: {exc}") from None
