@@ -57,8 +57,8 @@ def oscsend(port: int, address: str, types: str, *values: float) -> None:
                     *[str(v) for v in values]], check=True, timeout=10)
 
 
-def finish(proc: subprocess.Popen) -> tuple[dict, str, str]:
-    stop_process(proc, signal.SIGINT, timeout=20)
+def finish(proc: subprocess.Popen, sig: int = signal.SIGINT) -> tuple[dict, str, str]:
+    stop_process(proc, sig, timeout=20)
     out, err = proc.communicate(timeout=10)
     summary = json.loads(out.strip().splitlines()[-1])
     return summary, out, err
@@ -99,7 +99,8 @@ def test_pad_moves_are_heard_on_the_jack_clock(jackd, tmp_path):
 
 
 def test_without_a_device_it_explains_in_one_line_and_records(tmp_path):
-    """No JACK server and --device system: one line, internal clock, a valid WAV, no traceback."""
+    """No JACK server and --device system: one line, internal clock, a valid WAV, no traceback;
+    SIGTERM stops it cleanly."""
     record = tmp_path / "fallback.wav"
     env = {"PATH": "/usr/bin:/bin", "JACK_DEFAULT_SERVER": "synthtest-no-such-server",
            "JACK_NO_START_SERVER": "1", "HOME": str(tmp_path)}
@@ -110,7 +111,7 @@ def test_without_a_device_it_explains_in_one_line_and_records(tmp_path):
         wait_for_pong(port, replies, proc)
         time.sleep(1.0)
     finally:
-        summary, out, err = finish(proc)
+        summary, out, err = finish(proc, signal.SIGTERM)
         replies.close()
     assert "Traceback" not in err
     lines = [l for l in out.splitlines() if "no audio output" in l]
@@ -137,3 +138,25 @@ def test_device_null_with_duration_stops_by_itself(tmp_path):
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary["underruns"] == 0
     assert sf.info(record).duration == pytest.approx(1.5, abs=0.35)
+
+
+def test_busy_port_and_bad_model_are_one_line_errors(tmp_path):
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.0.0.1", 0))
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
+             "--device", "null", "--record", str(tmp_path / "x.wav"),
+             "--port", str(taken.getsockname()[1])],
+            cwd=ROOT, capture_output=True, text=True, timeout=90)
+    finally:
+        taken.close()
+    assert result.returncode == 2
+    assert "cannot listen for OSC" in result.stderr and "Traceback" not in result.stderr
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "config.json").write_text("[1, 2]")
+    result = subprocess.run(
+        [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(tmp_path / "bad"),
+         "--device", "null"], cwd=ROOT, capture_output=True, text=True, timeout=90)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "cannot load model" in result.stderr
