@@ -65,3 +65,16 @@ def test_render_cli_refuses_a_broken_model_in_one_line(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_pad_path_moves_linearly_between_rows(tmp_path):
+    from synth_server.engine.offline import read_pad_path
+
+    path = tmp_path / "p.csv"
+    path.write_text("time_s,x,y\n0,0,1\n1,1,0\n1,0.5,0.5\n")
+    events = read_pad_path(path, step_s=0.1)
+    times = [e[0] for e in events]
+    assert times == sorted(times) and len(events) == 11  # 10 steps, then the jump
+    t, address, (x, y) = events[5]
+    assert address == "/pad" and t == 0.5 and (x, y) == (0.5, 0.5)
+    assert events[-1] == (1.0, "/pad", (0.5, 0.5))  # same time: a jump

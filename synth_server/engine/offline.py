@@ -1,7 +1,8 @@
 """Offline rendering from a pad path or a score, through the same Controller and Renderer as serve.
 
 A *score* is a CSV of rows ``time_s,address,arg1,arg2,...`` (any message the server accepts,
-applied at its time); a *pad path* is a CSV with header ``time_s,x,y``. Messages are applied at
+applied at its time); a *pad path* is a CSV with header ``time_s,x,y``, followed linearly
+between its rows. Messages are applied at
 the first hop boundary at or after their time (hop = 5.33 ms at 48 kHz / 256).
 """
 from __future__ import annotations
@@ -61,9 +62,13 @@ def read_score(path: str | Path) -> list[ScoreEvent]:
     return sorted(events, key=lambda e: e[0])
 
 
-def read_pad_path(path: str | Path) -> list[ScoreEvent]:
-    """Read a ``time_s,x,y`` CSV into /pad events.
+def read_pad_path(path: str | Path, step_s: float = 0.01) -> list[ScoreEvent]:
+    """Read a ``time_s,x,y`` CSV into /pad events, moving linearly between its rows.
 
+    Args:
+        path: CSV file with header ``time_s,x,y``.
+        step_s: spacing of the interpolated /pad events (s); a row that follows another at the
+            same time is a jump.
     Raises:
         ScoreError: missing columns or non-numeric values.
     """
@@ -77,7 +82,15 @@ def read_pad_path(path: str | Path) -> list[ScoreEvent]:
                 events.append((float(row["time_s"]), "/pad", (float(row["x"]), float(row["y"]))))
             except (TypeError, ValueError):
                 raise ScoreError(f"{path}:{line_no}: non-numeric value") from None
-    return sorted(events, key=lambda e: e[0])
+    events.sort(key=lambda e: e[0])
+    path_events: list[ScoreEvent] = []
+    for (t0, _, (x0, y0)), (t1, _, (x1, y1)) in zip(events, events[1:]):
+        n = int(round((t1 - t0) / step_s))
+        for i in range(n):
+            a = i / n
+            path_events.append((t0 + a * (t1 - t0), "/pad", (x0 + a * (x1 - x0),
+                                                             y0 + a * (y1 - y0))))
+    return path_events + events[-1:]
 
 
 def render_events(checkpoint: Checkpoint, events: list[ScoreEvent],

@@ -64,11 +64,16 @@ class Renderer:
 
     @torch.inference_mode()
     def decode_magnitude(self, z: np.ndarray) -> np.ndarray:
-        """Normalised magnitude frame [n_bins] float64 for one latent vector z [latent_dim]."""
+        """Normalised magnitude frame [n_bins] float64 for one latent vector z [latent_dim].
+
+        The DC bin is zeroed and the checkpoint's ``output_gain`` applied.
+        """
         self._z[0] = torch.from_numpy(z.astype(np.float32))
         model = self._model
         log_mag = model.denormalise(model.decode(self._z))[0].numpy().astype(np.float64)
-        return np.maximum(np.exp(log_mag) - self.stft.log_floor, 0.0) * self._level
+        magnitude = np.maximum(np.exp(log_mag) - self.stft.log_floor, 0.0) * self._level
+        magnitude[0] = 0.0  # no DC: a speaker cone should not drift
+        return magnitude
 
     def render_hop(self, state: ControlState) -> np.ndarray:
         """The next hop of audio.
