@@ -102,6 +102,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from synth_server.engine.audio_process import AudioProcess
     from synth_server.engine.stream import AudioDeviceError, output_devices
 
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)  # first: a signal during start-up still stops cleanly
     checkpoint = _load(args.model)  # refuse a bad model here, in one line, before any audio
     device = _parse_device(args.device)
     record = args.record
@@ -127,12 +134,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return proc
 
     try:
-        audio = start_audio(device, record)
-    except AudioDeviceError as exc:
-        reason = str(exc)
-        record = record or str(_default_recording())
-        audio = start_audio(None, record)
-    except RuntimeError as exc:
+        try:
+            audio = start_audio(device, record)
+        except AudioDeviceError as exc:
+            reason = str(exc)
+            record = record or str(_default_recording())
+            audio = start_audio(None, record)
+    except (RuntimeError, AudioDeviceError) as exc:
         return _fail(str(exc))
     controller = Controller(audio.status, initial, on_change=audio.publish)
     osc = OscServer(controller, host=args.host, port=args.port, reply_port=args.reply_port)
@@ -152,13 +160,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _say(f"OSC on {args.host}:{osc.port} (replies to port {args.reply_port}); "
          f"try: oscsend localhost {osc.port} /pad ff 0.2 0.8")
 
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
     while not stop.is_set() and audio.alive:
         remaining = None if args.duration is None else args.duration - (time.monotonic() - started)
@@ -236,6 +237,20 @@ def cmd_devices(_args: argparse.Namespace) -> int:
 
 # -- parser -------------------------------------------------------------------------------
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a UDP port (0-65535)")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not (value > 0 and value < 1e6):  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="synth-server", description=__doc__,
@@ -272,13 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default=None,
                    help="output device name or index; 'null' for none (default: system default)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT)
-    p.add_argument("--reply-port", type=int, default=DEFAULT_REPLY_PORT)
-    p.add_argument("--blocksize", type=int, default=256, help="audio block in frames")
-    p.add_argument("--buffer-ms", type=float, default=20.0,
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT)
+    p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
+    p.add_argument("--blocksize", type=int, default=256, choices=[0, 32, 64, 128, 256, 512, 1024,
+                                                               2048], help="audio block in frames")
+    p.add_argument("--buffer-ms", type=_positive, default=20.0,
                    help="audio the renderer keeps ahead of the device (latency vs safety)")
     p.add_argument("--record", default=None, help="also record the output to this WAV")
-    p.add_argument("--duration", type=float, default=None, help="stop after S seconds")
+    p.add_argument("--duration", type=_positive, default=None, help="stop after S seconds")
 
     p = sub.add_parser("render", help="render offline from a pad path or a score")
     p.add_argument("--model", default="models/default")

@@ -69,3 +69,10 @@ def test_busy_python_threads_in_the_server_do_not_starve_the_sound(jackd, monkey
     assert result.underruns == 0
     assert hops * 256 / 48000 / elapsed > 0.9  # rendering kept pace with the clock
     assert np.isfinite(moved).all()
+
+
+def test_status_read_during_a_stuck_write_returns_none_not_an_exception():
+    array = [0.0] * STATUS_SIZE
+    write_status(array, EngineStatus("m", 1, (0.0,), (0.0,)), hops=1)
+    array[0] += 1  # writer died mid-update
+    assert read_status(array, "m") is None

@@ -160,3 +160,15 @@ def test_busy_port_and_bad_model_are_one_line_errors(tmp_path):
          "--device", "null"], cwd=ROOT, capture_output=True, text=True, timeout=90)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "cannot load model" in result.stderr
+
+
+def test_unwritable_recording_and_bad_flags_are_one_line_errors(tmp_path):
+    base = [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
+            "--device", "null", "--port", str(free_udp_port())]
+    for extra, needle in ((["--record", "/proc/forbidden.wav"], "could not start"),
+                          (["--reply-port", "70000"], "not a UDP port"),
+                          (["--buffer-ms", "nan"], "positive")):
+        result = subprocess.run(base + extra, cwd=ROOT, capture_output=True, text=True,
+                                timeout=90)
+        assert result.returncode == 2, (extra, result.stderr)
+        assert "Traceback" not in result.stderr and needle in result.stderr, result.stderr

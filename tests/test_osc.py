@@ -62,6 +62,9 @@ def test_latent_index_and_vector_forms(server):
     assert controller.state.latent[:3] == pytest.approx((0.1, -0.2, 1.5))
     replies = srv.handle_packet(message("/latent", 9, 0.5, types="if"), "127.0.0.1")
     assert replies[0][0] == "/error" and "latent_dim" in replies[0][1][1]
+    before = controller.state
+    replies = srv.handle_packet(message("/latent", -1, 0.5, types="if"), "127.0.0.1")
+    assert replies[-1][0] == "/error" and controller.state == before  # never clamped to 0
 
 
 @pytest.mark.parametrize("packet,reason", [

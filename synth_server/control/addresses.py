@@ -138,6 +138,9 @@ def _convert(value: Any, arg: Arg) -> Any:
     if arg.kind == INT:
         if number != int(number):
             raise OscArgumentError(f"{arg.name}: expected an integer")
+        if number != float(value):  # an index is never clamped: out of range is an error
+            raise OscArgumentError(f"{arg.name}: {value} out of range "
+                                   f"[{arg.minimum:g}, {arg.maximum:g}]")
         return int(number)
     return number
 
@@ -160,16 +163,19 @@ def _form_matches_types(form: Form, values: Sequence[Any]) -> bool:
 def validate(address: Address, values: Sequence[Any]) -> tuple[Form, tuple[Any, ...]]:
     """Choose the form of ``address`` that ``values`` fits and convert them.
 
-    Forms whose int arguments receive OSC ints are preferred (so ``/latent 2 0.5`` is the index
-    form and ``/latent 0.1 0.5`` the vector form); then any form of the right arity is tried.
+    Forms whose int arguments receive OSC ints win, and their errors are final (so
+    ``/latent 2 0.5`` is the index form, ``/latent -1 0.5`` an out-of-range index error, and
+    ``/latent 0.1 0.5`` the vector form); otherwise any form of the right arity is tried.
 
     Returns:
         (form, converted values), numbers clamped to their ranges.
     Raises:
         OscArgumentError: no form accepts the values; the message says why.
     """
-    candidates = [f for f in address.forms if _form_matches_types(f, values)]
-    candidates += [f for f in address.forms if f not in candidates]
+    typed = [f for f in address.forms if _form_matches_types(f, values)
+             and any(a.kind == INT for a in f.args)]
+    # a form whose int slots got OSC ints is what the sender meant: its errors are final
+    candidates = typed or list(address.forms)
     error: Optional[OscArgumentError] = None
     for form in candidates:
         n = len(values)

@@ -152,7 +152,7 @@ class OscServer:
         assert self._sock is not None
         try:
             self._sock.sendto(build_message(address, args), (host, self.reply_port))
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - a reply that cannot be sent must not stop control
             self._errors.warning("cannot reply to %s:%d: %s", host, self.reply_port, exc)
 
     def handle_packet(self, packet: bytes, host: str) -> list[Reply]:
@@ -204,4 +204,7 @@ class OscServer:
                 if self._stop.is_set():
                     break
                 continue
-            self.handle_packet(packet, host)
+            try:
+                self.handle_packet(packet, host)
+            except Exception:  # noqa: BLE001 - keep receiving whatever happened
+                log.exception("unexpected error in the OSC receive loop")

@@ -78,11 +78,14 @@ def write_status(array: Any, status: EngineStatus, hops: int) -> None:
     array[_S_SEQ] += 1.0
 
 
-def read_status(array: Any, model_name: str) -> tuple[EngineStatus, int]:
-    """(status, hops rendered) from the status array."""
-    for _ in range(1000):
+def read_status(array: Any, model_name: str) -> Optional[tuple[EngineStatus, int]]:
+    """(status, hops rendered) from the status array; None if no stable copy was seen in ~10 ms
+    (the writer was preempted or died mid-write)."""
+    for attempt in range(200):
         seq = array[_S_SEQ]
         if int(seq) % 2:
+            if attempt > 20:
+                time.sleep(0.00005)
             continue
         n = int(array[_S_N])
         status = EngineStatus(
@@ -93,7 +96,7 @@ def read_status(array: Any, model_name: str) -> tuple[EngineStatus, int]:
         hops = int(array[_S_HOPS])
         if array[_S_SEQ] == seq:
             return status, hops
-    raise RuntimeError("status array kept changing")  # pragma: no cover - writer is 200 Hz
+    return None
 
 
 def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
@@ -101,6 +104,7 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
                 conn: Any, parent_pid: int) -> None:
     """Entry point of the audio process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server process decides when to stop
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # ... or a plain kill: stop cleanly
     import torch
 
     torch.set_num_threads(1)
@@ -108,32 +112,44 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
     from synth_server.engine.stream import AudioDeviceError, Engine
     from synth_server.model.checkpoint import load_checkpoint
 
-    checkpoint = load_checkpoint(model_dir)
-    renderer = Renderer(checkpoint, channels=2)
-    current = ControlState(version=-1)
+    def send(message: tuple) -> None:
+        try:
+            conn.send(message)
+        except OSError:
+            pass  # the server is gone; we still close the recording below
 
-    def state() -> ControlState:
-        nonlocal current
-        current = read_control(control, current)
-        return current
+    try:
+        checkpoint = load_checkpoint(model_dir)
+        renderer = Renderer(checkpoint, channels=2)
+        current = ControlState(version=-1)
 
-    engine = Engine(renderer, state, device=device, blocksize=blocksize, buffer_ms=buffer_ms,
-                    record_path=record_path)
+        def state() -> ControlState:
+            nonlocal current
+            current = read_control(control, current)
+            return current
+
+        engine = Engine(renderer, state, device=device, blocksize=blocksize,
+                        buffer_ms=buffer_ms, record_path=record_path)
+    except Exception as exc:  # noqa: BLE001 - one line back to the server, no traceback
+        send(("error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
+        return
     try:
         engine.start()
     except AudioDeviceError as exc:
         engine.stop()
-        conn.send(("device_error", str(exc)))
+        send(("device_error", str(exc)))
         return
-    write_status(status, engine.status(), renderer.hops)
-    conn.send(("ok", engine.latency_ms))
-    while not stop.wait(0.005):
+    try:
         write_status(status, engine.status(), renderer.hops)
-        if os.getppid() != parent_pid:  # the server died: do not play on as an orphan
-            break
-    engine.stop()
-    write_status(status, engine.status(), renderer.hops)
-    conn.send(("stopped", engine.underruns, renderer.nan_frames))
+        send(("ok", engine.latency_ms))
+        while not stop.wait(0.005):
+            write_status(status, engine.status(), renderer.hops)
+            if os.getppid() != parent_pid or engine.failed:
+                break  # the server died (do not play on as an orphan), or the renderer did
+    finally:
+        engine.stop()
+        write_status(status, engine.status(), renderer.hops)
+        send(("stopped", engine.underruns, renderer.nan_frames))
 
 
 @dataclass
@@ -167,6 +183,7 @@ class AudioProcess:
             args=(model_dir, device, blocksize, buffer_ms, record_path, self.control,
                   self.status_array, self._stop, child_conn, os.getpid()))
         self.latency_ms = 0.0
+        self._last_status = EngineStatus(model_name, 0, (), ())
 
     def start(self, initial: ControlState, timeout_s: float = 120.0) -> None:
         """Start the process and wait until it plays.
@@ -185,9 +202,13 @@ class AudioProcess:
         try:
             message = self._conn.recv()
         except EOFError:
-            raise RuntimeError(f"the audio process exited ({self._process.exitcode})") from None
-        if message[0] == "device_error":
             self._process.join(timeout=10)
+            raise RuntimeError(f"the audio process exited (code {self._process.exitcode})") \
+                from None
+        if message[0] in ("device_error", "error"):
+            self._process.join(timeout=10)
+            if message[0] == "error":
+                raise RuntimeError(f"the audio engine could not start: {message[1]}")
             raise AudioDeviceError(message[1])
         self.latency_ms = float(message[1])
 
@@ -196,8 +217,11 @@ class AudioProcess:
         write_control(self.control, state)
 
     def status(self) -> EngineStatus:
-        """Newest engine status."""
-        return read_status(self.status_array, self.model_name)[0]
+        """Newest engine status (the last stable one if the writer is mid-update)."""
+        got = read_status(self.status_array, self.model_name)
+        if got is not None:
+            self._last_status = got[0]
+        return self._last_status
 
     @property
     def alive(self) -> bool:

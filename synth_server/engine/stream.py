@@ -169,6 +169,7 @@ class Engine:
                                         _ring_size(4 * (self.buffer_frames + hop + blocksize)))
         self.underruns = 0
         self.frames_out = 0
+        self.failed = False
         self.recorder = WavRecorder(record_path, self.sample_rate, self.channels) \
             if record_path else None
         self._stop = threading.Event()
@@ -211,6 +212,14 @@ class Engine:
             torch.set_num_threads(1)
         except Exception:  # noqa: BLE001 - torch already configured
             pass
+        try:
+            self._renderer_steps()
+        except Exception:  # noqa: BLE001 - report, and let the owner see the engine stopped
+            log.exception("renderer stopped")
+            self.failed = True
+            self._stop.set()
+
+    def _renderer_steps(self) -> None:
         while not self._stop.is_set():
             if self._mixer is not None and self._action not in self._mixer.actions:
                 self.underruns += 1

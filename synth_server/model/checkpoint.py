@@ -31,6 +31,7 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.safetensors"
 MANIFOLD_FILE = "manifold.json"
 MAX_JSON_BYTES = 16 * 1024 * 1024
+MAX_LATENT_DIM = 256  # the OSC table and the audio process's shared arrays hold 256
 
 
 class CheckpointError(ValueError):
@@ -155,8 +156,14 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
         vae = from_dict(VaeConfig, config.get("vae", {}))
     except (ValueError, TypeError) as exc:
         raise CheckpointError(f"{directory / CONFIG_FILE}: {exc}") from None
+    if not (8000 <= stft.sample_rate <= 384000 and 16 <= stft.n_fft <= 65536
+            and 1 <= stft.hop_length and stft.n_fft % stft.hop_length == 0
+            and stft.n_fft // stft.hop_length >= 4 and 0.0 < stft.log_floor < 1.0):
+        raise CheckpointError(f"{directory / CONFIG_FILE}: stft settings out of range "
+                              f"(n_fft must be a multiple >= 4 of hop_length)")
     if vae.n_bins != stft.n_bins or vae.latent_dim < 1 or not vae.hidden_sizes \
-            or min(vae.hidden_sizes) < 1 or max(vae.hidden_sizes) > 8192 or vae.latent_dim > 1024:
+            or min(vae.hidden_sizes) < 1 or max(vae.hidden_sizes) > 8192 \
+            or vae.latent_dim > MAX_LATENT_DIM:
         raise CheckpointError(f"{directory / CONFIG_FILE}: inconsistent vae/stft sizes")
     weights_path = directory / WEIGHTS_FILE
     if not weights_path.is_file():
