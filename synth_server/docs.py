@@ -15,7 +15,8 @@ def osc_markdown() -> str:
         f"The server listens on UDP 127.0.0.1:{DEFAULT_PORT} and answers to the sender's host on "
         f"port {DEFAULT_REPLY_PORT}. Ints are accepted wherever floats are expected; numbers out "
         "of range are clamped; NaN/Inf, unknown addresses and wrong types are answered with "
-        "`/error address reason`. Replies use 32-bit floats, ints and strings. Bundles are "
+        "`/error address reason`. Replies use 32-bit floats, ints and strings. Bundles (at most 64 "
+        "messages per packet) are "
         "unpacked (nesting depth <= 4) and applied on arrival; timetags are ignored.\n\n"
         + markdown_table()
         + "\nExamples with liblo's `oscsend`:\n\n```\n"

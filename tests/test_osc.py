@@ -154,3 +154,12 @@ def test_docs_osc_md_is_generated_from_the_table():
 
     assert (ROOT / "docs" / "osc.md").read_text(encoding="utf-8") == osc_markdown(), \
         "docs/osc.md is stale: run `make docs`"
+
+
+def test_one_packet_cannot_cause_unbounded_work(server):
+    from synth_server.control.osc_server import MAX_MESSAGES_PER_PACKET
+
+    srv, _, _ = server
+    replies = srv.handle_packet(bundle(*[message("/state")] * 500), "127.0.0.1")
+    assert len(replies) <= MAX_MESSAGES_PER_PACKET * 7 + 1
+    assert replies[-1][0] == "/error" and "dropped" in replies[-1][1][1]

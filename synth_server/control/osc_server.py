@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 BUNDLE_TAG = b"#bundle\x00"
 MAX_BUNDLE_DEPTH = 4
 MAX_PACKET_BYTES = 65536
+MAX_MESSAGES_PER_PACKET = 64  # bounds the work (and the replies) one datagram can cause
 
 
 class OscPacketError(ValueError):
@@ -166,7 +167,10 @@ class OscServer:
         try:
             if len(packet) > MAX_PACKET_BYTES:
                 raise OscPacketError("packet too large")
-            for address, values in iter_messages(packet):
+            for count, (address, values) in enumerate(iter_messages(packet)):
+                if count >= MAX_MESSAGES_PER_PACKET:
+                    raise OscPacketError(f"more than {MAX_MESSAGES_PER_PACKET} messages in one "
+                                         "packet; the rest were dropped")
                 self.received += 1
                 try:
                     replies = self.controller.dispatch(address, values)
