@@ -31,7 +31,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 # Debian packages: PortAudio for sound; JACK (dummy clock) and liblo's oscsend for the tests.
 # Installed only when missing and when apt-get exists; elsewhere the server explains and records.
 debian-run:
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2'; then \
+	@if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2'; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "installing libportaudio2 (Debian)"; \
 	    ($(SUDO) apt-get update -qq || true) && $(SUDO) $(APT_ENV) apt-get install -y -qq --no-install-recommends libportaudio2 >/dev/null; \
@@ -40,7 +40,7 @@ debian-run:
 
 debian-test:
 	@missing=""; \
-	ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2' || missing="$$missing libportaudio2"; \
+	PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2' || missing="$$missing libportaudio2"; \
 	command -v jackd >/dev/null || missing="$$missing jackd2"; \
 	command -v oscsend >/dev/null || missing="$$missing liblo-tools"; \
 	if [ -n "$$missing" ]; then \
