@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MODEL ?= models/default
 SERVE_ARGS ?=
-# torch first and pinned: any other spec pulls several GB of CUDA wheels.
+# torch first and pinned, before anything that depends on it. On our machines pip's find-links
+# serves the CPU wheel for this pin; elsewhere PyPI's torch pulls several GB of CUDA wheels, so
+# there use e.g. `make run TORCH_SPEC="torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"`.
 TORCH_SPEC ?= torch==2.13.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_ENV := DEBIAN_FRONTEND=noninteractive
@@ -17,7 +19,7 @@ $(VENV)/bin/activate:
 	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.torch: $(VENV)/bin/activate
-	$(PIP) install --quiet "$(TORCH_SPEC)"
+	$(PIP) install --quiet $(TORCH_SPEC)
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.torch pyproject.toml

@@ -175,8 +175,3 @@ def level_correction(model: FrameVAE, manifold: PcaManifold, x: torch.Tensor,
     pad = (torch.exp(model.denormalise(model.decode(z))) - floor).clamp_min(0).pow(2).sum(-1)
     ratio = float(torch.sqrt(data.median() / pad.median().clamp_min(1e-12)))
     return float(np.clip(ratio, 0.1, 100.0)) if np.isfinite(ratio) else 1.0
-
-
-def make_optimizer(model: FrameVAE, config: Optional[TrainConfig] = None) -> torch.optim.Optimizer:
-    """The Adam optimiser used by :func:`train_model`."""
-    return torch.optim.Adam(model.parameters(), lr=(config or TrainConfig()).learning_rate)
