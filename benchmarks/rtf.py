@@ -1,19 +1,26 @@
-"""Offline synthesis speed of the live renderer (decode + phase + overlap-add), one torch thread.
+"""Offline synthesis speed: decoder + phase + overlap-add (+ gain, DC blocker, limiter), one thread.
 
-    python benchmarks/rtf.py [--model models/default] [--seconds 10]
+    python benchmarks/rtf.py [--model models/default] [--seconds 30]
 
-Prints one JSON line: rtf (seconds of audio per second of compute), per-stage microseconds.
+A latent trajectory (a random walk over the pad, a new target every 100 ms, smoothed as live)
+is rendered by Renderer.render_block in batches of 256 hops, and also hop by hop as ``serve`` does.
+Prints one JSON line: rtf (audio seconds per compute second, batched), per-hop microseconds of
+each stage, and rtf_live (hop by hop). BLAS is pinned to one thread before numpy loads.
 """
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-import time
-from pathlib import Path
+import os
 
-import numpy as np
-import torch
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,31 +28,58 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
-    torch.set_num_threads(1)
     from synth_server.control.controller import ControlState
+    from synth_server.engine.offline import RENDER_BLOCK_HOPS
     from synth_server.engine.renderer import Renderer
     from synth_server.model.checkpoint import load_checkpoint
 
-    renderer = Renderer(load_checkpoint(args.model))
-    n = int(args.seconds * renderer.sample_rate / renderer.hop_length)
+    checkpoint = load_checkpoint(args.model)
+    renderer = Renderer(checkpoint)
+    hop, sr = renderer.hop_length, renderer.sample_rate
+    n = int(args.seconds * sr / hop)
     rng = np.random.default_rng(0)
-    states = [ControlState(pad=tuple(rng.uniform(0, 1, 2)), gain=0.5) for _ in range(64)]
-    for i in range(50):
-        renderer.render_hop(states[i % 64])
+    per_target = max(1, int(0.1 * sr / hop))
+    pads = rng.uniform(0.0, 1.0, (n // per_target + 1, 2))
+    targets = checkpoint.manifold.to_latent(np.repeat(pads, per_target, axis=0)[:n])
+    gains = np.full(n, 0.5)
+    renderer.render_block(targets[:RENDER_BLOCK_HOPS], gains[:RENDER_BLOCK_HOPS])  # warm up / JIT
     started = time.perf_counter()
-    for i in range(n):
-        renderer.render_hop(states[(i // 19) % 64])
+    for i in range(0, n, RENDER_BLOCK_HOPS):
+        renderer.render_block(targets[i:i + RENDER_BLOCK_HOPS], gains[i:i + RENDER_BLOCK_HOPS])
     total = time.perf_counter() - started
+    # stages, batched
+    z = targets[:RENDER_BLOCK_HOPS]
+    reps = max(1, n // RENDER_BLOCK_HOPS)
     started = time.perf_counter()
-    for _ in range(n):
-        renderer.decode_magnitude(renderer.latent)
+    for _ in range(reps):
+        magnitude = renderer.decode_magnitude(z)
     decode = time.perf_counter() - started
+    from synth_server.representation.streaming import StreamingInverse
+
+    inverse = StreamingInverse(checkpoint.stft.n_fft, hop)
+    started = time.perf_counter()
+    for _ in range(reps):
+        inverse.process_frames(magnitude)
+    phase_ola = time.perf_counter() - started
+    # live: one hop per call
+    live_n = min(n, int(5.0 * sr / hop))
+    states = [ControlState(pad=tuple(p), gain=0.5) for p in pads[:64]]
+    started = time.perf_counter()
+    for i in range(live_n):
+        renderer.render_hop(states[(i // per_target) % len(states)])
+    live = time.perf_counter() - started
+    frames = reps * RENDER_BLOCK_HOPS
     print(json.dumps({
-        "benchmark": "rtf", "model": Path(args.model).name, "audio_seconds": round(args.seconds, 2),
-        "rtf": round(args.seconds / total, 1), "hop_us": round(1e6 * total / n, 1),
-        "decode_us": round(1e6 * decode / n, 1),
+        "bench": "rtf", "model": Path(args.model).name, "audio_seconds": round(n * hop / sr, 2),
+        "rtf": round(n * hop / sr / total, 1),
+        "hop_us": round(1e6 * total / n, 1),
+        "decode_us": round(1e6 * decode / frames, 1),
+        "phase_ola_us": round(1e6 * phase_ola / frames, 1),
+        "rtf_live": round(live_n * hop / sr / live, 1),
+        "live_hop_us": round(1e6 * live / live_n, 1),
+        "threads": 1,
     }))
     return 0
 

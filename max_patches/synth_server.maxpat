@@ -461,11 +461,11 @@
 				"box": {
 					"id": "obj-33",
 					"maxclass": "newobj",
-					"numinlets": 8,
-					"numoutlets": 8,
-					"outlettype": [ "", "", "", "", "", "", "", "" ],
+					"numinlets": 9,
+					"numoutlets": 9,
+					"outlettype": [ "", "", "", "", "", "", "", "", "" ],
 					"patching_rect": [ 20.0, 540.0, 760.0, 22.0 ],
-					"text": "route /pong /state/model /state/latent_dim /state/latent /state/pad /state/gain /state/underruns"
+					"text": "route /pong /state/model /state/latent_dim /state/latent /state/pad /state/gain /state/underruns /model/loaded"
 				}
 			},
 			{
@@ -734,6 +734,31 @@
 					"text": "click /state to refresh the server state; the light blinks when the server answers /ping",
 					"textcolor": [ 0.6, 0.6, 0.6, 1.0 ]
 				}
+			},
+			{
+				"box": {
+					"id": "obj-54",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 640.0, 310.0, 130.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 272.0, 130.0, 22.0 ],
+					"text": "/model/load default"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-55",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 640.0, 285.0, 220.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 146.0, 273.0, 130.0, 20.0 ],
+					"text": "crossfade to a model (edit the name)"
+				}
 			}
 		],
 		"lines": [
@@ -938,7 +963,19 @@
 			{
 				"patchline": {
 					"destination": [ "obj-52", 0 ],
-					"source": [ "obj-33", 7 ]
+					"source": [ "obj-33", 8 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-54", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-33", 7 ],
+					"destination": [ "obj-38", 0 ]
 				}
 			}
 		],

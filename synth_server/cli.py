@@ -2,8 +2,9 @@
 
     synth-server dataset toy --out DIR
     synth-server train --data DIR --out models/NAME
-    synth-server serve --model DIR [--device NAME|null] [--port 7400] [--reply-port 7401]
-                       [--blocksize N] [--buffer-ms MS] [--record FILE.wav] [--duration S]
+    synth-server serve --model DIR [--models-dir DIR] [--device NAME|null] [--port 7400]
+                       [--reply-port 7401] [--blocksize N] [--latency low|balanced|safe]
+                       [--buffer-ms MS] [--record FILE.wav] [--duration S]
     synth-server render --model DIR (--pad-path CSV | --score CSV) --out FILE.wav [--duration S]
     synth-server devices
 """
@@ -98,9 +99,10 @@ def _parse_device(text: Optional[str]) -> Any:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from synth_server.control.controller import Controller, ControlState
+    from synth_server.control.models import ModelLibrary, ModelLoader
     from synth_server.control.osc_server import OscServer
     from synth_server.engine.audio_process import AudioProcess
-    from synth_server.engine.stream import AudioDeviceError, output_devices
+    from synth_server.engine.stream import LATENCY_PRESETS_MS, AudioDeviceError, output_devices
 
     stop = threading.Event()
 
@@ -126,10 +128,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         record = record or str(_default_recording())
 
     initial = ControlState()
+    buffer_ms = args.buffer_ms if args.buffer_ms is not None else LATENCY_PRESETS_MS[args.latency]
+    events: list[tuple] = []
+    loader: Optional[ModelLoader] = None
+
+    def on_audio_event(message: tuple) -> None:
+        if message[0] == "swapped":
+            controller.model_changed()
+        events.append(message)
+        if loader is not None:
+            loader.on_event(message)
 
     def start_audio(dev: Any, rec: Optional[str]) -> AudioProcess:
         proc = AudioProcess(str(args.model), checkpoint.name, dev, args.blocksize,
-                            args.buffer_ms, rec)
+                            buffer_ms, rec, on_event=on_audio_event)
         proc.start(initial)
         return proc
 
@@ -142,8 +154,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
             audio = start_audio(None, record)
     except (RuntimeError, AudioDeviceError) as exc:
         return _fail(str(exc))
-    controller = Controller(audio.status, initial, on_change=audio.publish)
+    library = ModelLibrary(args.models_dir or Path(args.model).resolve().parent)
+
+    def latency() -> tuple[float, float]:
+        stats = audio.latency()
+        return stats.median_ms, stats.p99_ms
+
+    controller = Controller(audio.status, initial, on_change=audio.publish,
+                            model_loader=lambda *a: loader.request(*a) if loader else None,
+                            latency=latency)
     osc = OscServer(controller, host=args.host, port=args.port, reply_port=args.reply_port)
+    loader = ModelLoader(library, audio.load, osc.send)
     try:
         osc.start()
     except OSError as exc:
@@ -168,11 +189,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         stop.wait(0.25 if remaining is None else min(0.25, remaining))
     crashed = not audio.alive and not stop.is_set()
     osc.stop()
+    loader.close()
     result = audio.stop()
     summary = {
-        "event": "stopped", "model": checkpoint.name, "seconds": round(time.monotonic() - started, 3),
+        "event": "stopped", "model": audio.model_name,
+        "seconds": round(time.monotonic() - started, 3),
         "underruns": result.underruns, "nan_frames": result.nan_frames,
         "osc_received": osc.received, "osc_rejected": osc.rejected, "record": record,
+        "buffer_ms": buffer_ms, "blocksize": args.blocksize,
+        "models_loaded": loader.loaded, "models_refused": loader.refused,
+        **{k: (None if isinstance(v, float) and v != v else v)
+           for k, v in result.details.items()},
     }
     print(json.dumps(summary), flush=True)
     if crashed:
@@ -251,6 +278,16 @@ def _positive(text: str) -> float:
     return value
 
 
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if not (value >= 0 and value < 1e6):  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text} must be a number >= 0")
+    return value
+
+
+LATENCY_CHOICES = ("low", "balanced", "safe")  # keys of stream.LATENCY_PRESETS_MS
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="synth-server", description=__doc__,
@@ -291,8 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
     p.add_argument("--blocksize", type=int, default=256, choices=[0, 32, 64, 128, 256, 512, 1024,
                                                                2048], help="audio block in frames")
-    p.add_argument("--buffer-ms", type=_positive, default=20.0,
-                   help="audio the renderer keeps ahead of the device (latency vs safety)")
+    p.add_argument("--latency", choices=sorted(LATENCY_CHOICES), default="balanced",
+                   help="low: render each block just before the device needs it (least "
+                        "latency, needs an idle machine); balanced: +5 ms in reserve; safe: "
+                        "+20 ms (survives a busy machine)")
+    p.add_argument("--buffer-ms", type=_non_negative, default=None,
+                   help="audio kept in reserve beyond the next block, ms (overrides --latency)")
+    p.add_argument("--models-dir", default=None,
+                   help="folder /model/load NAME looks in (default: the folder of --model)")
     p.add_argument("--record", default=None, help="also record the output to this WAV")
     p.add_argument("--duration", type=_positive, default=None, help="stop after S seconds")
 

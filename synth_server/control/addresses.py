@@ -98,6 +98,16 @@ ADDRESSES: tuple[Address, ...] = (
         "Output gain, linear 0..1, smoothed.",
     ),
     Address(
+        "/model/load",
+        (Form((Arg("name", STRING),), "on_model_load"),),
+        "Crossfade (30 ms) to the model NAME, a folder in --models-dir (plain name, no path). "
+        "The sound never stops: a missing, corrupt or incompatible model is refused with /error "
+        "and the current one keeps playing. On success replies /model/loaded name latent_dim "
+        "ms (request to new model alone at the device). Direct /latent targets are dropped "
+        "(the new model's latent size may differ); the pad position is kept.",
+        reply="/model/loaded",
+    ),
+    Address(
         "/ping",
         (Form((), "on_ping"),),
         "Connection check: the server answers /pong to the sender's host at the reply port.",
@@ -107,7 +117,8 @@ ADDRESSES: tuple[Address, ...] = (
         "/state",
         (Form((), "on_state"),),
         "Ask for the state: replies /state/model name, /state/latent_dim n, /state/latent v1..vN, "
-        "/state/pad x y, /state/gain g, /state/underruns n, /state/nan_frames n (floats are 32-bit).",
+        "/state/pad x y, /state/gain g, /state/underruns n, /state/nan_frames n, "
+        "/state/latency_ms median p99 (OSC arrival to device, measured; floats are 32-bit).",
         reply="/state/*",
     ),
 )

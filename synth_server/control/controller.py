@@ -31,12 +31,15 @@ class ControlState:
         latent: direct latent target (prior standard deviations) or None to follow the pad.
         gain: linear output gain in [0, 1].
         version: increases with every published change.
+        received_s: time.monotonic() when the message that made this state arrived (0: not
+            from the network); the engine measures control latency from it.
     """
 
     pad: tuple[float, float] = (0.5, 0.5)
     latent: Optional[tuple[float, ...]] = None
     gain: float = 0.5
     version: int = 0
+    received_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -68,14 +71,23 @@ class Controller:
         initial: first state.
         on_change: called with every newly published state (e.g. to copy it to the audio
             process); called under the writer lock, so calls are ordered.
+        model_loader: called with (name, received_s, sender host) for /model/load; None when
+            models cannot be loaded (render).
+        latency: returns the measured control latency (median, p99) in ms for /state.
     """
 
     def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState(),
-                 on_change: Optional[Callable[[ControlState], None]] = None):
+                 on_change: Optional[Callable[[ControlState], None]] = None,
+                 model_loader: Optional[Callable[[str, float, str], None]] = None,
+                 latency: Optional[Callable[[], tuple[float, float]]] = None):
         self._status = status
+        self._model_loader = model_loader
+        self._latency = latency
+        self._sender = ""
         self._state = initial
         self._on_change = on_change
         self._write_lock = threading.Lock()  # serialises writers; readers never take it
+        self._received_s = 0.0
 
     @property
     def state(self) -> ControlState:
@@ -85,16 +97,20 @@ class Controller:
     def _publish(self, **changes: Any) -> None:
         with self._write_lock:
             current = self._state
-            self._state = dataclasses.replace(current, version=current.version + 1, **changes)
+            self._state = dataclasses.replace(current, version=current.version + 1,
+                                              received_s=self._received_s, **changes)
             if self._on_change is not None:
                 self._on_change(self._state)
 
-    def dispatch(self, path: str, values: Sequence[Any]) -> list[Reply]:
+    def dispatch(self, path: str, values: Sequence[Any], received_s: float = 0.0,
+                 sender: str = "") -> list[Reply]:
         """Validate and apply one message.
 
         Args:
             path: OSC address, e.g. "/pad".
             values: decoded OSC arguments.
+            received_s: time.monotonic() when the packet arrived (0 when not from the network).
+            sender: host that sent it (asynchronous replies such as /model/loaded go there).
         Returns:
             Replies to send back, as (address, args) with 32-bit-float-safe values.
         Raises:
@@ -106,6 +122,8 @@ class Controller:
             raise UnknownAddressError("unknown address")
         form, converted = validate(address, values)
         handler = getattr(self, form.handler)
+        self._received_s = received_s
+        self._sender = sender
         return handler(*converted) or []
 
     # -- handlers (names referenced from the address table) ---------------------------------
@@ -141,6 +159,18 @@ class Controller:
         self._publish(gain=gain)
         return []
 
+    def on_model_load(self, name: str) -> list[Reply]:
+        """/model/load NAME: validate and crossfade to another model (replies later)."""
+        if self._model_loader is None:
+            raise OscArgumentError("models cannot be loaded here")
+        self._model_loader(name, self._received_s, self._sender)
+        return []
+
+    def model_changed(self) -> None:
+        """After a hot-swap: drop direct latent targets (their size may differ); follow the pad."""
+        self._received_s = 0.0
+        self._publish(latent=None)
+
     def on_ping(self) -> list[Reply]:
         """/ping → /pong."""
         return [("/pong", ())]
@@ -157,6 +187,8 @@ class Controller:
             ("/state/gain", (float(state.gain),)),
             ("/state/underruns", (int(status.underruns),)),
             ("/state/nan_frames", (int(status.nan_frames),)),
+            ("/state/latency_ms", tuple(float(v) for v in
+                                        (self._latency() if self._latency else (0.0, 0.0)))),
         ]
 
 

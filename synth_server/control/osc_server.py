@@ -149,6 +149,10 @@ class OscServer:
         if self._sock is not None:
             self._sock.close()
 
+    def send(self, host: str, address: str, args: tuple[Any, ...]) -> None:
+        """Send one message to ``host`` at the reply port (any thread; errors are logged)."""
+        self._send(host, address, args)
+
     def _send(self, host: str, address: str, args: tuple[Any, ...]) -> None:
         assert self._sock is not None
         try:
@@ -156,14 +160,20 @@ class OscServer:
         except Exception as exc:  # noqa: BLE001 - a reply that cannot be sent must not stop control
             self._errors.warning("cannot reply to %s:%d: %s", host, self.reply_port, exc)
 
-    def handle_packet(self, packet: bytes, host: str) -> list[Reply]:
+    def handle_packet(self, packet: bytes, host: str, received_s: float = 0.0) -> list[Reply]:
         """Decode, dispatch and answer one packet; never raises.
 
+        Args:
+            packet: the datagram.
+            host: sender's address (replies go there, to ``reply_port``).
+            received_s: time.monotonic() when the packet arrived (0: now); it travels with the
+                control state so the engine can measure latency.
         Returns:
             The replies sent (including /error replies).
         """
         sent: list[Reply] = []
         address = ""
+        received_s = received_s or time.monotonic()
         try:
             if len(packet) > MAX_PACKET_BYTES:
                 raise OscPacketError("packet too large")
@@ -173,7 +183,7 @@ class OscServer:
                                          "packet; the rest were dropped")
                 self.received += 1
                 try:
-                    replies = self.controller.dispatch(address, values)
+                    replies = self.controller.dispatch(address, values, received_s, host)
                 except OscArgumentError as exc:
                     self._reject(host, address, str(exc), sent)
                     continue
@@ -202,6 +212,7 @@ class OscServer:
         while not self._stop.is_set():
             try:
                 packet, (host, _port) = self._sock.recvfrom(MAX_PACKET_BYTES + 1)
+                received_s = time.monotonic()
             except socket.timeout:
                 continue
             except OSError:
@@ -209,6 +220,6 @@ class OscServer:
                     break
                 continue
             try:
-                self.handle_packet(packet, host)
+                self.handle_packet(packet, host, received_s)
             except Exception:  # noqa: BLE001 - keep receiving whatever happened
                 log.exception("unexpected error in the OSC receive loop")

@@ -7,27 +7,39 @@ child process (``spawn``) that runs nothing else. The server process (OSC, contr
 later feature adds) talks to it through two small shared-memory arrays guarded by sequence
 counters (a seqlock: the writer makes the counter odd while writing; readers retry on a change):
 
-- control (server writes, audio reads): pad x, y, gain, latent mode, latent vector;
-- status (audio writes, server reads): underruns, NaN frames, hops, the sounding and target latents.
+- control (server writes, audio reads): pad x, y, gain, latent mode, latent vector, and the
+  arrival time of the OSC packet behind the change (for the latency measurement);
+- status (audio writes, server reads): underruns, NaN frames, hops, the sounding and target
+  latents, the measured control latency (median, p99, count).
+
+and a pipe for rare messages: ("load", checkpoint, requested_s) to hot-swap the model (the server
+has already validated it; the child only builds a renderer and crossfades), answered by
+("swapped", name, latent_dim, report) or ("load_error", reason).
 """
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import os
 import signal
+import sys
+import threading
 import time
-from dataclasses import dataclass
-from typing import Any, Optional
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import numpy as np
 
 from synth_server.control.controller import ControlState, EngineStatus
 
 log = logging.getLogger(__name__)
 
 MAX_LATENT = 256
-_C_SEQ, _C_PAD_X, _C_PAD_Y, _C_GAIN, _C_MODE, _C_N, _C_LATENT = range(7)
+_C_SEQ, _C_PAD_X, _C_PAD_Y, _C_GAIN, _C_MODE, _C_N, _C_STAMP, _C_LATENT = range(8)
 CONTROL_SIZE = _C_LATENT + MAX_LATENT
-_S_SEQ, _S_UNDERRUNS, _S_NAN, _S_HOPS, _S_N, _S_LATENT = range(6)
+(_S_SEQ, _S_UNDERRUNS, _S_NAN, _S_HOPS, _S_LAT_MEDIAN, _S_LAT_P99, _S_LAT_COUNT, _S_N,
+ _S_LATENT) = range(9)
 STATUS_SIZE = _S_LATENT + 2 * MAX_LATENT
 
 
@@ -36,6 +48,7 @@ def write_control(array: Any, state: ControlState) -> None:
     array[_C_SEQ] += 1.0  # odd: writing
     array[_C_PAD_X], array[_C_PAD_Y] = state.pad
     array[_C_GAIN] = state.gain
+    array[_C_STAMP] = state.received_s
     if state.latent is None:
         array[_C_MODE] = 0.0
     else:
@@ -56,22 +69,46 @@ def read_control(array: Any, previous: ControlState) -> ControlState:
             continue
         pad = (array[_C_PAD_X], array[_C_PAD_Y])
         gain = array[_C_GAIN]
+        stamp = array[_C_STAMP]
         latent = None
         if array[_C_MODE] == 1.0:
             n = int(array[_C_N])
             latent = tuple(array[_C_LATENT:_C_LATENT + n])
         if array[_C_SEQ] == seq:
-            return ControlState(pad=pad, latent=latent, gain=gain, version=int(seq))
+            return ControlState(pad=pad, latent=latent, gain=gain, version=int(seq),
+                                received_s=stamp)
     return previous
 
 
-def write_status(array: Any, status: EngineStatus, hops: int) -> None:
+@dataclass
+class LatencyStats:
+    """Control latency measured by the engine (OSC arrival → device), ms."""
+
+    median_ms: float = float("nan")
+    p99_ms: float = float("nan")
+    count: int = 0
+
+
+def latency_stats(latencies_ms: Any) -> LatencyStats:
+    """Median / p99 of a sequence of latencies (ms)."""
+    values = np.fromiter(latencies_ms, dtype=np.float64)
+    if values.size == 0:
+        return LatencyStats()
+    return LatencyStats(float(np.median(values)), float(np.percentile(values, 99)), int(values.size))
+
+
+def write_status(array: Any, status: EngineStatus, hops: int,
+                 latency: Optional[LatencyStats] = None) -> None:
     """Publish the engine status (single writer: the audio process)."""
     n = min(status.latent_dim, MAX_LATENT)
     array[_S_SEQ] += 1.0
     array[_S_UNDERRUNS] = status.underruns
     array[_S_NAN] = status.nan_frames
     array[_S_HOPS] = hops
+    if latency is not None:
+        array[_S_LAT_MEDIAN] = latency.median_ms
+        array[_S_LAT_P99] = latency.p99_ms
+        array[_S_LAT_COUNT] = latency.count
     array[_S_N] = n
     array[_S_LATENT:_S_LATENT + n] = list(status.latent[:n])
     array[_S_LATENT + MAX_LATENT:_S_LATENT + MAX_LATENT + n] = list(status.target_latent[:n])
@@ -81,6 +118,13 @@ def write_status(array: Any, status: EngineStatus, hops: int) -> None:
 def read_status(array: Any, model_name: str) -> Optional[tuple[EngineStatus, int]]:
     """(status, hops rendered) from the status array; None if no stable copy was seen in ~10 ms
     (the writer was preempted or died mid-write)."""
+    got = read_status_full(array, model_name)
+    return None if got is None else (got[0], got[1])
+
+
+def read_status_full(array: Any, model_name: str
+                     ) -> Optional[tuple[EngineStatus, int, LatencyStats]]:
+    """Like :func:`read_status`, with the latency statistics."""
     for attempt in range(200):
         seq = array[_S_SEQ]
         if int(seq) % 2:
@@ -94,9 +138,21 @@ def read_status(array: Any, model_name: str) -> Optional[tuple[EngineStatus, int
             target_latent=tuple(array[_S_LATENT + MAX_LATENT:_S_LATENT + MAX_LATENT + n]),
             underruns=int(array[_S_UNDERRUNS]), nan_frames=int(array[_S_NAN]))
         hops = int(array[_S_HOPS])
+        latency = LatencyStats(array[_S_LAT_MEDIAN], array[_S_LAT_P99], int(array[_S_LAT_COUNT]))
         if array[_S_SEQ] == seq:
-            return status, hops
+            return status, hops, latency
     return None
+
+
+def limit_blas_threads() -> None:
+    """One BLAS thread: a one-frame matrix product gains nothing from more, and idle BLAS
+    threads spinning on the second core would steal it from the OSC server."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except Exception:  # noqa: BLE001 - threadpoolctl missing or no BLAS found: nothing to limit
+        pass
 
 
 def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
@@ -105,9 +161,9 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
     """Entry point of the audio process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server process decides when to stop
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # ... or a plain kill: stop cleanly
-    import torch
-
-    torch.set_num_threads(1)
+    limit_blas_threads()
+    # the renderer thread must get the GIL back quickly while this thread builds a new model
+    sys.setswitchinterval(0.0005)
     from synth_server.engine.renderer import Renderer
     from synth_server.engine.stream import AudioDeviceError, Engine
     from synth_server.model.checkpoint import load_checkpoint
@@ -115,7 +171,7 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
     def send(message: tuple) -> None:
         try:
             conn.send(message)
-        except OSError:
+        except (OSError, ValueError):
             pass  # the server is gone; we still close the recording below
 
     try:
@@ -133,23 +189,65 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
     except Exception as exc:  # noqa: BLE001 - one line back to the server, no traceback
         send(("error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
         return
+    # A full collection walks every object numba and llvmlite created at import: measured
+    # 30-50 ms here, holding the GIL while the ring buffer drains. Freeze them out of it.
+    gc.collect()
+    gc.freeze()
     try:
         engine.start()
     except AudioDeviceError as exc:
         engine.stop()
         send(("device_error", str(exc)))
         return
+    gc.freeze()  # and what the first hops compiled or loaded
+    reported_swaps = 0
+    latency = LatencyStats()
+    next_stats = 0.0
     try:
-        write_status(status, engine.status(), renderer.hops)
+        write_status(status, engine.status(), engine.renderer.hops)
         send(("ok", engine.latency_ms))
         while not stop.wait(0.005):
-            write_status(status, engine.status(), renderer.hops)
+            now = time.monotonic()
+            if now >= next_stats:
+                latency = latency_stats(list(engine.latencies_ms)[-2000:])
+                next_stats = now + 0.5
+            write_status(status, engine.status(), engine.renderer.hops, latency)
             if os.getppid() != parent_pid or engine.failed:
                 break  # the server died (do not play on as an orphan), or the renderer did
+            while reported_swaps < len(engine.swaps) and engine.swaps[reported_swaps].heard_s:
+                report = engine.swaps[reported_swaps]
+                send(("swapped", report.model_name, engine.renderer.latent_dim,
+                      {"hotswap_ms": report.hotswap_ms, "crossfade_ms": report.crossfade_ms,
+                       "first_sample": report.first_sample, "last_sample": report.last_sample}))
+                reported_swaps += 1
+            try:
+                ready = conn.poll()
+            except (OSError, EOFError):
+                break
+            if ready:
+                try:
+                    message = conn.recv()
+                except (OSError, EOFError):
+                    break
+                if message[0] == "load":
+                    _, new_checkpoint, requested_s = message
+                    try:
+                        new_renderer = Renderer(new_checkpoint, channels=2)
+                        new_renderer.render_hop(current)  # compile/warm outside the audio path
+                    except Exception as exc:  # noqa: BLE001 - the old model keeps playing
+                        send(("load_error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
+                        continue
+                    engine.swap(new_renderer, new_checkpoint.name, requested_s)
     finally:
         engine.stop()
-        write_status(status, engine.status(), renderer.hops)
-        send(("stopped", engine.underruns, renderer.nan_frames))
+        write_status(status, engine.status(), engine.renderer.hops,
+                     latency_stats(engine.latencies_ms))
+        final = latency_stats(engine.latencies_ms)
+        send(("stopped", engine.underruns, engine.renderer.nan_frames,
+              {"latency_ms_median": final.median_ms, "latency_ms_p99": final.p99_ms,
+               "latency_count": final.count,
+               "swaps": [{"model": r.model_name, "hotswap_ms": r.hotswap_ms,
+                          "crossfade_ms": r.crossfade_ms} for r in engine.swaps]}))
 
 
 @dataclass
@@ -158,6 +256,7 @@ class AudioResult:
 
     underruns: int
     nan_frames: int
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class AudioProcess:
@@ -168,10 +267,13 @@ class AudioProcess:
         model_name: name reported in /state.
         device: PortAudio device name/index, or None for the internal clock.
         blocksize, buffer_ms, record_path: as for Engine.
+        on_event: called (from a reader thread) with ("swapped", name, latent_dim, report) and
+            ("load_error", reason) messages.
     """
 
     def __init__(self, model_dir: str, model_name: str, device: Any, blocksize: int,
-                 buffer_ms: float, record_path: Optional[str]):
+                 buffer_ms: float, record_path: Optional[str],
+                 on_event: Optional[Callable[[tuple], None]] = None):
         self._ctx = mp.get_context("spawn")
         self.model_name = model_name
         self.control = self._ctx.RawArray("d", CONTROL_SIZE)
@@ -184,6 +286,11 @@ class AudioProcess:
                   self.status_array, self._stop, child_conn, os.getpid()))
         self.latency_ms = 0.0
         self._last_status = EngineStatus(model_name, 0, (), ())
+        self._on_event = on_event
+        self._reader: Optional[threading.Thread] = None
+        self._send_lock = threading.Lock()
+        self._final: Optional[tuple] = None
+        self._final_event = threading.Event()
 
     def start(self, initial: ControlState, timeout_s: float = 120.0) -> None:
         """Start the process and wait until it plays.
@@ -211,10 +318,37 @@ class AudioProcess:
                 raise RuntimeError(f"the audio engine could not start: {message[1]}")
             raise AudioDeviceError(message[1])
         self.latency_ms = float(message[1])
+        self._reader = threading.Thread(target=self._read_events, name="audio-events",
+                                        daemon=True)
+        self._reader.start()
+
+    def _read_events(self) -> None:
+        while True:
+            try:
+                message = self._conn.recv()
+            except (EOFError, OSError):
+                break
+            if message[0] == "stopped":
+                self._final = message
+                self._final_event.set()
+                break
+            if message[0] == "swapped":
+                self.model_name = message[1]
+            if self._on_event is not None:
+                try:
+                    self._on_event(message)
+                except Exception:  # noqa: BLE001 - a reporting error must not stop the reader
+                    log.exception("audio event handler failed")
+        self._final_event.set()
 
     def publish(self, state: ControlState) -> None:
         """Send a new control state (called by the Controller on every change)."""
         write_control(self.control, state)
+
+    def load(self, checkpoint: Any, requested_s: float) -> None:
+        """Ask the audio process to crossfade to ``checkpoint`` (a validated Checkpoint)."""
+        with self._send_lock:
+            self._conn.send(("load", checkpoint, requested_s))
 
     def status(self) -> EngineStatus:
         """Newest engine status (the last stable one if the writer is mid-update)."""
@@ -222,6 +356,11 @@ class AudioProcess:
         if got is not None:
             self._last_status = got[0]
         return self._last_status
+
+    def latency(self) -> LatencyStats:
+        """Control latency measured so far (recent median / p99, ms)."""
+        got = read_status_full(self.status_array, self.model_name)
+        return got[2] if got is not None else LatencyStats()
 
     @property
     def alive(self) -> bool:
@@ -234,19 +373,22 @@ class AudioProcess:
         result = AudioResult(status.underruns, status.nan_frames)
         if self._process.is_alive():
             self._stop.set()
-            deadline = time.monotonic() + timeout_s
-            while time.monotonic() < deadline:
-                if self._conn.poll(0.1):
-                    try:
-                        message = self._conn.recv()
-                    except EOFError:
-                        break
-                    if message[0] == "stopped":
-                        result = AudioResult(int(message[1]), int(message[2]))
-                        break
-                if not self._process.is_alive():
-                    break
+            if self._reader is not None:
+                self._final_event.wait(timeout_s)
+            else:
+                deadline = time.monotonic() + timeout_s
+                while time.monotonic() < deadline and self._process.is_alive():
+                    if self._conn.poll(0.1):
+                        try:
+                            message = self._conn.recv()
+                        except EOFError:
+                            break
+                        if message[0] == "stopped":
+                            self._final = message
+                            break
             self._process.join(timeout=5)
             if self._process.is_alive():
                 self._process.kill()
+        if self._final is not None:
+            result = AudioResult(int(self._final[1]), int(self._final[2]), dict(self._final[3]))
         return result

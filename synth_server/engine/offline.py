@@ -18,6 +18,7 @@ from synth_server.engine.renderer import Renderer
 from synth_server.model.checkpoint import Checkpoint
 
 ScoreEvent = tuple[float, str, tuple[Any, ...]]
+RENDER_BLOCK_HOPS = 256  # hops synthesised per batch (same samples as hop by hop)
 
 
 class ScoreError(ValueError):
@@ -114,7 +115,8 @@ def render_events(checkpoint: Checkpoint, events: list[ScoreEvent],
         duration_s = (events[-1][0] if events else 0.0) + 1.0
     hop = renderer.hop_length
     n_hops = int(np.ceil(duration_s * renderer.sample_rate / hop))
-    out = np.zeros((n_hops * hop, channels), dtype=np.float32)
+    targets = np.empty((n_hops, renderer.latent_dim), dtype=np.float64)
+    gains = np.empty(n_hops, dtype=np.float64)
     errors: list[str] = []
     next_event = 0
     for h in range(n_hops):
@@ -126,5 +128,10 @@ def render_events(checkpoint: Checkpoint, events: list[ScoreEvent],
                 controller.dispatch(address, args)
             except ValueError as exc:
                 errors.append(f"{time_s:.3f}s {address}: {exc}")
-        out[h * hop:(h + 1) * hop] = renderer.render_hop(controller.state)
+        targets[h] = renderer.target_for(controller.state)
+        gains[h] = controller.state.gain
+    out = np.concatenate([renderer.render_block(targets[i:i + RENDER_BLOCK_HOPS],
+                                                gains[i:i + RENDER_BLOCK_HOPS])
+                          for i in range(0, n_hops, RENDER_BLOCK_HOPS)]) if n_hops else \
+        np.zeros((0, channels), dtype=np.float32)
     return out[: int(round(duration_s * renderer.sample_rate))], errors

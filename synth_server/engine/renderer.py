@@ -1,57 +1,81 @@
-"""Latent → audio, one hop at a time: the code shared by ``serve`` and ``render``.
+"""Latent → audio: the code shared by ``serve`` (one hop per call) and ``render`` (many hops).
 
-Per hop: read the newest control state, map it to a latent target (manifold matrix product),
-smooth (one-pole, ``smoothing_ms``), decode one magnitude frame (torch, inference mode, one
-thread), build its phase and overlap-add (:class:`StreamingInverse`), apply the smoothed gain,
-and replace anything non-finite by silence.
+Per hop: map the newest control state to a latent target (manifold matrix product), smooth it
+(one-pole, ``smoothing_ms``), decode one magnitude frame (:class:`NumpyDecoder`), replace a
+non-finite frame by silence (counted), build phase and overlap-add (:class:`StreamingInverse`),
+apply the smoothed gain as a per-sample ramp, remove DC (one-pole high-pass), and limit the peak
+to ``ceiling_db`` (hop-wise gain reduction with instant attack and ``release_ms`` release, then a
+hard ceiling for the rare early-hop peak).
+
+:meth:`Renderer.render_block` does the same for many hops at once (batched matrix products and
+FFTs) and produces the same samples as calling :meth:`Renderer.render_hop` hop by hop.
 """
 from __future__ import annotations
 
 import logging
 import math
+from typing import Optional
 
 import numpy as np
-import torch
 
 from synth_server.control.controller import ControlState, EngineStatus, latent_target
+from synth_server.engine.dsp import output_stage, smooth_controls
 from synth_server.model.checkpoint import Checkpoint
 from synth_server.representation.streaming import StreamingInverse
 
 log = logging.getLogger(__name__)
 
+CEILING_DB = -0.1
+DC_CUTOFF_HZ = 5.0
+RELEASE_MS = 150.0
+GAIN_SNAP = 1e-6  # a smoothed gain below this is exactly 0 (true digital silence)
+
 
 class Renderer:
-    """Renders ``hop_length`` stereo samples per call from a control state.
+    """Renders ``hop_length`` samples per hop from control states.
 
     Args:
         checkpoint: loaded model.
         smoothing_ms: time constant of the latent and gain smoothing (ms).
         channels: output channels (the mono synthesis is copied to each).
         seed: seed for the phase generator.
+        ceiling_db: limiter ceiling in dBFS (output peak never exceeds it).
     """
 
     def __init__(self, checkpoint: Checkpoint, smoothing_ms: float = 15.0, channels: int = 2,
-                 seed: int = 0):
+                 seed: int = 0, ceiling_db: float = CEILING_DB):
         self.checkpoint = checkpoint
         self.stft = checkpoint.stft
         self.hop_length = checkpoint.stft.hop_length
         self.sample_rate = checkpoint.stft.sample_rate
         self.channels = channels
         self.latent_dim = checkpoint.vae.latent_dim
-        self._model = checkpoint.model
-        self._level = checkpoint.output_gain
+        self._decoder = checkpoint.decoder()
         self._inverse = StreamingInverse(self.stft.n_fft, self.hop_length, seed)
         hop_s = self.hop_length / self.sample_rate
         self._alpha = 1.0 - math.exp(-hop_s / max(smoothing_ms / 1000.0, 1e-6))
+        self._release = 1.0 - math.exp(-hop_s / (RELEASE_MS / 1000.0))
+        self.ceiling = 10.0 ** (ceiling_db / 20.0)
         start = checkpoint.manifold.to_latent(np.array([0.5, 0.5]))
-        self.latent = start.copy()
-        self.target = start.copy()
-        self.gain = 0.0  # fades in from silence
+        self.latent = start.astype(np.float64)  # smoothed latent (updated in place)
+        self.target = self.latent.copy()
+        self._gain = np.zeros(1)  # smoothed gain: fades in from silence
+        self._limiter = np.ones(1)
+        self._dc_state = np.zeros(2)
+        self._dc_pole = math.exp(-2.0 * math.pi * DC_CUTOFF_HZ / self.sample_rate)
         self.nan_frames = 0
         self.hops = 0
-        self._z = torch.zeros(1, self.latent_dim)
-        self._ramp = (np.arange(1, self.hop_length + 1) / self.hop_length)[:, None]
-        self._out = np.zeros((self.hop_length, channels), dtype=np.float32)
+        self._targets_cache: tuple[Optional[ControlState], np.ndarray] = (None, self.target)
+
+    @property
+    def gain(self) -> float:
+        """Smoothed linear gain now."""
+        return float(self._gain[0])
+
+    @property
+    def limiter_gain(self) -> float:
+        """Current limiter gain (1.0 = not limiting)."""
+        return float(self._limiter[0])
 
     def status(self, underruns: int = 0) -> EngineStatus:
         """Snapshot for /state."""
@@ -62,18 +86,19 @@ class Renderer:
             underruns=underruns, nan_frames=self.nan_frames,
         )
 
-    @torch.inference_mode()
-    def decode_magnitude(self, z: np.ndarray) -> np.ndarray:
-        """Normalised magnitude frame [n_bins] float64 for one latent vector z [latent_dim].
+    def target_for(self, state: ControlState) -> np.ndarray:
+        """Latent target [latent_dim] float64 of a control state (cached for the last state)."""
+        cached_state, cached = self._targets_cache
+        if state is not cached_state:
+            cached = np.asarray(latent_target(state, self.checkpoint.manifold.to_latent,
+                                              self.latent_dim), dtype=np.float64)
+            self._targets_cache = (state, cached)
+        return cached
 
-        The DC bin is zeroed and the checkpoint's ``output_gain`` applied.
-        """
-        self._z[0] = torch.from_numpy(z.astype(np.float32))
-        model = self._model
-        log_mag = model.denormalise(model.decode(self._z))[0].numpy().astype(np.float64)
-        magnitude = np.maximum(np.exp(log_mag) - self.stft.log_floor, 0.0) * self._level
-        magnitude[0] = 0.0  # no DC: a speaker cone should not drift
-        return magnitude
+    def decode_magnitude(self, z: np.ndarray) -> np.ndarray:
+        """Normalised magnitude frames [batch, n_bins] float32 for z [batch, latent_dim]
+        (DC bin zeroed, ``output_gain`` applied)."""
+        return self._decoder.magnitude(z)
 
     def render_hop(self, state: ControlState) -> np.ndarray:
         """The next hop of audio.
@@ -81,24 +106,42 @@ class Renderer:
         Args:
             state: newest control state.
         Returns:
-            np.ndarray [hop_length, channels] float32 in [-1, 1] (a view of an internal buffer:
-            copy it before the next call).
+            np.ndarray [hop_length, channels] float32, peak <= the ceiling (a new array).
         """
-        self.target = latent_target(state, self.checkpoint.manifold.to_latent, self.latent_dim)
-        self.latent += self._alpha * (self.target - self.latent)
-        magnitude = self.decode_magnitude(self.latent)
-        if not np.isfinite(magnitude).all():
-            self.nan_frames += 1
-            if self.nan_frames == 1 or self.nan_frames % 1000 == 0:
-                log.warning("decoder produced non-finite values (%d frames so far): silenced",
-                            self.nan_frames)
-            magnitude = np.zeros_like(magnitude)
-        mono = self._inverse.process(magnitude)
-        new_gain = self.gain + self._alpha * (state.gain - self.gain)
-        gains = self.gain + (new_gain - self.gain) * self._ramp[:, 0]
-        self.gain = new_gain
-        mono = np.nan_to_num(mono * gains, nan=0.0, posinf=0.0, neginf=0.0)
-        np.clip(mono, -1.0, 1.0, out=mono)
-        self._out[:] = mono[:, None]
-        self.hops += 1
-        return self._out
+        return self.render_block(self.target_for(state)[None, :], np.array([state.gain]))
+
+    def render_block(self, targets: np.ndarray, gains: np.ndarray) -> np.ndarray:
+        """The next ``n`` hops, one latent target and one gain target per hop.
+
+        Args:
+            targets: np.ndarray [n, latent_dim], latent targets (prior standard deviations).
+            gains: np.ndarray [n], linear gain targets in [0, 1].
+        Returns:
+            np.ndarray [n * hop_length, channels] float32, finite, peak <= the ceiling.
+        """
+        n = targets.shape[0]
+        latents = np.empty((n, self.latent_dim), dtype=np.float64)
+        hop_gains = np.empty(n + 1, dtype=np.float64)
+        smooth_controls(np.asarray(targets, dtype=np.float64), np.asarray(gains, dtype=np.float64),
+                        self.latent, self._gain, self._alpha, GAIN_SNAP, latents, hop_gains)
+        self.target = targets[-1]
+        magnitude = self._decoder.magnitude(latents)
+        bad = ~np.isfinite(magnitude).all(axis=1)
+        if bad.any():
+            self._report_nan(int(bad.sum()))
+            magnitude[bad] = 0.0
+        mono = self._inverse.process_frames(magnitude, checked=True)
+        out = np.empty((mono.shape[0], self.channels), dtype=np.float32)
+        if output_stage(mono, hop_gains, self._dc_state, self._dc_pole, self._limiter,
+                        self.ceiling, self._release, out):
+            self._report_nan(1)  # cannot come from finite frames; never reaches the device
+            self._dc_state[:] = 0.0
+        self.hops += n
+        return out
+
+    def _report_nan(self, frames: int) -> None:
+        before = self.nan_frames
+        self.nan_frames += frames
+        if before == 0 or before // 1000 != self.nan_frames // 1000:
+            log.warning("decoder produced non-finite values (%d frames so far): silenced",
+                        self.nan_frames)

@@ -1,25 +1,38 @@
 """The real-time engine: renderer thread → ring buffer → audio callback (or a device-free clock).
 
-- The **renderer thread** keeps the ring buffer filled to ``buffer_frames`` (that fill is the
-  engine's latency) by calling :meth:`Renderer.render_hop`.
-- With a device, the **audio callback is rtmixer's C callback**, which copies from the lock-free
-  PortAudio ring buffer: no Python, so no GIL, runs at audio time. When the ring buffer runs short
-  rtmixer ends the playback action; the renderer thread sees that, counts an underrun, refills and
-  starts a new action.
+- The **audio callback is rtmixer's C callback**, which copies ``blocksize`` frames per period
+  from a lock-free PortAudio ring buffer: no Python, no GIL, no allocation, no lock, no logging.
+  When the ring buffer runs short rtmixer ends the playback action; the renderer thread sees
+  that, counts an underrun, refills and starts a new action.
+- The **renderer thread renders late**: it watches the ring buffer's read side to learn when the
+  callback runs, sleeps until ``margin_ms`` before the next callback, reads the newest control
+  state, and only then renders the hop(s) that callback needs, keeping ``safety_frames`` extra in
+  the ring. A control change therefore waits at most one period plus the margin before it is
+  written (docs/latency.md has the budget and the measurements).
 - With no device, a **clock thread** consumes ``blocksize`` frames every ``blocksize /
   sample_rate`` seconds (catching up when late) and hands them to the recorder, so the session is
   still played in real time and recorded.
+- **Latency is measured on the stream's own clock**: a hop rendered from a new control state
+  records (sample index of its first sample, the time the OSC packet arrived); the time that
+  sample reaches the device is the playback action's DAC time (PortAudio's
+  ``outputBufferDacTime``, via rtmixer's ``actual_time``) plus its offset in samples, mapped to
+  ``time.monotonic`` (the clock the OSC thread stamps packets with).
+- **Hot-swap**: :meth:`Engine.swap` hands over a new renderer; the next hops crossfade old and
+  new (equal power, ``crossfade_ms``), both driven by the same control state, without a gap.
 - The **recorder** thread writes a WAV (soundfile) from a queue; closing it leaves a valid file.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
+import math
 import os
 import queue
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
@@ -137,6 +150,38 @@ def _ring_size(frames: int) -> int:
     return size
 
 
+POLL_S = 0.0002  # how often the renderer looks at the ring while waiting for the callback
+LATENCY_PRESETS_MS = {"low": 0.0, "balanced": 5.0, "safe": 20.0}
+"""``--latency`` presets: extra audio (ms) kept in the ring beyond the block the next callback
+needs. ``low`` renders each block just before its callback."""
+
+
+@dataclass
+class SwapReport:
+    """What a hot-swap did (filled by the renderer thread).
+
+    Attributes:
+        model_name: the new model.
+        requested_s: time.monotonic() when the load was asked for (the OSC packet's arrival).
+        first_sample: index of the first output sample of the crossfade.
+        last_sample: index of the first sample played by the new model alone.
+        heard_s: time.monotonic() at which ``last_sample`` reaches the device (0 until known).
+        crossfade_ms: crossfade length.
+    """
+
+    model_name: str
+    requested_s: float
+    first_sample: int = -1
+    last_sample: int = -1
+    heard_s: float = 0.0
+    crossfade_ms: float = 0.0
+
+    @property
+    def hotswap_ms(self) -> float:
+        """Load request → new model alone at the device, ms (NaN until known)."""
+        return 1000.0 * (self.heard_s - self.requested_s) if self.heard_s else float("nan")
+
+
 class Engine:
     """Owns the renderer thread, the ring buffer, the output and the recorder.
 
@@ -144,16 +189,20 @@ class Engine:
         renderer: the hop renderer.
         state: callable returning the newest :class:`ControlState`.
         device: PortAudio output device name/index, or None for no device (internal clock).
-        blocksize: audio block in frames (0 lets PortAudio choose; the clock uses hop_length).
-        buffer_ms: ring-buffer fill the renderer keeps ahead of the output (the engine latency).
+        blocksize: audio block (period) in frames; 0 lets PortAudio choose (then the hop size
+            is assumed for scheduling).
+        buffer_ms: extra audio kept in the ring beyond the next block (see LATENCY_PRESETS_MS).
         record_path: WAV to record to, or None.
+        margin_ms: how long before the predicted callback the renderer starts a hop.
+        crossfade_ms: hot-swap crossfade length.
     Raises:
         AudioDeviceError: (from :meth:`start`) the device cannot be opened.
     """
 
     def __init__(self, renderer: Renderer, state: Callable[[], ControlState],
-                 device: Any = None, blocksize: int = 256, buffer_ms: float = 20.0,
-                 record_path: Optional[str | Path] = None):
+                 device: Any = None, blocksize: int = 256, buffer_ms: float = 5.0,
+                 record_path: Optional[str | Path] = None, margin_ms: float = 1.5,
+                 crossfade_ms: float = 30.0):
         import rtmixer
 
         self.renderer = renderer
@@ -162,13 +211,19 @@ class Engine:
         self.sample_rate = renderer.sample_rate
         self.channels = renderer.channels
         self.blocksize = blocksize
+        self._block = blocksize or renderer.hop_length
+        self.safety_frames = int(round(max(buffer_ms, 0.0) / 1000.0 * self.sample_rate))
+        self.buffer_frames = self._block + self.safety_frames
         hop = renderer.hop_length
-        wanted = int(round(buffer_ms / 1000.0 * self.sample_rate))
-        self.buffer_frames = max(hop, blocksize, -(-wanted // hop) * hop)
         self._ring = rtmixer.RingBuffer(4 * self.channels,
-                                        _ring_size(4 * (self.buffer_frames + hop + blocksize)))
+                                        _ring_size(4 * (self.buffer_frames + hop + self._block)))
+        self._period_s = self._block / self.sample_rate
+        self._margin_s = margin_ms / 1000.0
+        self._crossfade_hops = max(1, int(math.ceil(crossfade_ms / 1000.0 * self.sample_rate
+                                                    / hop)))
         self.underruns = 0
-        self.frames_out = 0
+        self.frames_written = 0  # samples written to the ring since start
+        self.frames_out = 0  # clock mode: samples consumed
         self.failed = False
         self.recorder = WavRecorder(record_path, self.sample_rate, self.channels) \
             if record_path else None
@@ -177,6 +232,20 @@ class Engine:
         self._mixer: Any = None
         self._action: Any = None
         self._status = renderer.status(0)
+        # latency bookkeeping (renderer thread only)
+        self._last_version = -1
+        self._pending_marks: collections.deque[tuple[int, float]] = collections.deque()
+        self.latencies_ms: collections.deque[float] = collections.deque(maxlen=100_000)
+        self._origin: Optional[tuple[int, float]] = None  # (sample index, monotonic DAC time)
+        self._action_first = 0
+        self._stream_offset: Optional[float] = None
+        # hot-swap (swap() from another thread publishes by one reference assignment)
+        self._incoming: Optional[tuple[Renderer, SwapReport]] = None
+        self._fading: Optional[tuple[Renderer, SwapReport, int]] = None
+        self.swaps: list[SwapReport] = []
+        self._fade = np.sin(0.5 * np.pi * (np.arange(self._crossfade_hops * hop) + 1)
+                            / (self._crossfade_hops * hop)).astype(np.float32)[:, None]
+        self._fade_out = np.sqrt(np.maximum(1.0 - self._fade ** 2, 0.0)).astype(np.float32)
 
     # -- status --------------------------------------------------------------------------
 
@@ -186,32 +255,56 @@ class Engine:
 
     @property
     def latency_ms(self) -> float:
-        """Ring-buffer fill plus the device's reported output latency, in ms."""
+        """Nominal latency: one block + the safety fill + the device's reported output latency."""
         device_s = float(self._mixer.latency) if self._mixer is not None else 0.0
         return 1000.0 * (self.buffer_frames / self.sample_rate + device_s)
 
+    def swap(self, renderer: Renderer, model_name: str, requested_s: float) -> None:
+        """Crossfade to ``renderer`` from the next hop on (call from any thread)."""
+        self._incoming = (renderer, SwapReport(model_name, requested_s))
+
     # -- renderer side -------------------------------------------------------------------
 
-    def _render_into_ring(self) -> None:
-        block = self.renderer.render_hop(self._state())
-        if self._ring.write_available < len(block):
-            return
+    def _render(self) -> None:
+        state = self._state()
+        if state.version != self._last_version:
+            self._last_version = state.version
+            if state.received_s > 0.0:
+                self._pending_marks.append((self.frames_written, state.received_s))
+        incoming = self._incoming
+        if incoming is not None:
+            self._incoming = None
+            renderer, report = incoming
+            report.first_sample = self.frames_written
+            report.crossfade_ms = 1000.0 * self._crossfade_hops * self.renderer.hop_length \
+                / self.sample_rate
+            self._fading = (renderer, report, 0)
+        block = self.renderer.render_hop(state)
+        if self._fading is not None:
+            renderer, report, done = self._fading
+            hop = len(block)
+            fresh = renderer.render_hop(state)
+            sl = slice(done * hop, (done + 1) * hop)
+            block = block * self._fade_out[sl] + fresh * self._fade[sl]
+            done += 1
+            if done >= self._crossfade_hops:
+                report.last_sample = self.frames_written + hop
+                self.renderer = renderer
+                self._fading = None
+                self.swaps.append(report)
+            else:
+                self._fading = (renderer, report, done)
         self._ring.write(block)
+        self.frames_written += len(block)
         if self.recorder is not None and self.device is not None:
             self.recorder.put(block)
         self._status = self.renderer.status(self.underruns)
 
     def _prefill(self) -> None:
         while self._ring.read_available < self.buffer_frames:
-            self._render_into_ring()
+            self._render()
 
     def _renderer_loop(self) -> None:
-        try:
-            import torch
-
-            torch.set_num_threads(1)
-        except Exception:  # noqa: BLE001 - torch already configured
-            pass
         try:
             self._renderer_steps()
         except Exception:  # noqa: BLE001 - report, and let the owner see the engine stopped
@@ -219,33 +312,93 @@ class Engine:
             self.failed = True
             self._stop.set()
 
+    def _play_time(self, sample: int) -> Optional[float]:
+        """time.monotonic() at which output sample ``sample`` reaches the device, if known."""
+        if self._origin is None:
+            return None
+        index, at = self._origin
+        return at + (sample - index) / self.sample_rate
+
+    def _update_origin(self) -> None:
+        """Anchor sample indices to device time from the playback action's DAC time."""
+        if self._mixer is None or self._origin is not None:
+            return
+        dac = float(self._action.actual_time)
+        if dac <= 0.0:
+            return  # the callback has not started this action yet
+        offset = time.monotonic() - float(self._mixer.time)
+        self._stream_offset = offset if self._stream_offset is None \
+            else min(self._stream_offset, offset)  # the smallest offset has the least delay
+        self._origin = (self._action_first, dac + self._stream_offset)
+
+    def _settle_marks(self) -> None:
+        """Turn pending (sample, received) marks into latencies once the sample's time is known."""
+        while self._pending_marks:
+            sample, received = self._pending_marks[0]
+            played = self._play_time(sample)
+            if played is None:
+                return
+            self._pending_marks.popleft()
+            self.latencies_ms.append(1000.0 * (played - received))
+        for report in self.swaps:
+            if not report.heard_s and report.last_sample >= 0:
+                played = self._play_time(report.last_sample)
+                if played is not None:
+                    report.heard_s = played
+
+    def _start_action(self) -> None:
+        self._prefill()
+        self._action_first = self.frames_written - self._ring.read_available
+        self._origin = None
+        self._action = self._mixer.play_ringbuffer(self._ring)
+
     def _renderer_steps(self) -> None:
+        last_fill = self._ring.read_available
+        next_callback = time.monotonic() + self._period_s
         while not self._stop.is_set():
-            if self._mixer is not None and self._action not in self._mixer.actions:
-                self.underruns += 1
-                self._prefill()
-                self._action = self._mixer.play_ringbuffer(self._ring)
-                continue
-            if self._ring.read_available < self.buffer_frames:
-                self._render_into_ring()
-            else:
-                time.sleep(0.0005)
+            if self._mixer is not None:
+                if self._action not in self._mixer.actions:
+                    self.underruns += 1
+                    self._pending_marks.clear()
+                    self._start_action()
+                    last_fill = self._ring.read_available
+                    continue
+                self._update_origin()
+            now = time.monotonic()
+            fill = self._ring.read_available
+            if fill < last_fill:  # the callback just ran: the next one is one period away
+                next_callback = now + self._period_s
+            elif now > next_callback + 0.5 * self._period_s:
+                next_callback += self._period_s  # no callback seen: keep the beat
+            last_fill = fill
+            self._settle_marks()
+            if fill < self.buffer_frames:
+                due = next_callback - self._margin_s
+                if now >= due:
+                    self._render()
+                    last_fill = self._ring.read_available
+                    continue
+                time.sleep(min(due - now, 0.002))
+            else:  # ring ready: watch for the callback, so the next deadline is known precisely
+                time.sleep(POLL_S)
 
     # -- device-free clock ---------------------------------------------------------------
 
     def _clock_loop(self) -> None:
-        block = np.zeros((self.renderer.hop_length, self.channels), dtype=np.float32)
+        block = np.zeros((self._block, self.channels), dtype=np.float32)
         period = len(block) / self.sample_rate
-        deadline = time.perf_counter()
+        deadline = time.monotonic()
+        self._origin = (0, deadline + period)
         while not self._stop.is_set():
             deadline += period
-            delay = deadline - time.perf_counter()
+            delay = deadline - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             got = self._ring.readinto(block)
             if got < len(block):
                 self.underruns += 1
                 block[got:] = 0.0
+                self._origin = (self.frames_out + got, time.monotonic())
             self.frames_out += len(block)
             if self.recorder is not None:
                 self.recorder.put(block)
@@ -261,7 +414,7 @@ class Engine:
         self._prefill()
         if self.device is not None:
             self._open_device()
-            self._action = self._mixer.play_ringbuffer(self._ring)
+            self._start_action()
         else:
             self._threads.append(threading.Thread(target=self._clock_loop, name="clock",
                                                   daemon=True))

@@ -7,7 +7,10 @@ Layout of ``models/NAME/``::
     manifold.json        the 2-D PCA manifold fitted on the encoder means
 
 The loader rebuilds the model from ``config.json`` alone and refuses (with one line, as
-:class:`CheckpointError`) any file whose tensors do not match that config exactly.
+:class:`CheckpointError`) any file whose tensors do not match that config exactly. It reads the
+tensors as numpy arrays and does not import torch: the server and its audio process play through
+:class:`~synth_server.model.runtime.NumpyDecoder`; ``Checkpoint.model`` builds the torch module
+on first use (training, tests).
 """
 from __future__ import annotations
 
@@ -16,14 +19,15 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import torch
 
 from synth_server.config import StftConfig, VaeConfig, from_dict, to_dict
 from synth_server.manifold.pca import PcaManifold
-from synth_server.model.vae import FrameVAE
+
+if TYPE_CHECKING:  # torch is imported only where a torch model is wanted (training, tests)
+    from synth_server.model.vae import FrameVAE
 
 FORMAT = "synth-server-checkpoint"
 FORMAT_VERSION = 1
@@ -47,7 +51,7 @@ class Checkpoint:
         path: directory path.
         stft: STFT parameters the model was trained with.
         vae: architecture.
-        model: FrameVAE in eval mode, float32, CPU.
+        arrays: every tensor as a float32 numpy array, by state-dict name.
         manifold: the pad manifold.
         meta: the rest of config.json (train settings, command, stats).
         output_gain: linear level correction applied to decoded magnitudes (from training).
@@ -57,10 +61,49 @@ class Checkpoint:
     path: Path
     stft: StftConfig
     vae: VaeConfig
-    model: FrameVAE
+    arrays: dict[str, np.ndarray]
     manifold: PcaManifold
     meta: dict[str, Any] = field(default_factory=dict)
     output_gain: float = 1.0
+    _model: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def model(self) -> "FrameVAE":
+        """The torch FrameVAE (eval mode, float32, CPU), built from ``arrays`` on first use."""
+        if self._model is None:
+            import torch
+
+            from synth_server.model.vae import FrameVAE
+
+            model = FrameVAE(self.vae)
+            model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in self.arrays.items()},
+                                  strict=True)
+            self._model = model.eval()
+        return self._model
+
+    def decoder(self) -> "NumpyDecoder":
+        """A :class:`~synth_server.model.runtime.NumpyDecoder` for playing this model."""
+        from synth_server.model.runtime import NumpyDecoder
+
+        return NumpyDecoder(self.arrays, self.vae, self.stft.log_floor, self.output_gain)
+
+
+def parameter_shapes(vae: VaeConfig) -> dict[str, tuple[int, ...]]:
+    """Name → shape of every tensor of ``FrameVAE(vae).state_dict()``, computed without torch.
+
+    Encoder: Linear layers n_bins → hidden... → 2 * latent_dim; decoder: latent_dim → reversed
+    hidden... → n_bins; ``nn.Sequential`` numbers them 0, 2, 4, ... (ELUs in between).
+    """
+    shapes: dict[str, tuple[int, ...]] = {}
+    hidden = list(vae.hidden_sizes)
+    for prefix, sizes in (("encoder", [vae.n_bins, *hidden, 2 * vae.latent_dim]),
+                          ("decoder", [vae.latent_dim, *hidden[::-1], vae.n_bins])):
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            shapes[f"{prefix}.{2 * i}.weight"] = (n_out, n_in)
+            shapes[f"{prefix}.{2 * i}.bias"] = (n_out,)
+    shapes["bin_mean"] = (vae.n_bins,)
+    shapes["scale"] = (1,)
+    return shapes
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -77,7 +120,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def save_checkpoint(directory: str | Path, model: FrameVAE, stft: StftConfig,
+def save_checkpoint(directory: str | Path, model: "FrameVAE", stft: StftConfig,
                     manifold: PcaManifold, meta: Optional[dict[str, Any]] = None) -> Path:
     """Write a checkpoint directory (each file atomically).
 
@@ -92,6 +135,7 @@ def save_checkpoint(directory: str | Path, model: FrameVAE, stft: StftConfig,
     Raises:
         ValueError: manifold and model disagree on latent_dim.
     """
+    import torch
     from safetensors.torch import save
 
     if manifold.latent_dim != model.config.latent_dim:
@@ -134,13 +178,13 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
     describes; the file must be safetensors (no pickle is ever read).
 
     Returns:
-        The :class:`Checkpoint` (model in eval mode).
+        The :class:`Checkpoint` (numpy arrays; no torch is imported).
     Raises:
         CheckpointError: with a one-line reason (missing file, bad JSON, truncated or
             non-safetensors weights, missing/extra/mis-shaped tensors, non-finite values).
     """
     from safetensors import SafetensorError
-    from safetensors.torch import load
+    from safetensors.numpy import load
 
     directory = Path(directory)
     if not directory.is_dir():
@@ -173,22 +217,19 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
     except (SafetensorError, ValueError, RuntimeError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CheckpointError(f"{weights_path}: not a valid safetensors file ({first})") from None
-    model = FrameVAE(vae)
-    expected = model.state_dict()
+    expected = parameter_shapes(vae)
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
         raise CheckpointError(f"{weights_path}: tensors do not match config.json "
                               f"(missing {missing[:3]}, unexpected {extra[:3]})")
-    for name, ref in expected.items():
+    for name, shape in expected.items():
         got = tensors[name]
-        if got.dtype != torch.float32 or tuple(got.shape) != tuple(ref.shape):
+        if got.dtype != np.float32 or tuple(got.shape) != shape:
             raise CheckpointError(f"{weights_path}: tensor {name} is {got.dtype} "
-                                  f"{tuple(got.shape)}, config.json needs float32 {tuple(ref.shape)}")
-        if not torch.isfinite(got).all():
+                                  f"{tuple(got.shape)}, config.json needs float32 {shape}")
+        if not np.isfinite(got).all():
             raise CheckpointError(f"{weights_path}: tensor {name} has non-finite values")
-    model.load_state_dict(tensors, strict=True)
-    model.eval()
     try:
         manifold = PcaManifold.from_json(_read_json(directory / MANIFOLD_FILE), vae.latent_dim)
     except ValueError as exc:
@@ -199,10 +240,10 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
         raise CheckpointError(f"{directory / CONFIG_FILE}: output_gain must be a number in (0, 1000]")
     meta = {k: v for k, v in config.items()
             if k not in ("format", "format_version", "stft", "vae")}
-    return Checkpoint(directory.resolve().name, directory, stft, vae, model, manifold, meta,
+    return Checkpoint(directory.resolve().name, directory, stft, vae, tensors, manifold, meta,
                       float(output_gain))
 
 
-def state_arrays(model: FrameVAE) -> dict[str, np.ndarray]:
+def state_arrays(model: "FrameVAE") -> dict[str, np.ndarray]:
     """The model's tensors as numpy arrays (for bit-exact comparisons)."""
     return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}

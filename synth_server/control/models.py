@@ -1,0 +1,131 @@
+"""Model hot-swap on the server side: resolve a name in the models folder, validate the
+checkpoint off the OSC thread, hand it to the audio process, and answer the sender.
+
+Only plain names are accepted (``/model/load strings``, no paths, no ``..``): a client can load
+any checkpoint directory inside ``--models-dir`` and nothing else. Loading a checkpoint runs no
+code (see :mod:`synth_server.model.checkpoint`); a refused load leaves the current model playing.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+log = logging.getLogger(__name__)
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+Reply = Callable[[str, str, tuple[Any, ...]], None]
+
+
+class ModelLibrary:
+    """The checkpoint directories under one folder.
+
+    Args:
+        models_dir: folder holding one sub-folder per model.
+    """
+
+    def __init__(self, models_dir: str | Path):
+        self.models_dir = Path(models_dir)
+
+    def names(self) -> list[str]:
+        """Sorted names of the sub-folders that hold a config.json."""
+        if not self.models_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.models_dir.iterdir()
+                      if p.is_dir() and NAME_PATTERN.match(p.name) and (p / "config.json").is_file())
+
+    def resolve(self, name: str) -> Path:
+        """Directory of model ``name``.
+
+        Raises:
+            ValueError: not a plain name, or no such model (one line).
+        """
+        if not NAME_PATTERN.match(name):
+            raise ValueError(f"{name!r} is not a model name (letters, digits, . _ -; no paths)")
+        path = self.models_dir / name
+        if not path.is_dir():
+            raise ValueError(f"no model {name!r} in {self.models_dir}")
+        return path
+
+
+class ModelLoader:
+    """Loads requested models on a background thread, one at a time, in request order.
+
+    Args:
+        library: where names are resolved.
+        submit: called with (checkpoint, requested_s) for a valid checkpoint (hands it to the
+            audio process).
+        reply: send(host, address, args) back to the requester.
+    """
+
+    def __init__(self, library: ModelLibrary, submit: Callable[[Any, float], None],
+                 reply: Reply):
+        self.library = library
+        self._submit = submit
+        self._reply = reply
+        self._queue: "queue.SimpleQueue[Optional[tuple[str, float, str]]]" = queue.SimpleQueue()
+        self._waiting: list[tuple[str, str]] = []  # (name, sender) submitted, not yet heard
+        self._lock = threading.Lock()
+        self.loaded = 0
+        self.refused = 0
+        self._thread = threading.Thread(target=self._run, name="model-loader", daemon=True)
+        self._thread.start()
+
+    def request(self, name: str, requested_s: float, sender: str) -> None:
+        """Queue a load of ``name`` asked for by ``sender`` at ``requested_s`` (monotonic)."""
+        self._queue.put((name, requested_s, sender))
+
+    def _run(self) -> None:
+        from synth_server.model.checkpoint import CheckpointError, load_checkpoint
+
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            name, requested_s, sender = item
+            try:
+                checkpoint = load_checkpoint(self.library.resolve(name))
+            except (ValueError, CheckpointError, OSError) as exc:
+                self.refused += 1
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                log.warning("model %r refused: %s", name, reason)
+                if sender:
+                    self._reply(sender, "/error", ("/model/load", reason))
+                continue
+            with self._lock:
+                self._waiting.append((checkpoint.name, sender))
+            try:
+                self._submit(checkpoint, requested_s)
+            except Exception as exc:  # noqa: BLE001 - the audio process is gone or busy
+                self.refused += 1
+                with self._lock:
+                    self._waiting = [w for w in self._waiting if w[0] != checkpoint.name]
+                if sender:
+                    self._reply(sender, "/error", ("/model/load", f"cannot hand over: {exc}"))
+
+    def on_event(self, message: tuple) -> None:
+        """Audio-process events: ("swapped", name, latent_dim, report) / ("load_error", reason)."""
+        kind = message[0]
+        with self._lock:
+            waiting = self._waiting.pop(0) if self._waiting else ("", "")
+        if kind == "swapped":
+            self.loaded += 1
+            _, name, latent_dim, report = message
+            log.info("now playing %s (latent_dim %d; heard %.0f ms after the request)",
+                     name, latent_dim, report.get("hotswap_ms", float("nan")))
+            if waiting[1]:
+                self._reply(waiting[1], "/model/loaded",
+                            (name, int(latent_dim), float(report.get("hotswap_ms", 0.0))))
+        elif kind == "load_error":
+            self.refused += 1
+            log.warning("model %r refused by the audio engine: %s", waiting[0], message[1])
+            if waiting[1]:
+                self._reply(waiting[1], "/error", ("/model/load", str(message[1])))
+
+    def close(self) -> None:
+        """Stop the loader thread (pending requests are dropped)."""
+        self._queue.put(None)
+        self._thread.join(timeout=5)

@@ -1,0 +1,84 @@
+"""The decoder at play time, in numpy: no torch in the audio process.
+
+:class:`~synth_server.model.vae.FrameVAE` is trained with torch; its decoder is a small MLP
+(Linear, ELU, ..., Linear) followed by ``x * scale + bin_mean``. Playing it needs three matrix
+products, which numpy's BLAS does as fast as torch for one frame and faster for batches, without
+torch's ~1 s import and ~200 MB of memory in the audio process, and so a hot-swap only has to
+copy arrays. The result equals ``FrameVAE.decode`` to float32 rounding (tested).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from synth_server.config import VaeConfig
+
+
+def decoder_layer_names(vae: VaeConfig) -> list[str]:
+    """Names of the decoder's Linear layers in the state dict, input side first."""
+    n_layers = len(vae.hidden_sizes) + 1
+    return [f"decoder.{2 * i}" for i in range(n_layers)]
+
+
+class NumpyDecoder:
+    """latent vectors → normalised magnitude frames.
+
+    Args:
+        arrays: the checkpoint's tensors as float32 numpy arrays (``decoder.{i}.weight`` [out, in],
+            ``decoder.{i}.bias`` [out], ``bin_mean`` [n_bins], ``scale`` [1]).
+        vae: architecture (layer count, latent_dim, n_bins).
+        log_floor: the floor added before the log at analysis; subtracted after the exp.
+        output_gain: linear level correction of the checkpoint.
+    Raises:
+        KeyError, ValueError: arrays missing or mis-shaped (the checkpoint loader checks first).
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray], vae: VaeConfig, log_floor: float,
+                 output_gain: float = 1.0):
+        names = decoder_layer_names(vae)
+        self.latent_dim = vae.latent_dim
+        self.n_bins = vae.n_bins
+        scale = float(np.asarray(arrays["scale"]).reshape(-1)[0])
+        self._weights: list[np.ndarray] = []
+        self._biases: list[np.ndarray] = []
+        for i, name in enumerate(names):
+            weight = np.asarray(arrays[f"{name}.weight"], dtype=np.float64).T
+            bias = np.asarray(arrays[f"{name}.bias"], dtype=np.float64)
+            if i == len(names) - 1:
+                # fold denormalisation and the output gain into the last layer:
+                # log(gain * exp(x * scale + mean)) = x @ (W * scale) + (b * scale + mean + log gain)
+                weight = weight * scale
+                bias = bias * scale + np.asarray(arrays["bin_mean"], dtype=np.float64) \
+                    + math.log(output_gain)
+            self._weights.append(np.ascontiguousarray(weight, dtype=np.float32))
+            self._biases.append(bias.astype(np.float32))
+        if self._weights[0].shape[0] != self.latent_dim or self._weights[-1].shape[1] != self.n_bins:
+            raise ValueError("decoder arrays do not match latent_dim / n_bins")
+        self._floor = np.float32(log_floor * output_gain)
+
+    def magnitude(self, z: np.ndarray) -> np.ndarray:
+        """Decode latent vectors to normalised magnitudes.
+
+        Args:
+            z: np.ndarray [batch, latent_dim] (or [latent_dim]), any float dtype.
+        Returns:
+            np.ndarray [batch, n_bins] float32 (``[n_bins]`` for a 1-D z): ``output_gain *
+            max(exp(log_magnitude) - log_floor, 0)`` with the DC bin set to 0 (a speaker cone
+            should not drift). May hold inf/NaN if the weights make it so: the caller checks.
+        """
+        x = np.asarray(z, dtype=np.float32)
+        single = x.ndim == 1
+        h = x[None, :] if single else x
+        last = len(self._weights) - 1
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i, (weight, bias) in enumerate(zip(self._weights, self._biases)):
+                h = h @ weight
+                h += bias
+                if i < last:  # ELU(x) = max(x, 0) + expm1(min(x, 0))
+                    h = np.maximum(h, 0.0) + np.expm1(np.minimum(h, 0.0))
+            np.exp(h, out=h)
+            h -= self._floor
+            np.maximum(h, 0.0, out=h)
+        h[:, 0] = 0.0
+        return h[0] if single else h
