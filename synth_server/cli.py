@@ -98,11 +98,8 @@ def _parse_device(text: Optional[str]) -> Any:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from synth_server.control.controller import Controller, ControlState
-    from synth_server.control.models import ModelLibrary, ModelLoader
-    from synth_server.control.osc_server import OscServer
-    from synth_server.engine.audio_process import AudioProcess
     from synth_server.engine.stream import LATENCY_PRESETS_MS, AudioDeviceError, output_devices
+    from synth_server.server import Server
 
     stop = threading.Event()
 
@@ -126,49 +123,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
             reason = str(exc)
     if reason is not None:
         record = record or str(_default_recording())
-
-    initial = ControlState()
     buffer_ms = args.buffer_ms if args.buffer_ms is not None else LATENCY_PRESETS_MS[args.latency]
-    events: list[tuple] = []
-    loader: Optional[ModelLoader] = None
 
-    def on_audio_event(message: tuple) -> None:
-        if message[0] == "swapped":
-            controller.model_changed()
-        events.append(message)
-        if loader is not None:
-            loader.on_event(message)
-
-    def start_audio(dev: Any, rec: Optional[str]) -> AudioProcess:
-        proc = AudioProcess(str(args.model), checkpoint.name, dev, args.blocksize,
-                            buffer_ms, rec, on_event=on_audio_event)
-        proc.start(initial)
-        return proc
+    def make(dev: Any, rec: Optional[str]) -> Server:
+        server = Server(args.model, checkpoint.name, dev, args.blocksize, buffer_ms, rec,
+                        args.host, args.port, args.reply_port,
+                        args.models_dir or Path(args.model).resolve().parent)
+        server.start()
+        return server
 
     try:
         try:
-            audio = start_audio(device, record)
+            server = make(device, record)
         except AudioDeviceError as exc:
             reason = str(exc)
             record = record or str(_default_recording())
-            audio = start_audio(None, record)
+            server = make(None, record)
     except (RuntimeError, AudioDeviceError) as exc:
         return _fail(str(exc))
-    library = ModelLibrary(args.models_dir or Path(args.model).resolve().parent)
-
-    def latency() -> tuple[float, float]:
-        stats = audio.latency()
-        return stats.median_ms, stats.p99_ms
-
-    controller = Controller(audio.status, initial, on_change=audio.publish,
-                            model_loader=lambda *a: loader.request(*a) if loader else None,
-                            latency=latency)
-    osc = OscServer(controller, host=args.host, port=args.port, reply_port=args.reply_port)
-    loader = ModelLoader(library, audio.load, osc.send)
-    try:
-        osc.start()
     except OSError as exc:
-        audio.stop()
         return _fail(f"cannot listen for OSC on {args.host}:{args.port}: {exc}")
 
     if reason is not None:
@@ -176,31 +149,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
              f"recording to {record}")
     else:
         _say(f"playing {checkpoint.name} on device {device!r} "
-             f"({checkpoint.stft.sample_rate} Hz, latency {audio.latency_ms:.1f} ms)"
+             f"({checkpoint.stft.sample_rate} Hz, latency {server.audio.latency_ms:.1f} ms)"
              + (f", recording to {record}" if record else ""))
-    _say(f"OSC on {args.host}:{osc.port} (replies to port {args.reply_port}); "
-         f"try: oscsend localhost {osc.port} /pad ff 0.2 0.8")
+    _say(f"OSC on {args.host}:{server.osc.port} (replies to port {args.reply_port}); "
+         f"try: oscsend localhost {server.osc.port} /pad ff 0.2 0.8")
 
     started = time.monotonic()
-    while not stop.is_set() and audio.alive:
+    while not stop.is_set() and server.alive:
         remaining = None if args.duration is None else args.duration - (time.monotonic() - started)
         if remaining is not None and remaining <= 0:
             break
         stop.wait(0.25 if remaining is None else min(0.25, remaining))
-    crashed = not audio.alive and not stop.is_set()
-    osc.stop()
-    loader.close()
-    result = audio.stop()
-    summary = {
-        "event": "stopped", "model": audio.model_name,
-        "seconds": round(time.monotonic() - started, 3),
-        "underruns": result.underruns, "nan_frames": result.nan_frames,
-        "osc_received": osc.received, "osc_rejected": osc.rejected, "record": record,
-        "buffer_ms": buffer_ms, "blocksize": args.blocksize,
-        "models_loaded": loader.loaded, "models_refused": loader.refused,
-        **{k: (None if isinstance(v, float) and v != v else v)
-           for k, v in result.details.items()},
-    }
+    crashed = not server.alive and not stop.is_set()
+    summary = {"event": "stopped", "seconds": round(time.monotonic() - started, 3),
+               **server.stop()}
     print(json.dumps(summary), flush=True)
     if crashed:
         return _fail("the audio process stopped unexpectedly")

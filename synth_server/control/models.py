@@ -59,11 +59,14 @@ class ModelLoader:
         submit: called with (checkpoint, requested_s) for a valid checkpoint (hands it to the
             audio process).
         reply: send(host, address, args) back to the requester.
+        compatible: returns why a loaded checkpoint cannot replace the playing one (e.g. another
+            sample rate), or None when it can.
     """
 
     def __init__(self, library: ModelLibrary, submit: Callable[[Any, float], None],
-                 reply: Reply):
+                 reply: Reply, compatible: Optional[Callable[[Any], Optional[str]]] = None):
         self.library = library
+        self._compatible = compatible
         self._submit = submit
         self._reply = reply
         self._queue: "queue.SimpleQueue[Optional[tuple[str, float, str]]]" = queue.SimpleQueue()
@@ -88,6 +91,9 @@ class ModelLoader:
             name, requested_s, sender = item
             try:
                 checkpoint = load_checkpoint(self.library.resolve(name))
+                why = self._compatible(checkpoint) if self._compatible else None
+                if why:
+                    raise ValueError(f"{name}: {why}")
             except (ValueError, CheckpointError, OSError) as exc:
                 self.refused += 1
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -1,0 +1,110 @@
+"""The live instrument in one object: audio process, OSC control and model hot-swap.
+
+``synth-server serve`` builds one from its flags; benchmarks and tests build one directly (so a
+benchmark can run CPU-bound threads *inside* the server process, as a busy host would).
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Optional
+
+from synth_server.control.controller import Controller, ControlState
+from synth_server.control.models import ModelLibrary, ModelLoader
+from synth_server.control.osc_server import OscServer
+from synth_server.engine.audio_process import AudioProcess
+
+log = logging.getLogger(__name__)
+
+
+class Server:
+    """Plays one model and takes OSC control.
+
+    Args:
+        model_dir: checkpoint directory (already validated by the caller).
+        model_name: its name.
+        device: PortAudio output device, or None for the internal clock.
+        blocksize: audio block in frames.
+        buffer_ms: audio kept in reserve beyond the next block (see engine.stream).
+        record: WAV path to record to, or None.
+        host, port, reply_port: OSC listening address and the port replies go to.
+        models_dir: folder /model/load resolves names in.
+    """
+
+    def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
+                 buffer_ms: float, record: Optional[str], host: str, port: int, reply_port: int,
+                 models_dir: str | Path):
+        self.initial = ControlState()
+        self.buffer_ms = buffer_ms
+        self.blocksize = blocksize
+        self.record = record
+        self.events: list[tuple] = []
+        self.audio = AudioProcess(str(model_dir), model_name, device, blocksize, buffer_ms, record,
+                                  on_event=self._on_audio_event)
+        self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
+                                     model_loader=self._request_model, latency=self._latency)
+        self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port)
+        from synth_server.model.checkpoint import load_checkpoint
+
+        self.stft = load_checkpoint(model_dir).stft
+        self.loader = ModelLoader(ModelLibrary(models_dir), self.audio.load, self.osc.send,
+                                  compatible=self._compatible)
+
+    def _compatible(self, checkpoint: Any) -> Optional[str]:
+        """Why ``checkpoint`` cannot replace the playing model, or None."""
+        stft = checkpoint.stft
+        if stft.sample_rate != self.stft.sample_rate:
+            return (f"sample_rate {stft.sample_rate} Hz, the stream runs at "
+                    f"{self.stft.sample_rate} Hz")
+        if stft.hop_length != self.stft.hop_length:
+            return f"hop_length {stft.hop_length}, the engine runs at {self.stft.hop_length}"
+        return None
+
+    def _request_model(self, name: str, received_s: float, sender: str) -> None:
+        self.loader.request(name, received_s, sender)
+
+    def _latency(self) -> tuple[float, float]:
+        stats = self.audio.latency()
+        return stats.median_ms, stats.p99_ms
+
+    def _on_audio_event(self, message: tuple) -> None:
+        if message[0] == "swapped":
+            self.controller.model_changed()
+        self.events.append(message)
+        self.loader.on_event(message)
+
+    def start(self) -> None:
+        """Start the audio process, then the OSC listener.
+
+        Raises:
+            AudioDeviceError: the device cannot be opened (nothing left running).
+            RuntimeError: the audio engine could not start.
+            OSError: the OSC port cannot be bound (the audio process is stopped again).
+        """
+        self.audio.start(self.initial)
+        try:
+            self.osc.start()
+        except OSError:
+            self.audio.stop()
+            self.loader.close()
+            raise
+
+    @property
+    def alive(self) -> bool:
+        """True while the audio process runs."""
+        return self.audio.alive
+
+    def stop(self) -> dict[str, Any]:
+        """Stop everything; returns the session summary (underruns, latency, swaps, ...)."""
+        self.osc.stop()
+        self.loader.close()
+        result = self.audio.stop()
+        return {
+            "model": self.audio.model_name,
+            "underruns": result.underruns, "nan_frames": result.nan_frames,
+            "osc_received": self.osc.received, "osc_rejected": self.osc.rejected,
+            "record": self.record, "buffer_ms": self.buffer_ms, "blocksize": self.blocksize,
+            "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,
+            **{k: (None if isinstance(v, float) and v != v else v)
+               for k, v in result.details.items()},
+        }
