@@ -136,6 +136,7 @@ def main() -> int:
     parser.add_argument("--swap-every", type=float, default=10.0)
     parser.add_argument("--latency", default="balanced", choices=["low", "balanced", "safe"])
     parser.add_argument("--models-dir", default=str(ROOT / "models"))
+    parser.add_argument("--debug", action="store_true", help="add underrun and swap times")
     args = parser.parse_args()
     if shutil.which("jackd") is None:
         print(json.dumps({"bench": "engine", "error": "jackd is not installed"}))
@@ -163,6 +164,7 @@ def main() -> int:
                     "swap_every_s": args.swap_every,
                     "latent_dims": [default.vae.latent_dim, second.vae.latent_dim]}
     sender = None
+    soak_started = time.monotonic()
     try:
         server.start()
         pids = [os.getpid(), server.audio._process.pid]
@@ -185,6 +187,7 @@ def main() -> int:
                    for _ in range(args.busy)]
         for w in workers:
             w.start()
+        soak_started = time.monotonic()
         sender = subprocess.Popen([sys.executable, "-c", SENDER, str(port), str(args.rate),
                                    str(args.seconds), str(args.swap_every),
                                    f"default,{SECOND_MODEL}"],
@@ -220,7 +223,12 @@ def main() -> int:
         "hotswap_ms_median": round(float(np.median(hotswap)), 1) if hotswap else None,
         "hotswap_gap_samples": max(gaps) if gaps else None,
         "crossfade_ms": swaps[0][3]["crossfade_ms"] if swaps else None,
+        "renderer_realtime": summary.get("realtime"),
     })
+    if args.debug:
+        t0 = soak_started
+        result["debug_underrun_s"] = [round(t - t0, 3) for t in summary.get("underrun_times", [])]
+        result["debug_swap_s"] = [round(e[3]["requested_s"] - t0, 3) for e in swaps]
     shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(result), flush=True)
     return 0

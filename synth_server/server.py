@@ -6,6 +6,7 @@ benchmark can run CPU-bound threads *inside* the server process, as a busy host 
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any, Optional
 
@@ -15,6 +16,7 @@ from synth_server.control.osc_server import OscServer
 from synth_server.engine.audio_process import AudioProcess
 
 log = logging.getLogger(__name__)
+SWITCH_INTERVAL_S = 0.0005
 
 
 class Server:
@@ -81,6 +83,10 @@ class Server:
             RuntimeError: the audio engine could not start.
             OSError: the OSC port cannot be bound (the audio process is stopped again).
         """
+        # Python threads of this process (ours and a host's) share one GIL; a 0.5 ms switch
+        # interval lets the OSC thread in ten times sooner than the default 5 ms when others
+        # compute (measured: 500 msg/s with two busy threads dropped 10-40 % at 5 ms).
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.audio.start(self.initial)
         try:
             self.osc.start()

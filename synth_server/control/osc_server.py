@@ -8,6 +8,7 @@ and logged at most a few times per second.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import struct
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 BUNDLE_TAG = b"#bundle\x00"
 MAX_BUNDLE_DEPTH = 4
+RECEIVE_BUFFER_BYTES = 1 << 20
 MAX_PACKET_BYTES = 65536
 MAX_MESSAGES_PER_PACKET = 64  # bounds the work (and the replies) one datagram can cause
 
@@ -134,6 +136,8 @@ class OscServer:
     def start(self) -> None:
         """Bind and start receiving."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        with contextlib.suppress(OSError):  # room for ~1 s of a 1000 msg/s burst (capped by the OS)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         sock.bind((self.host, self.port))
         sock.settimeout(0.2)
         self._sock = sock

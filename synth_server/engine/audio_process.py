@@ -201,51 +201,56 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
         return
     gc.freeze()  # and what the first hops compiled or loaded
     reported_swaps = 0
-    latency = LatencyStats()
-    next_stats = 0.0
+    published = {"latency": LatencyStats(), "next_stats": 0}
+
+    def publish(eng: Engine) -> None:  # renderer thread, once per hop
+        if eng.renderer.hops >= published["next_stats"]:
+            published["latency"] = latency_stats(eng.latencies_ms)
+            published["next_stats"] = eng.renderer.hops + 100
+        write_status(status, eng.status(), eng.renderer.hops, published["latency"])
+
     try:
-        write_status(status, engine.status(), engine.renderer.hops)
+        publish(engine)
+        engine.on_hop = publish
         send(("ok", engine.latency_ms))
-        while not stop.wait(0.005):
-            now = time.monotonic()
-            if now >= next_stats:
-                latency = latency_stats(list(engine.latencies_ms)[-2000:])
-                next_stats = now + 0.5
-            write_status(status, engine.status(), engine.renderer.hops, latency)
+        while not stop.is_set():
+            try:
+                ready = conn.poll(0.05)  # blocks with the GIL released
+            except (OSError, EOFError):
+                break
             if os.getppid() != parent_pid or engine.failed:
                 break  # the server died (do not play on as an orphan), or the renderer did
             while reported_swaps < len(engine.swaps) and engine.swaps[reported_swaps].heard_s:
                 report = engine.swaps[reported_swaps]
                 send(("swapped", report.model_name, engine.renderer.latent_dim,
                       {"hotswap_ms": report.hotswap_ms, "crossfade_ms": report.crossfade_ms,
+                       "requested_s": report.requested_s,
                        "first_sample": report.first_sample, "last_sample": report.last_sample}))
                 reported_swaps += 1
+            if not ready:
+                continue
             try:
-                ready = conn.poll()
+                message = conn.recv()
             except (OSError, EOFError):
                 break
-            if ready:
+            if message[0] == "load":
+                _, new_checkpoint, requested_s = message
                 try:
-                    message = conn.recv()
-                except (OSError, EOFError):
-                    break
-                if message[0] == "load":
-                    _, new_checkpoint, requested_s = message
-                    try:
-                        new_renderer = Renderer(new_checkpoint, channels=2)
-                        new_renderer.render_hop(current)  # compile/warm outside the audio path
-                    except Exception as exc:  # noqa: BLE001 - the old model keeps playing
-                        send(("load_error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
-                        continue
-                    engine.swap(new_renderer, new_checkpoint.name, requested_s)
+                    new_renderer = Renderer(new_checkpoint, channels=2)
+                    new_renderer.render_hop(current)  # warm up off the audio path
+                except Exception as exc:  # noqa: BLE001 - the old model keeps playing
+                    send(("load_error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
+                    continue
+                engine.swap(new_renderer, new_checkpoint.name, requested_s)
     finally:
+        engine.on_hop = None
         engine.stop()
-        write_status(status, engine.status(), engine.renderer.hops,
-                     latency_stats(engine.latencies_ms))
         final = latency_stats(engine.latencies_ms)
+        write_status(status, engine.status(), engine.renderer.hops, final)
         send(("stopped", engine.underruns, engine.renderer.nan_frames,
               {"latency_ms_median": final.median_ms, "latency_ms_p99": final.p99_ms,
-               "latency_count": final.count,
+               "latency_count": engine.latency_count, "realtime": engine.realtime,
+               "underrun_times": engine.underrun_times[:100],
                "swaps": [{"model": r.model_name, "hotswap_ms": r.hotswap_ms,
                           "crossfade_ms": r.crossfade_ms} for r in engine.swaps]}))
 

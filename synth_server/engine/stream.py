@@ -143,6 +143,29 @@ class WavRecorder:
         self._file.close()
 
 
+RT_PRIORITY = 40
+
+
+def realtime_priority(priority: int = RT_PRIORITY) -> bool:
+    """Ask Linux to schedule the calling thread SCHED_FIFO at ``priority`` (below JACK's usual
+    70-95, above every normal thread), so it wakes on time when the CPUs are busy.
+
+    Needs root or an rtprio limit (the Debian ``audio`` group has one with jackd2's
+    /etc/security/limits.d/audio.conf). Without it the thread stays a normal thread; returns
+    whether it worked. The renderer sleeps between hops, so it cannot starve the machine
+    (and Linux caps real-time threads at 95 % of a CPU).
+    """
+    if not hasattr(os, "sched_setscheduler"):
+        return False
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
+        return True
+    except (OSError, ValueError):
+        log.debug("no real-time priority for the renderer (no rtprio rights); using normal "
+                  "scheduling")
+        return False
+
+
 def _ring_size(frames: int) -> int:
     size = 1
     while size < frames:
@@ -222,6 +245,8 @@ class Engine:
         self._crossfade_hops = max(1, int(math.ceil(crossfade_ms / 1000.0 * self.sample_rate
                                                     / hop)))
         self.underruns = 0
+        self.realtime = False  # whether the renderer thread got a real-time scheduling class
+        self.underrun_times: list[float] = []  # time.monotonic() of the first 1000 underruns
         self.frames_written = 0  # samples written to the ring since start
         self.frames_out = 0  # clock mode: samples consumed
         self.failed = False
@@ -232,10 +257,14 @@ class Engine:
         self._mixer: Any = None
         self._action: Any = None
         self._status = renderer.status(0)
+        # called by the renderer thread after every hop (the audio process publishes its status
+        # there, so no other thread of that process competes for the GIL while it plays)
+        self.on_hop: Optional[Callable[["Engine"], None]] = None
         # latency bookkeeping (renderer thread only)
         self._last_version = -1
         self._pending_marks: collections.deque[tuple[int, float]] = collections.deque()
-        self.latencies_ms: collections.deque[float] = collections.deque(maxlen=100_000)
+        self.latencies_ms: collections.deque[float] = collections.deque(maxlen=4096)
+        self.latency_count = 0
         self._origin: Optional[tuple[int, float]] = None  # (sample index, monotonic DAC time)
         self._action_first = 0
         self._stream_offset: Optional[float] = None
@@ -299,12 +328,17 @@ class Engine:
         if self.recorder is not None and self.device is not None:
             self.recorder.put(block)
         self._status = self.renderer.status(self.underruns)
+        if self.on_hop is not None:
+            self.on_hop(self)
 
     def _prefill(self) -> None:
-        while self._ring.read_available < self.buffer_frames:
+        # one block more than the steady state: the first callback drains it while the
+        # renderer learns when callbacks happen
+        while self._ring.read_available < self.buffer_frames + self._block:
             self._render()
 
     def _renderer_loop(self) -> None:
+        self.realtime = realtime_priority()
         try:
             self._renderer_steps()
         except Exception:  # noqa: BLE001 - report, and let the owner see the engine stopped
@@ -340,6 +374,7 @@ class Engine:
                 return
             self._pending_marks.popleft()
             self.latencies_ms.append(1000.0 * (played - received))
+            self.latency_count += 1
         for report in self.swaps:
             if not report.heard_s and report.last_sample >= 0:
                 played = self._play_time(report.last_sample)
@@ -359,6 +394,8 @@ class Engine:
             if self._mixer is not None:
                 if self._action not in self._mixer.actions:
                     self.underruns += 1
+                    if len(self.underrun_times) < 1000:
+                        self.underrun_times.append(time.monotonic())
                     self._pending_marks.clear()
                     self._start_action()
                     last_fill = self._ring.read_available
@@ -397,6 +434,8 @@ class Engine:
             got = self._ring.readinto(block)
             if got < len(block):
                 self.underruns += 1
+                if len(self.underrun_times) < 1000:
+                    self.underrun_times.append(time.monotonic())
                 block[got:] = 0.0
                 self._origin = (self.frames_out + got, time.monotonic())
             self.frames_out += len(block)
