@@ -71,6 +71,6 @@ docs: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 
+SOAK_SECONDS ?= 600
 bench: debian-test $(VENV)/.installed-dev
-	$(PY) benchmarks/rtf.py
-	$(PY) benchmarks/busy_threads.py
+	$(PY) benchmarks/run_all.py --soak-seconds $(SOAK_SECONDS)
