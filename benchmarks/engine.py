@@ -13,7 +13,7 @@ Starts its own jackd (dummy driver, 48 kHz, ``--period`` frames), then runs the 
    process, another process sends /pad at ``--rate`` msg/s over UDP, and /model/load alternates
    between models/default (latent_dim 8) and models/toy-4d (latent_dim 4) every
    ``--swap-every`` seconds. The output is recorded; around every swap the longest run of
-   digital silence (|x| < 1e-5) is hotswap_gap_samples.
+   silence (1 ms RMS below -80 dBFS) is hotswap_gap_samples.
 
 Control latency is what the engine measured on the stream clock (OSC arrival → the first sample
 rendered from the new state reaching the device: PortAudio's DAC time). Prints one JSON line.
@@ -93,12 +93,12 @@ def proc_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_jackd(period: int) -> tuple[subprocess.Popen, str]:
+def start_jackd(period: int, log: str | None = None) -> tuple[subprocess.Popen, str]:
     name = f"bench-{uuid.uuid4().hex[:8]}"
     env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
+    out = open(log, "w") if log else subprocess.DEVNULL
     proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
-                             "-p", str(period)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=env)
+                             "-p", str(period)], stdout=out, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         probe = subprocess.run(["jack_lsp"], env=env, capture_output=True, timeout=5)
@@ -109,8 +109,12 @@ def start_jackd(period: int) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("jackd did not start")
 
 
-def longest_silence(path: str, start: int, stop: int) -> int:
-    """Longest run of |x| < 1e-5 (all channels) in samples [start, stop) of a WAV."""
+SILENCE_RMS = 1e-4  # -80 dBFS over 1 ms: no sounding note gets there; a zero crossing does not
+
+
+def longest_silence(path: str, start: int, stop: int, window: int = 48) -> int:
+    """Longest run of samples in [start, stop) of a WAV whose 1 ms RMS (first channel, centred
+    window of ``window`` samples) is below -80 dBFS: a silent gap, not a zero crossing."""
     import soundfile as sf
 
     with sf.SoundFile(path) as f:
@@ -119,7 +123,8 @@ def longest_silence(path: str, start: int, stop: int) -> int:
         y = f.read(max(0, min(stop, f.frames) - start), dtype="float32", always_2d=True)
     if len(y) == 0:
         return -1
-    silent = np.all(np.abs(y) < 1e-5, axis=1).astype(np.int8)
+    power = np.convolve(y[:, 0].astype(np.float64) ** 2, np.ones(window) / window, mode="same")
+    silent = (power < SILENCE_RMS ** 2).astype(np.int8)
     if not silent.any():
         return 0
     edges = np.diff(np.concatenate([[0], silent, [0]]))
@@ -137,11 +142,12 @@ def main() -> int:
     parser.add_argument("--latency", default="balanced", choices=["low", "balanced", "safe"])
     parser.add_argument("--models-dir", default=str(ROOT / "models"))
     parser.add_argument("--debug", action="store_true", help="add underrun and swap times")
+    parser.add_argument("--jackd-log", default=None, help="write jackd's output here")
     args = parser.parse_args()
     if shutil.which("jackd") is None:
         print(json.dumps({"bench": "engine", "error": "jackd is not installed"}))
         return 1
-    jackd, name = start_jackd(args.period)
+    jackd, name = start_jackd(args.period, args.jackd_log)
     os.environ["JACK_DEFAULT_SERVER"] = name
     os.environ["JACK_NO_START_SERVER"] = "1"
     from synth_server.engine.stream import LATENCY_PRESETS_MS
@@ -229,6 +235,7 @@ def main() -> int:
         t0 = soak_started
         result["debug_underrun_s"] = [round(t - t0, 3) for t in summary.get("underrun_times", [])]
         result["debug_swap_s"] = [round(e[3]["requested_s"] - t0, 3) for e in swaps]
+        result["debug_underrun_context"] = summary.get("underrun_context", [])
     shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(result), flush=True)
     return 0

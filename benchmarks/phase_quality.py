@@ -47,14 +47,14 @@ sys.path.insert(0, str(ROOT))
 from synth_server.config import StftConfig  # noqa: E402
 from synth_server.representation.metrics import mrstft_distance, spectral_convergence  # noqa: E402
 from synth_server.representation.pghi import (  # noqa: E402
-    RtpghiInverse, pghi_inverse, random_phase_inverse)
+    RtpghiInverse, pghi_inverse, phase_vocoder_inverse, random_phase_inverse)
 from synth_server.representation.stft import (  # noqa: E402
     from_log, griffin_lim, stft_magnitude, to_log)
 from synth_server.representation.streaming import StreamingInverse, stream_inverse  # noqa: E402
 
 TARGET_RATIO = 1.10
 TARGET_RMS_DBFS = -18.0
-METHODS = ("stream", "pghi", "pghi_delay1", "random", "gl32", "oracle")
+METHODS = ("stream", "pghi", "pghi_delay1", "pv", "random", "gl32", "oracle")
 
 
 def _envelope(n: int, sample_rate: int, attack_s: float = 0.01, release_s: float = 0.05
@@ -140,6 +140,7 @@ def _methods(stft: StftConfig, y: np.ndarray) -> dict[str, Callable[[np.ndarray]
         "stream": lambda m: stream_inverse(m, n_fft, hop, seed=0),
         "pghi": lambda m: pghi_inverse(m, n_fft, hop, seed=0),
         "pghi_delay1": lambda m: pghi_inverse(m, n_fft, hop, seed=0, delay=1),
+        "pv": lambda m: phase_vocoder_inverse(m, n_fft, hop, seed=0),
         "random": lambda m: random_phase_inverse(m, n_fft, hop, seed=0),
         "gl32": lambda m: griffin_lim(m, stft, n_iter=32, seed=0),
         "oracle": lambda m: oracle_inverse(m, y, stft),
@@ -250,11 +251,13 @@ def main() -> int:
         "phase_mrstft_ratio_vs_gl32_pghi": _mean(ratios["decoded"]["pghi"]),
         "phase_mrstft_ratio_vs_gl32_pghi_delay1": _mean(ratios["decoded"]["pghi_delay1"]),
         "phase_mrstft_ratio_vs_gl32_random": _mean(ratios["decoded"]["random"]),
+        "phase_mrstft_ratio_vs_gl32_pv": _mean(ratios["decoded"]["pv"]),
         "phase_mrstft_ratio_vs_gl32_analysis": _mean(ratios["analysis"]["stream"]),
         "phase_mrstft_ratio_vs_gl32_pghi_analysis": _mean(ratios["analysis"]["pghi"]),
         "phase_mrstft_ratio_vs_gl32_pghi_delay1_analysis":
             _mean(ratios["analysis"]["pghi_delay1"]),
         "phase_mrstft_ratio_vs_gl32_random_analysis": _mean(ratios["analysis"]["random"]),
+        "phase_mrstft_ratio_vs_gl32_pv_analysis": _mean(ratios["analysis"]["pv"]),
         "target_ratio": TARGET_RATIO,
         "meets_target": {m: bool(np.mean(ratios["decoded"][m]) <= TARGET_RATIO)
                          for m in ("stream", "pghi", "pghi_delay1")},

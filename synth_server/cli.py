@@ -128,7 +128,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def make(dev: Any, rec: Optional[str]) -> Server:
         server = Server(args.model, checkpoint.name, dev, args.blocksize, buffer_ms, rec,
                         args.host, args.port, args.reply_port,
-                        args.models_dir or Path(args.model).resolve().parent)
+                        args.models_dir or Path(args.model).resolve().parent, args.phase)
         server.start()
         return server
 
@@ -149,7 +149,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
              f"recording to {record}")
     else:
         _say(f"playing {checkpoint.name} on device {device!r} "
-             f"({checkpoint.stft.sample_rate} Hz, latency {server.audio.latency_ms:.1f} ms)"
+             f"({checkpoint.stft.sample_rate} Hz, block {args.blocksize}, reserve "
+             f"{buffer_ms:g} ms; measured latency: /state/latency_ms)"
              + (f", recording to {record}" if record else ""))
     _say(f"OSC on {args.host}:{server.osc.port} (replies to port {args.reply_port}); "
          f"try: oscsend localhost {server.osc.port} /pad ff 0.2 0.8")
@@ -195,7 +196,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     except (OSError, ScoreError) as exc:
         return _fail(str(exc))
     started = time.perf_counter()
-    audio, errors = render_events(checkpoint, events, duration_s=args.duration)
+    audio, errors = render_events(checkpoint, events, duration_s=args.duration, phase=args.phase)
     seconds = time.perf_counter() - started
     for line in errors:
         print(f"synth-server: rejected {line}", file=sys.stderr)
@@ -248,6 +249,9 @@ def _non_negative(text: str) -> float:
 
 
 LATENCY_CHOICES = ("low", "balanced", "safe")  # keys of stream.LATENCY_PRESETS_MS
+PHASE_CHOICES = ("peak", "rtpghi")
+PHASE_HELP = ("phase reconstruction: peak (peak-locked propagation, 10 us a frame) or rtpghi "
+              "(phase-gradient heap integration: smoother glides and attacks, ~150 us a frame)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -296,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "+20 ms (survives a busy machine)")
     p.add_argument("--buffer-ms", type=_non_negative, default=None,
                    help="audio kept in reserve beyond the next block, ms (overrides --latency)")
+    p.add_argument("--phase", choices=PHASE_CHOICES, default="peak", help=PHASE_HELP)
     p.add_argument("--models-dir", default=None,
                    help="folder /model/load NAME looks in (default: the folder of --model)")
     p.add_argument("--record", default=None, help="also record the output to this WAV")
@@ -307,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--score", help="CSV rows time_s,address,arg1,...")
     p.add_argument("--out", required=True)
     p.add_argument("--duration", type=float, default=None)
+    p.add_argument("--phase", choices=PHASE_CHOICES, default="peak", help=PHASE_HELP)
 
     sub.add_parser("devices", help="list audio output devices")
     return parser

@@ -31,18 +31,19 @@ class Server:
         record: WAV path to record to, or None.
         host, port, reply_port: OSC listening address and the port replies go to.
         models_dir: folder /model/load resolves names in.
+        phase: phase reconstruction ("peak" or "rtpghi").
     """
 
     def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
                  buffer_ms: float, record: Optional[str], host: str, port: int, reply_port: int,
-                 models_dir: str | Path):
+                 models_dir: str | Path, phase: str = "peak"):
         self.initial = ControlState()
         self.buffer_ms = buffer_ms
         self.blocksize = blocksize
         self.record = record
         self.events: list[tuple] = []
         self.audio = AudioProcess(str(model_dir), model_name, device, blocksize, buffer_ms, record,
-                                  on_event=self._on_audio_event)
+                                  on_event=self._on_audio_event, phase=phase)
         self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
                                      model_loader=self._request_model, latency=self._latency)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port)

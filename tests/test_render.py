@@ -6,6 +6,7 @@ import sys
 
 import librosa
 import numpy as np
+import pytest
 import soundfile as sf
 
 from synth_server.engine.offline import read_score, render_events
@@ -78,3 +79,24 @@ def test_pad_path_moves_linearly_between_rows(tmp_path):
     t, address, (x, y) = events[5]
     assert address == "/pad" and t == 0.5 and (x, y) == (0.5, 0.5)
     assert events[-1] == (1.0, "/pad", (0.5, 0.5))  # same time: a jump
+
+
+def test_rtpghi_phase_renders_the_same_hop_by_hop_as_in_blocks(default_checkpoint):
+    from synth_server.control.controller import ControlState
+    from synth_server.engine.renderer import Renderer
+
+    states = [ControlState(pad=(i / 40, 1 - i / 40), gain=0.8) for i in range(40)]
+    a = Renderer(default_checkpoint, phase="rtpghi")
+    b = Renderer(default_checkpoint, phase="rtpghi")
+    hop_by_hop = np.concatenate([a.render_hop(s) for s in states])
+    block = b.render_block(np.array([b.target_for(s) for s in states]),
+                           np.array([s.gain for s in states]))
+    np.testing.assert_allclose(hop_by_hop, block, atol=1e-5)
+    assert np.sqrt(np.mean(block[96 * 40:] ** 2)) > 1e-3  # it sounds
+
+
+def test_unknown_phase_method_is_refused(default_checkpoint):
+    from synth_server.engine.renderer import Renderer
+
+    with pytest.raises(ValueError, match="rtpghi"):
+        Renderer(default_checkpoint, phase="magic")

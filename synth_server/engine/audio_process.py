@@ -38,17 +38,25 @@ log = logging.getLogger(__name__)
 MAX_LATENT = 256
 _C_SEQ, _C_PAD_X, _C_PAD_Y, _C_GAIN, _C_MODE, _C_N, _C_STAMP, _C_LATENT = range(8)
 CONTROL_SIZE = _C_LATENT + MAX_LATENT
-(_S_SEQ, _S_UNDERRUNS, _S_NAN, _S_HOPS, _S_LAT_MEDIAN, _S_LAT_P99, _S_LAT_COUNT, _S_N,
- _S_LATENT) = range(9)
+(_S_SEQ, _S_UNDERRUNS, _S_NAN, _S_HOPS, _S_LAT_MEDIAN, _S_LAT_P99, _S_LAT_COUNT, _S_CONSUMED,
+ _S_N, _S_LATENT) = range(10)
 STATUS_SIZE = _S_LATENT + 2 * MAX_LATENT
 
 
-def write_control(array: Any, state: ControlState) -> None:
-    """Publish ``state`` into the shared control array (single writer)."""
+def write_control(array: Any, state: ControlState, consumed_version: float = -1.0) -> None:
+    """Publish ``state`` into the shared control array (single writer).
+
+    ``consumed_version`` is the newest version the renderer has read. When the renderer has not
+    yet read the previous change, that change's arrival time is kept: the latency of a change
+    superseded by a newer one before it was rendered is measured from its own arrival (the
+    first sample that reflects it is the first one rendered from a newer state).
+    """
+    unread = consumed_version < array[_C_SEQ] and array[_C_STAMP] > 0.0
     array[_C_SEQ] += 1.0  # odd: writing
     array[_C_PAD_X], array[_C_PAD_Y] = state.pad
     array[_C_GAIN] = state.gain
-    array[_C_STAMP] = state.received_s
+    if not unread or state.received_s <= 0.0:
+        array[_C_STAMP] = state.received_s
     if state.latent is None:
         array[_C_MODE] = 0.0
     else:
@@ -98,9 +106,10 @@ def latency_stats(latencies_ms: Any) -> LatencyStats:
 
 
 def write_status(array: Any, status: EngineStatus, hops: int,
-                 latency: Optional[LatencyStats] = None) -> None:
+                 latency: Optional[LatencyStats] = None, consumed_version: int = -1) -> None:
     """Publish the engine status (single writer: the audio process)."""
     n = min(status.latent_dim, MAX_LATENT)
+    array[_S_CONSUMED] = consumed_version  # read alone by write_control: no seqlock needed
     array[_S_SEQ] += 1.0
     array[_S_UNDERRUNS] = status.underruns
     array[_S_NAN] = status.nan_frames
@@ -157,7 +166,7 @@ def limit_blas_threads() -> None:
 
 def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
                 record_path: Optional[str], control: Any, status: Any, stop: Any,
-                conn: Any, parent_pid: int) -> None:
+                conn: Any, parent_pid: int, phase: str = "peak") -> None:
     """Entry point of the audio process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server process decides when to stop
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # ... or a plain kill: stop cleanly
@@ -176,7 +185,7 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
 
     try:
         checkpoint = load_checkpoint(model_dir)
-        renderer = Renderer(checkpoint, channels=2)
+        renderer = Renderer(checkpoint, channels=2, phase=phase)
         current = ControlState(version=-1)
 
         def state() -> ControlState:
@@ -200,6 +209,9 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
         send(("device_error", str(exc)))
         return
     gc.freeze()  # and what the first hops compiled or loaded
+    from synth_server.engine.stream import RT_PRIORITY, realtime_priority
+
+    realtime_priority(RT_PRIORITY - 10)  # this thread builds hot-swapped models under the GIL
     reported_swaps = 0
     published = {"latency": LatencyStats(), "next_stats": 0}
 
@@ -207,7 +219,8 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
         if eng.renderer.hops >= published["next_stats"]:
             published["latency"] = latency_stats(eng.latencies_ms)
             published["next_stats"] = eng.renderer.hops + 100
-        write_status(status, eng.status(), eng.renderer.hops, published["latency"])
+        write_status(status, eng.status(), eng.renderer.hops, published["latency"],
+                     current.version)
 
     try:
         publish(engine)
@@ -236,7 +249,7 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
             if message[0] == "load":
                 _, new_checkpoint, requested_s = message
                 try:
-                    new_renderer = Renderer(new_checkpoint, channels=2)
+                    new_renderer = Renderer(new_checkpoint, channels=2, phase=phase)
                     new_renderer.render_hop(current)  # warm up off the audio path
                 except Exception as exc:  # noqa: BLE001 - the old model keeps playing
                     send(("load_error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
@@ -251,6 +264,7 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
               {"latency_ms_median": final.median_ms, "latency_ms_p99": final.p99_ms,
                "latency_count": engine.latency_count, "realtime": engine.realtime,
                "underrun_times": engine.underrun_times[:100],
+               "underrun_context": engine.underrun_context[:100],
                "swaps": [{"model": r.model_name, "hotswap_ms": r.hotswap_ms,
                           "crossfade_ms": r.crossfade_ms} for r in engine.swaps]}))
 
@@ -274,11 +288,12 @@ class AudioProcess:
         blocksize, buffer_ms, record_path: as for Engine.
         on_event: called (from a reader thread) with ("swapped", name, latent_dim, report) and
             ("load_error", reason) messages.
+        phase: phase reconstruction of the renderer ("peak" or "rtpghi").
     """
 
     def __init__(self, model_dir: str, model_name: str, device: Any, blocksize: int,
                  buffer_ms: float, record_path: Optional[str],
-                 on_event: Optional[Callable[[tuple], None]] = None):
+                 on_event: Optional[Callable[[tuple], None]] = None, phase: str = "peak"):
         self._ctx = mp.get_context("spawn")
         self.model_name = model_name
         self.control = self._ctx.RawArray("d", CONTROL_SIZE)
@@ -288,7 +303,7 @@ class AudioProcess:
         self._process = self._ctx.Process(
             target=_child_main, name="synth-server-audio", daemon=True,
             args=(model_dir, device, blocksize, buffer_ms, record_path, self.control,
-                  self.status_array, self._stop, child_conn, os.getpid()))
+                  self.status_array, self._stop, child_conn, os.getpid(), phase))
         self.latency_ms = 0.0
         self._last_status = EngineStatus(model_name, 0, (), ())
         self._on_event = on_event
@@ -348,7 +363,7 @@ class AudioProcess:
 
     def publish(self, state: ControlState) -> None:
         """Send a new control state (called by the Controller on every change)."""
-        write_control(self.control, state)
+        write_control(self.control, state, self.status_array[_S_CONSUMED])
 
     def load(self, checkpoint: Any, requested_s: float) -> None:
         """Ask the audio process to crossfade to ``checkpoint`` (a validated Checkpoint)."""

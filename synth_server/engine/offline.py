@@ -96,7 +96,7 @@ def read_pad_path(path: str | Path, step_s: float = 0.01) -> list[ScoreEvent]:
 
 def render_events(checkpoint: Checkpoint, events: list[ScoreEvent],
                   duration_s: Optional[float] = None, initial: ControlState = ControlState(),
-                  channels: int = 2) -> tuple[np.ndarray, list[str]]:
+                  channels: int = 2, phase: str = "peak") -> tuple[np.ndarray, list[str]]:
     """Render events offline.
 
     Args:
@@ -105,10 +105,11 @@ def render_events(checkpoint: Checkpoint, events: list[ScoreEvent],
         duration_s: output length; default last event + 1 s.
         initial: starting control state.
         channels: output channels.
+        phase: phase reconstruction ("peak" or "rtpghi").
     Returns:
         (audio [n_samples, channels] float32, error lines for rejected events).
     """
-    renderer = Renderer(checkpoint, channels=channels)
+    renderer = Renderer(checkpoint, channels=channels, phase=phase)
     controller = Controller(lambda: renderer.status(0), initial)
     events = sorted(events, key=lambda e: e[0])
     if duration_s is None:

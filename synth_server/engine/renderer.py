@@ -40,10 +40,15 @@ class Renderer:
         channels: output channels (the mono synthesis is copied to each).
         seed: seed for the phase generator.
         ceiling_db: limiter ceiling in dBFS (output peak never exceeds it).
+        phase: "peak" (peak-locked propagation, 10 us a frame: the default) or "rtpghi"
+            (real-time phase-gradient heap integration, Prusa & Holighaus 2017: better on glides
+            and attacks, ~150 us a frame). See docs/latency.md.
+    Raises:
+        ValueError: unknown ``phase``.
     """
 
     def __init__(self, checkpoint: Checkpoint, smoothing_ms: float = 15.0, channels: int = 2,
-                 seed: int = 0, ceiling_db: float = CEILING_DB):
+                 seed: int = 0, ceiling_db: float = CEILING_DB, phase: str = "peak"):
         self.checkpoint = checkpoint
         self.stft = checkpoint.stft
         self.hop_length = checkpoint.stft.hop_length
@@ -51,7 +56,15 @@ class Renderer:
         self.channels = channels
         self.latent_dim = checkpoint.vae.latent_dim
         self._decoder = checkpoint.decoder()
-        self._inverse = StreamingInverse(self.stft.n_fft, self.hop_length, seed)
+        if phase == "peak":
+            self._inverse = StreamingInverse(self.stft.n_fft, self.hop_length, seed)
+        elif phase == "rtpghi":
+            from synth_server.representation.pghi import RtpghiInverse
+
+            self._inverse = RtpghiInverse(self.stft.n_fft, self.hop_length, seed=seed)
+        else:
+            raise ValueError(f"unknown phase method {phase!r} (peak, rtpghi)")
+        self.phase = phase
         hop_s = self.hop_length / self.sample_rate
         self._alpha = 1.0 - math.exp(-hop_s / max(smoothing_ms / 1000.0, 1e-6))
         self._release = 1.0 - math.exp(-hop_s / (RELEASE_MS / 1000.0))
@@ -130,7 +143,10 @@ class Renderer:
         if bad.any():
             self._report_nan(int(bad.sum()))
             magnitude[bad] = 0.0
-        mono = self._inverse.process_frames(magnitude, checked=True)
+        if self.phase == "peak":
+            mono = self._inverse.process_frames(magnitude, checked=True)
+        else:
+            mono = np.ascontiguousarray(self._inverse.process_frames(magnitude), dtype=np.float32)
         out = np.empty((mono.shape[0], self.channels), dtype=np.float32)
         if output_stage(mono, hop_gains, self._dc_state, self._dc_pole, self._limiter,
                         self.ceiling, self._release, out):

@@ -129,6 +129,9 @@ class WavRecorder:
         self._queue.put(np.array(block, dtype=np.float32, copy=True))
 
     def _run(self) -> None:
+        # it takes the GIL for every block: at normal priority a busy machine could preempt it
+        # while it holds the GIL the real-time renderer needs (priority inversion)
+        realtime_priority(RT_PRIORITY - 10)
         while True:
             block = self._queue.get()
             if block is None:
@@ -150,6 +153,8 @@ def realtime_priority(priority: int = RT_PRIORITY) -> bool:
     """Ask Linux to schedule the calling thread SCHED_FIFO at ``priority`` (below JACK's usual
     70-95, above every normal thread), so it wakes on time when the CPUs are busy.
 
+    Every thread of the audio process that takes the GIL asks for it (lower than the
+    renderer): a normal-priority thread preempted while holding the GIL would stall the renderer.
     Needs root or an rtprio limit (the Debian ``audio`` group has one with jackd2's
     /etc/security/limits.d/audio.conf). Without it the thread stays a normal thread; returns
     whether it worked. The renderer sleeps between hops, so it cannot starve the machine
@@ -247,6 +252,10 @@ class Engine:
         self.underruns = 0
         self.realtime = False  # whether the renderer thread got a real-time scheduling class
         self.underrun_times: list[float] = []  # time.monotonic() of the first 1000 underruns
+        # (ms since the last render, ms past the predicted callback, ms the last render took)
+        self.underrun_context: list[tuple[float, float, float]] = []
+        self._last_render_s = 0.0
+        self._last_render_cost_s = 0.0
         self.frames_written = 0  # samples written to the ring since start
         self.frames_out = 0  # clock mode: samples consumed
         self.failed = False
@@ -395,7 +404,11 @@ class Engine:
                 if self._action not in self._mixer.actions:
                     self.underruns += 1
                     if len(self.underrun_times) < 1000:
-                        self.underrun_times.append(time.monotonic())
+                        now = time.monotonic()
+                        self.underrun_times.append(now)
+                        self.underrun_context.append((round(1000 * (now - self._last_render_s), 2),
+                                                      round(1000 * (now - next_callback), 2),
+                                                      round(1000 * self._last_render_cost_s, 2)))
                     self._pending_marks.clear()
                     self._start_action()
                     last_fill = self._ring.read_available
@@ -403,8 +416,11 @@ class Engine:
                 self._update_origin()
             now = time.monotonic()
             fill = self._ring.read_available
-            if fill < last_fill:  # the callback just ran: the next one is one period away
-                next_callback = now + self._period_s
+            if fill < last_fill:  # a callback ran at some moment before now
+                if now < next_callback:  # earlier than predicted: follow it at once
+                    next_callback = now + self._period_s
+                else:  # we may have looked late: keep the beat, drift towards it slowly
+                    next_callback += self._period_s + 0.1 * (now - next_callback)
             elif now > next_callback + 0.5 * self._period_s:
                 next_callback += self._period_s  # no callback seen: keep the beat
             last_fill = fill
@@ -413,6 +429,8 @@ class Engine:
                 due = next_callback - self._margin_s
                 if now >= due:
                     self._render()
+                    self._last_render_s = now
+                    self._last_render_cost_s = time.monotonic() - now
                     last_fill = self._ring.read_available
                     continue
                 time.sleep(min(due - now, 0.002))
@@ -422,6 +440,7 @@ class Engine:
     # -- device-free clock ---------------------------------------------------------------
 
     def _clock_loop(self) -> None:
+        realtime_priority(RT_PRIORITY + 5)  # stands in for the device: it must not be late
         block = np.zeros((self._block, self.channels), dtype=np.float32)
         period = len(block) / self.sample_rate
         deadline = time.monotonic()

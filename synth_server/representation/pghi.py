@@ -388,6 +388,30 @@ class RandomPhaseInverse:
         return self._ola(mag, self._rng.uniform(0.0, TWO_PI, mag.shape))
 
 
+class PhaseVocoderInverse:
+    """Baseline: a plain phase vocoder without peak information. Every bin keeps a running phase
+    advanced by its own centre frequency each hop, ``2 pi hop k / n_fft`` (Flanagan & Golden
+    1966, with no instantaneous-frequency estimate and no phase locking); random start.
+
+    Args:
+        n_fft: FFT size; hop_length: samples per frame; seed: random seed of the start phases.
+    """
+
+    def __init__(self, n_fft: int, hop_length: int, seed: int = 0):
+        self._ola = OverlapAdd(n_fft, hop_length)
+        self.n_bins = self._ola.n_bins
+        self._phase = np.random.default_rng(seed).uniform(0.0, TWO_PI, self.n_bins)
+        self._advance = TWO_PI * hop_length * np.arange(self.n_bins) / n_fft
+
+    def process_frames(self, magnitude: np.ndarray) -> np.ndarray:
+        """[n_frames, n_bins] normalised magnitude → [n_frames * hop_length] float32 samples."""
+        mag = _clean(magnitude, self.n_bins)
+        steps = np.arange(1, mag.shape[0] + 1)[:, None]
+        phase = self._phase + steps * self._advance
+        self._phase = np.mod(phase[-1], TWO_PI)
+        return self._ola(mag, phase)
+
+
 def _aligned(inverse, magnitude: np.ndarray, n_fft: int, hop_length: int,
              extra_frames: int = 0) -> np.ndarray:
     """Run ``inverse`` over all frames plus a silent tail; drop the centring (and look-ahead)
@@ -414,6 +438,12 @@ def pghi_inverse(magnitude: np.ndarray, n_fft: int, hop_length: int, seed: int =
     """
     inverse = RtpghiInverse(n_fft, hop_length, tol=tol, delay=delay, seed=seed)
     return _aligned(inverse, magnitude, n_fft, hop_length, extra_frames=delay)
+
+
+def phase_vocoder_inverse(magnitude: np.ndarray, n_fft: int, hop_length: int,
+                          seed: int = 0) -> np.ndarray:
+    """Plain phase-vocoder baseline, aligned like ``stream_inverse``: [n_frames * hop_length]."""
+    return _aligned(PhaseVocoderInverse(n_fft, hop_length, seed), magnitude, n_fft, hop_length)
 
 
 def random_phase_inverse(magnitude: np.ndarray, n_fft: int, hop_length: int,
