@@ -47,6 +47,9 @@ def models_dir(tmp_path: Path) -> Path:
     shutil.copytree(MODELS / "default", folder / "other-rate")
     config = (folder / "other-rate" / "config.json")
     config.write_text(config.read_text().replace('"sample_rate": 48000', '"sample_rate": 44100'))
+    outside = tmp_path / "outside"
+    shutil.copytree(MODELS / "toy-4d", outside)
+    (folder / "escape").symlink_to(outside, target_is_directory=True)
     return folder
 
 
@@ -100,7 +103,7 @@ def test_hot_swap_to_another_latent_dim_is_gapless_and_fast(models_dir, tmp_path
 
 @pytest.mark.parametrize("name,reason", [
     ("nope", "no model"), ("../default", "not a model name"), ("empty", "missing"),
-    ("truncated", "safetensors"), ("other-rate", "sample_rate"),
+    ("truncated", "safetensors"), ("other-rate", "sample_rate"), ("escape", "outside"),
 ])
 def test_a_bad_model_is_refused_and_the_old_one_keeps_playing(models_dir, tmp_path, monkeypatch,
                                                                name, reason):

@@ -23,7 +23,7 @@ def test_sixty_second_soak_keeps_playing():
          "--quiet-seconds", "5"], cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["underruns"] <= 2, report  # target 0; a shared CI machine gets a little slack
+    assert report["underruns"] <= 5, report  # target 0 (10-min soak); a shared CI box gets slack
     assert report["nan_frames"] == 0
     assert report["swaps_done"] >= report["swaps_requested"] - 1 >= 4, report
     assert report["models_refused"] == 0

@@ -41,13 +41,17 @@ class ModelLibrary:
         """Directory of model ``name``.
 
         Raises:
-            ValueError: not a plain name, or no such model (one line).
+            ValueError: not a plain name, no such model, or a symlink out of the folder
+                (one line).
         """
         if not NAME_PATTERN.match(name):
             raise ValueError(f"{name!r} is not a model name (letters, digits, . _ -; no paths)")
         path = self.models_dir / name
         if not path.is_dir():
             raise ValueError(f"no model {name!r} in {self.models_dir}")
+        root = self.models_dir.resolve()
+        if root not in path.resolve().parents:
+            raise ValueError(f"{name!r} points outside {self.models_dir} (symlink)")
         return path
 
 
