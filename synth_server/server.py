@@ -109,6 +109,7 @@ class Server:
         return {
             "model": self.audio.model_name,
             "underruns": result.underruns, "nan_frames": result.nan_frames,
+            "osc_packets": self.osc.packets,
             "osc_received": self.osc.received, "osc_rejected": self.osc.rejected,
             "record": self.record, "buffer_ms": self.buffer_ms, "blocksize": self.blocksize,
             "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,

@@ -157,11 +157,11 @@ def test_docs_osc_md_is_generated_from_the_table():
 
 
 def test_one_packet_cannot_cause_unbounded_work(server):
-    from synth_server.control.osc_server import MAX_MESSAGES_PER_PACKET
+    from synth_server.control.osc_server import MAX_REPLIES_PER_PACKET
 
     srv, _, _ = server
     per_state = len(srv.handle_packet(message("/state"), "127.0.0.1"))
     assert per_state == 8
     replies = srv.handle_packet(bundle(*[message("/state")] * 500), "127.0.0.1")
-    assert len(replies) <= MAX_MESSAGES_PER_PACKET * per_state + 1
+    assert len(replies) <= MAX_REPLIES_PER_PACKET + 1
     assert replies[-1][0] == "/error" and "dropped" in replies[-1][1][1]

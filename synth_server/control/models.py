@@ -8,7 +8,6 @@ code (see :mod:`synth_server.model.checkpoint`); a refused load leaves the curre
 from __future__ import annotations
 
 import logging
-import queue
 import re
 import threading
 from pathlib import Path
@@ -45,7 +44,8 @@ class ModelLibrary:
                 (one line).
         """
         if not NAME_PATTERN.match(name):
-            raise ValueError(f"{name!r} is not a model name (letters, digits, . _ -; no paths)")
+            raise ValueError(f"{name[:64]!r} is not a model name (letters, digits, . _ -; "
+                             "no paths)")
         path = self.models_dir / name
         if not path.is_dir():
             raise ValueError(f"no model {name!r} in {self.models_dir}")
@@ -56,7 +56,11 @@ class ModelLibrary:
 
 
 class ModelLoader:
-    """Loads requested models on a background thread, one at a time, in request order.
+    """Loads requested models on a background thread, one at a time.
+
+    Requests that arrive while a load is running are coalesced: only the newest waits, older
+    ones are answered with /error "superseded" (a client flooding /model/load cannot queue
+    unbounded work).
 
     Args:
         library: where names are resolved.
@@ -73,25 +77,39 @@ class ModelLoader:
         self._compatible = compatible
         self._submit = submit
         self._reply = reply
-        self._queue: "queue.SimpleQueue[Optional[tuple[str, float, str]]]" = queue.SimpleQueue()
+        self._pending: Optional[tuple[str, float, str]] = None
+        self._wake = threading.Condition()
+        self._closed = False
         self._waiting: list[tuple[str, str]] = []  # (name, sender) submitted, not yet heard
         self._lock = threading.Lock()
         self.loaded = 0
         self.refused = 0
+        from synth_server.control.osc_server import RateLimitedLog
+
+        self._refusals = RateLimitedLog(logger=log, what="model refusals")
         self._thread = threading.Thread(target=self._run, name="model-loader", daemon=True)
         self._thread.start()
 
     def request(self, name: str, requested_s: float, sender: str) -> None:
-        """Queue a load of ``name`` asked for by ``sender`` at ``requested_s`` (monotonic)."""
-        self._queue.put((name, requested_s, sender))
+        """Ask for a load of ``name`` by ``sender`` at ``requested_s`` (monotonic); replaces a
+        request that has not started yet."""
+        with self._wake:
+            dropped, self._pending = self._pending, (name, requested_s, sender)
+            self._wake.notify()
+        if dropped is not None and dropped[2]:
+            self._reply(dropped[2], "/error", ("/model/load", f"{dropped[0]}: superseded by "
+                                                              f"a newer /model/load"))
 
     def _run(self) -> None:
         from synth_server.model.checkpoint import CheckpointError, load_checkpoint
 
         while True:
-            item = self._queue.get()
-            if item is None:
-                return
+            with self._wake:
+                while self._pending is None and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                item, self._pending = self._pending, None
             name, requested_s, sender = item
             try:
                 checkpoint = load_checkpoint(self.library.resolve(name))
@@ -101,7 +119,7 @@ class ModelLoader:
             except (ValueError, CheckpointError, OSError) as exc:
                 self.refused += 1
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                log.warning("model %r refused: %s", name, reason)
+                self._refusals.warning("model %r refused: %s", name[:80], reason[:200])
                 if sender:
                     self._reply(sender, "/error", ("/model/load", reason))
                 continue
@@ -131,11 +149,14 @@ class ModelLoader:
                             (name, int(latent_dim), float(report.get("hotswap_ms", 0.0))))
         elif kind == "load_error":
             self.refused += 1
-            log.warning("model %r refused by the audio engine: %s", waiting[0], message[1])
+            self._refusals.warning("model %r refused by the audio engine: %s", waiting[0],
+                                   message[1])
             if waiting[1]:
                 self._reply(waiting[1], "/error", ("/model/load", str(message[1])))
 
     def close(self) -> None:
-        """Stop the loader thread (pending requests are dropped)."""
-        self._queue.put(None)
+        """Stop the loader thread (a pending request is dropped)."""
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
         self._thread.join(timeout=5)

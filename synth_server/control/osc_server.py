@@ -25,11 +25,39 @@ BUNDLE_TAG = b"#bundle\x00"
 MAX_BUNDLE_DEPTH = 4
 RECEIVE_BUFFER_BYTES = 1 << 20
 MAX_PACKET_BYTES = 65536
-MAX_MESSAGES_PER_PACKET = 64  # bounds the work (and the replies) one datagram can cause
+MAX_MESSAGES_PER_PACKET = 32  # bounds the work one datagram can cause
+MAX_REPLIES_PER_PACKET = 32  # ... and its replies (a bundle of /state would multiply them by 9)
 
 
 class OscPacketError(ValueError):
     """A packet that is not valid OSC."""
+
+
+SUPPORTED_TYPE_TAGS = frozenset(b"ihfdsbrmtTFN[]")  # what python-osc decodes
+MAX_ARGUMENTS = 260  # the widest form in the address table takes 256 (/latent v1 ... v256)
+
+
+def _check_type_tags(packet: bytes) -> None:
+    """Refuse a message whose type-tag string is missing or holds a tag python-osc cannot
+    decode (it would log a warning per tag on the root logger: a log flood)."""
+    end = packet.find(b"\0")
+    if end < 0:
+        raise OscPacketError("unterminated address")
+    start = (end // 4 + 1) * 4
+    if start >= len(packet):
+        return  # no arguments and no type tags: accepted as an argument-less message
+    if packet[start:start + 1] != b",":
+        raise OscPacketError("no type-tag string")
+    stop = packet.find(b"\0", start)
+    if stop < 0:
+        raise OscPacketError("unterminated type-tag string")
+    tags = packet[start + 1:stop]
+    if len(tags) > MAX_ARGUMENTS:  # refuse before python-osc spends ms decoding them
+        raise OscPacketError(f"more than {MAX_ARGUMENTS} arguments")
+    if not SUPPORTED_TYPE_TAGS.issuperset(tags):
+        raise OscPacketError("unsupported OSC type tag")
+    if tags.count(b"[") != tags.count(b"]"):
+        raise OscPacketError("unbalanced OSC array")
 
 
 def iter_messages(packet: bytes, depth: int = 0) -> Iterator[tuple[str, list[Any]]]:
@@ -59,6 +87,7 @@ def iter_messages(packet: bytes, depth: int = 0) -> Iterator[tuple[str, list[Any
         return
     if not packet.startswith(b"/"):
         raise OscPacketError("not an OSC message or bundle")
+    _check_type_tags(packet)
     try:
         message = OscMessage(packet)
         yield message.address, list(message.params)
@@ -87,8 +116,11 @@ def build_message(address: str, args: tuple[Any, ...]) -> bytes:
 class RateLimitedLog:
     """At most ``per_second`` log lines per second; the rest are counted and summarised."""
 
-    def __init__(self, per_second: int = 5):
+    def __init__(self, per_second: int = 5, logger: Optional[logging.Logger] = None,
+                 what: str = "OSC errors"):
         self.per_second = per_second
+        self._log = logger or log
+        self._what = what
         self._window = 0.0
         self._count = 0
         self.suppressed = 0
@@ -97,11 +129,11 @@ class RateLimitedLog:
         now = time.monotonic()
         if now - self._window >= 1.0:
             if self.suppressed:
-                log.warning("(%d similar OSC errors not shown)", self.suppressed)
+                self._log.warning("(%d similar %s not shown)", self.suppressed, self._what)
             self._window, self._count, self.suppressed = now, 0, 0
         if self._count < self.per_second:
             self._count += 1
-            log.warning(message, *args)
+            self._log.warning(message, *args)
         else:
             self.suppressed += 1
 
@@ -126,6 +158,7 @@ class OscServer:
         self.port = port
         self.reply_port = reply_port
         self.received = 0
+        self.packets = 0  # datagrams handled
         self.rejected = 0
         self._errors = RateLimitedLog()
         self._on_message = on_message
@@ -178,6 +211,7 @@ class OscServer:
         sent: list[Reply] = []
         address = ""
         received_s = received_s or time.monotonic()
+        self.packets += 1
         try:
             if len(packet) > MAX_PACKET_BYTES:
                 raise OscPacketError("packet too large")
@@ -193,6 +227,9 @@ class OscServer:
                     continue
                 if self._on_message is not None:
                     self._on_message(address)
+                if len(sent) + len(replies) > MAX_REPLIES_PER_PACKET:
+                    raise OscPacketError(f"more than {MAX_REPLIES_PER_PACKET} replies asked for "
+                                         "in one packet; the rest were dropped")
                 for reply in replies:
                     self._send(host, *reply)
                     sent.append(reply)

@@ -277,8 +277,8 @@ class Engine:
         self._origin: Optional[tuple[int, float]] = None  # (sample index, monotonic DAC time)
         self._action_first = 0
         self._stream_offset: Optional[float] = None
-        # hot-swap (swap() from another thread publishes by one reference assignment)
-        self._incoming: Optional[tuple[Renderer, SwapReport]] = None
+        # hot-swap (swap() from another thread appends; deque append/popleft are thread-safe)
+        self._incoming: collections.deque[tuple[Renderer, SwapReport]] = collections.deque()
         self._fading: Optional[tuple[Renderer, SwapReport, int]] = None
         self.swaps: list[SwapReport] = []
         self._fade = np.sin(0.5 * np.pi * (np.arange(self._crossfade_hops * hop) + 1)
@@ -299,7 +299,7 @@ class Engine:
 
     def swap(self, renderer: Renderer, model_name: str, requested_s: float) -> None:
         """Crossfade to ``renderer`` from the next hop on (call from any thread)."""
-        self._incoming = (renderer, SwapReport(model_name, requested_s))
+        self._incoming.append((renderer, SwapReport(model_name, requested_s)))
 
     # -- renderer side -------------------------------------------------------------------
 
@@ -309,10 +309,8 @@ class Engine:
             self._last_version = state.version
             if state.received_s > 0.0:
                 self._pending_marks.append((self.frames_written, state.received_s))
-        incoming = self._incoming
-        if incoming is not None:
-            self._incoming = None
-            renderer, report = incoming
+        if self._incoming and self._fading is None:  # one crossfade at a time, in order
+            renderer, report = self._incoming.popleft()
             report.first_sample = self.frames_written
             report.crossfade_ms = 1000.0 * self._crossfade_hops * self.renderer.hop_length \
                 / self.sample_rate
