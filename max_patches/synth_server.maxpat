@@ -461,11 +461,11 @@
 				"box": {
 					"id": "obj-33",
 					"maxclass": "newobj",
-					"numinlets": 9,
-					"numoutlets": 9,
-					"outlettype": [ "", "", "", "", "", "", "", "", "" ],
+					"numinlets": 10,
+					"numoutlets": 10,
+					"outlettype": [ "", "", "", "", "", "", "", "", "", "" ],
 					"patching_rect": [ 20.0, 540.0, 760.0, 22.0 ],
-					"text": "route /pong /state/model /state/latent_dim /state/latent /state/pad /state/gain /state/underruns /model/loaded"
+					"text": "route /pong /state/model /state/latent_dim /state/latent /state/pad /state/gain /state/underruns /model/loaded /model/list"
 				}
 			},
 			{
@@ -759,6 +759,43 @@
 					"presentation_rect": [ 146.0, 273.0, 130.0, 20.0 ],
 					"text": "crossfade to a model (edit the name)"
 				}
+			},
+			{
+				"box": {
+					"id": "obj-56",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 780.0, 310.0, 80.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 280.0, 272.0, 80.0, 22.0 ],
+					"text": "/model/list"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-57",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 780.0, 600.0, 75.0, 22.0 ],
+					"text": "prepend set"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-58",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"ignoreclick": 1,
+					"patching_rect": [ 780.0, 640.0, 200.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 364.0, 272.0, 290.0, 22.0 ]
+				}
 			}
 		],
 		"lines": [
@@ -963,7 +1000,7 @@
 			{
 				"patchline": {
 					"destination": [ "obj-52", 0 ],
-					"source": [ "obj-33", 8 ]
+					"source": [ "obj-33", 9 ]
 				}
 			},
 			{
@@ -976,6 +1013,24 @@
 				"patchline": {
 					"source": [ "obj-33", 7 ],
 					"destination": [ "obj-38", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-56", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-33", 8 ],
+					"destination": [ "obj-57", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-57", 0 ],
+					"destination": [ "obj-58", 0 ]
 				}
 			}
 		],

@@ -7,6 +7,8 @@
                        [--buffer-ms MS] [--record FILE.wav] [--duration S]
     synth-server render --model DIR (--pad-path CSV | --score CSV) --out FILE.wav [--duration S]
     synth-server devices
+    synth-server send ADDRESS [ARGS...] [--port 7400] [--wait S]
+    synth-server monitor [--port 7400] [--rate HZ]
 """
 from __future__ import annotations
 
@@ -225,6 +227,96 @@ def cmd_devices(_args: argparse.Namespace) -> int:
     return 0
 
 
+# -- send / monitor -----------------------------------------------------------------------
+
+def _osc_value(text: str) -> Any:
+    """An OSC argument from the command line: int, then float, else string."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _print_message(data: bytes) -> None:
+    from synth_server.control.osc_server import OscPacketError, iter_messages
+
+    try:
+        for address, values in iter_messages(data):
+            print(" ".join([address, *[f"{v:.6g}" if isinstance(v, float) else str(v)
+                                       for v in values]]), flush=True)
+    except OscPacketError as exc:
+        print(f"(unreadable packet: {exc})", flush=True)
+
+
+def _reply_socket(port: int) -> Any:
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("0.0.0.0", port))
+    return sock
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    import socket
+
+    from synth_server.control.osc_server import build_message
+
+    if not args.address.startswith("/"):
+        return _fail(f"{args.address!r}: an OSC address starts with /")
+    try:
+        replies = _reply_socket(args.reply_port) if args.wait > 0 else None
+    except OSError as exc:
+        return _fail(f"cannot listen for replies on port {args.reply_port}: {exc} "
+                     "(use --wait 0 to only send)")
+    packet = build_message(args.address, tuple(_osc_value(v) for v in args.args))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.sendto(packet, (args.host, args.port))
+    if replies is None:
+        return 0
+    deadline = time.monotonic() + args.wait
+    with replies:
+        while (left := deadline - time.monotonic()) > 0:
+            replies.settimeout(left)
+            try:
+                data, _ = replies.recvfrom(65536)
+            except (socket.timeout, TimeoutError):
+                break
+            _print_message(data)
+    return 0
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    import socket
+
+    from synth_server.control.osc_server import build_message
+
+    try:
+        replies = _reply_socket(args.reply_port)
+    except OSError as exc:
+        return _fail(f"cannot listen on port {args.reply_port}: {exc}")
+    ask = build_message("/state", ())
+    period = 1.0 / args.rate if args.rate > 0 else None
+    next_ask = time.monotonic()
+    try:
+        with replies, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            while True:
+                if period is not None and time.monotonic() >= next_ask:
+                    sock.sendto(ask, (args.host, args.port))
+                    next_ask += period
+                replies.settimeout(0.05)
+                try:
+                    data, _ = replies.recvfrom(65536)
+                except (socket.timeout, TimeoutError):
+                    continue
+                _print_message(data)
+    except KeyboardInterrupt:
+        return 0
+
+
 # -- parser -------------------------------------------------------------------------------
 
 def _port(text: str) -> int:
@@ -315,6 +407,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phase", choices=PHASE_CHOICES, default="peak", help=PHASE_HELP)
 
     sub.add_parser("devices", help="list audio output devices")
+
+    p = sub.add_parser("send", help="send one OSC message to a server and print its replies")
+    p.add_argument("address", help="e.g. /pad")
+    p.add_argument("args", nargs="*", help="arguments: ints, floats or strings")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT)
+    p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
+    p.add_argument("--wait", type=float, default=0.5, help="seconds to print replies (0: none)")
+
+    p = sub.add_parser("monitor", help="print what the server sends back (asks /state)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT)
+    p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
+    p.add_argument("--rate", type=float, default=2.0, help="/state requests per second (0: none)")
     return parser
 
 
@@ -336,6 +442,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return cmd_render(args)
     if args.command == "devices":
         return cmd_devices(args)
+    if args.command == "send":
+        return cmd_send(args)
+    if args.command == "monitor":
+        return cmd_monitor(args)
     return 2
 
 

@@ -44,13 +44,15 @@ class Server:
         self.events: list[tuple] = []
         self.audio = AudioProcess(str(model_dir), model_name, device, blocksize, buffer_ms, record,
                                   on_event=self._on_audio_event, phase=phase)
+        self.library = ModelLibrary(models_dir)
         self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
-                                     model_loader=self._request_model, latency=self._latency)
+                                     model_loader=self._request_model, latency=self._latency,
+                                     model_names=self.library.names)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port)
         from synth_server.model.checkpoint import load_checkpoint
 
         self.stft = load_checkpoint(model_dir).stft
-        self.loader = ModelLoader(ModelLibrary(models_dir), self.audio.load, self.osc.send,
+        self.loader = ModelLoader(self.library, self.audio.load, self.osc.send,
                                   compatible=self._compatible)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:

@@ -108,6 +108,13 @@ ADDRESSES: tuple[Address, ...] = (
         reply="/model/loaded",
     ),
     Address(
+        "/model/list",
+        (Form((), "on_model_list"),),
+        "List the models /model/load accepts: replies /model/list name1 name2 ... (the folders "
+        "of --models-dir holding a config.json).",
+        reply="/model/list",
+    ),
+    Address(
         "/ping",
         (Form((), "on_ping"),),
         "Connection check: the server answers /pong to the sender's host at the reply port.",

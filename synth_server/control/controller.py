@@ -74,15 +74,18 @@ class Controller:
         model_loader: called with (name, received_s, sender host) for /model/load; None when
             models cannot be loaded (render).
         latency: returns the measured control latency (median, p99) in ms for /state.
+        model_names: returns the loadable model names for /model/list.
     """
 
     def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState(),
                  on_change: Optional[Callable[[ControlState], None]] = None,
                  model_loader: Optional[Callable[[str, float, str], None]] = None,
-                 latency: Optional[Callable[[], tuple[float, float]]] = None):
+                 latency: Optional[Callable[[], tuple[float, float]]] = None,
+                 model_names: Optional[Callable[[], list[str]]] = None):
         self._status = status
         self._model_loader = model_loader
         self._latency = latency
+        self._model_names = model_names
         self._sender = ""
         self._state = initial
         self._on_change = on_change
@@ -165,6 +168,11 @@ class Controller:
             raise OscArgumentError("models cannot be loaded here")
         self._model_loader(name, self._received_s, self._sender)
         return []
+
+    def on_model_list(self) -> list[Reply]:
+        """/model/list → /model/list name1 name2 ..."""
+        names = self._model_names() if self._model_names else [self._status().model_name]
+        return [("/model/list", tuple(names[:200]))]
 
     def model_changed(self) -> None:
         """After a hot-swap: drop direct latent targets (their size may differ); follow the pad."""
