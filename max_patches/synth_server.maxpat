@@ -796,6 +796,31 @@
 					"presentation": 1,
 					"presentation_rect": [ 364.0, 272.0, 290.0, 22.0 ]
 				}
+			},
+			{
+				"box": {
+					"id": "obj-59",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 660.0, 240.0, 90.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 286.0, 90.0, 22.0 ],
+					"text": "/subscribe 10"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-60",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 660.0, 215.0, 220.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 310.0, 150.0, 20.0 ],
+					"text": "live state, 10 per second (sent at load)"
+				}
 			}
 		],
 		"lines": [
@@ -1031,6 +1056,18 @@
 				"patchline": {
 					"source": [ "obj-57", 0 ],
 					"destination": [ "obj-58", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-59", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-31", 0 ],
+					"destination": [ "obj-59", 0 ]
 				}
 			}
 		],

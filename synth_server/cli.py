@@ -298,13 +298,14 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         replies = _reply_socket(args.reply_port)
     except OSError as exc:
         return _fail(f"cannot listen on port {args.reply_port}: {exc}")
-    ask = build_message("/state", ())
-    period = 1.0 / args.rate if args.rate > 0 else None
+    ask = build_message("/subscribe", (float(args.rate),))  # renewed every 5 s
+    period = 5.0 if args.rate > 0 else None
     next_ask = time.monotonic()
     try:
         with replies, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             while True:
                 if period is not None and time.monotonic() >= next_ask:
+                    # (a restarted server forgets subscribers: asking again re-subscribes)
                     sock.sendto(ask, (args.host, args.port))
                     next_ask += period
                 replies.settimeout(0.05)
@@ -314,6 +315,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
                     continue
                 _print_message(data)
     except KeyboardInterrupt:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.sendto(build_message("/subscribe", (0.0,)), (args.host, args.port))
         return 0
 
 
@@ -416,11 +419,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
     p.add_argument("--wait", type=float, default=0.5, help="seconds to print replies (0: none)")
 
-    p = sub.add_parser("monitor", help="print what the server sends back (asks /state)")
+    p = sub.add_parser("monitor", help="print the state the server pushes (/subscribe)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=DEFAULT_PORT)
     p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
-    p.add_argument("--rate", type=float, default=2.0, help="/state requests per second (0: none)")
+    p.add_argument("--rate", type=float, default=2.0,
+                   help="state updates per second asked with /subscribe (0: only listen)")
     return parser
 
 

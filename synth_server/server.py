@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -49,6 +51,8 @@ class Server:
                                      model_loader=self._request_model, latency=self._latency,
                                      model_names=self.library.names)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port)
+        self._stop_push = threading.Event()
+        self._pusher = threading.Thread(target=self._push_loop, name="subscribe", daemon=True)
         from synth_server.model.checkpoint import load_checkpoint
 
         self.stft = load_checkpoint(model_dir).stft
@@ -78,6 +82,23 @@ class Server:
         self.events.append(message)
         self.loader.on_event(message)
 
+    def _push_loop(self) -> None:
+        """Send the state to every /subscribe host at its rate."""
+        due: dict[str, float] = {}
+        while not self._stop_push.wait(0.005):
+            now = time.monotonic()
+            subscribers = dict(self.controller.subscribers)
+            for host in list(due):
+                if host not in subscribers:
+                    del due[host]
+            replies = None
+            for host, rate_hz in subscribers.items():
+                if now >= due.get(host, 0.0):
+                    due[host] = now + 1.0 / rate_hz
+                    replies = replies if replies is not None else self.controller.pushed_state()
+                    for reply in replies:
+                        self.osc.send(host, *reply)
+
     def start(self) -> None:
         """Start the audio process, then the OSC listener.
 
@@ -97,6 +118,7 @@ class Server:
             self.audio.stop()
             self.loader.close()
             raise
+        self._pusher.start()
 
     @property
     def alive(self) -> bool:
@@ -105,6 +127,9 @@ class Server:
 
     def stop(self) -> dict[str, Any]:
         """Stop everything; returns the session summary (underruns, latency, swaps, ...)."""
+        self._stop_push.set()
+        if self._pusher.is_alive():
+            self._pusher.join(timeout=2)
         self.osc.stop()
         self.loader.close()
         result = self.audio.stop()

@@ -49,3 +49,24 @@ def test_send_and_monitor_talk_to_a_running_server(tmp_path):
 def test_send_refuses_a_non_address():
     result = cli("send", "pad", "1")
     assert result.returncode == 2 and "starts with /" in result.stderr
+
+
+def test_subscribers_are_bounded_and_can_leave():
+    import pytest
+
+    from synth_server.control.addresses import OscArgumentError
+    from synth_server.control.controller import MAX_SUBSCRIBERS, Controller, EngineStatus
+
+    controller = Controller(lambda: EngineStatus("m", 2, (0.0, 0.0), (0.0, 0.0)))
+    for i in range(MAX_SUBSCRIBERS):
+        controller.dispatch("/subscribe", [5], sender=f"10.0.0.{i}")
+    with pytest.raises(OscArgumentError, match="subscribers"):
+        controller.dispatch("/subscribe", [5], sender="10.0.1.1")
+    controller.dispatch("/subscribe", [100], sender="10.0.0.0")  # clamped to 60 Hz
+    assert controller.subscribers["10.0.0.0"] == 60.0
+    controller.dispatch("/subscribe", [0], sender="10.0.0.0")
+    assert "10.0.0.0" not in controller.subscribers
+    with pytest.raises(OscArgumentError):
+        controller.dispatch("/subscribe", [1])  # no sender: a score cannot subscribe
+    pushed = [address for address, _ in controller.pushed_state()]
+    assert "/state/latent" in pushed and "/state/latency_ms" in pushed

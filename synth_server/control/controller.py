@@ -16,6 +16,7 @@ import numpy as np
 from synth_server.control.addresses import OscArgumentError, lookup, validate
 
 Reply = tuple[str, tuple[Any, ...]]
+MAX_SUBSCRIBERS = 16
 
 
 class UnknownAddressError(OscArgumentError):
@@ -86,6 +87,7 @@ class Controller:
         self._model_loader = model_loader
         self._latency = latency
         self._model_names = model_names
+        self.subscribers: dict[str, float] = {}  # host -> rate_hz (see on_subscribe)
         self._sender = ""
         self._state = initial
         self._on_change = on_change
@@ -168,6 +170,25 @@ class Controller:
             raise OscArgumentError("models cannot be loaded here")
         self._model_loader(name, self._received_s, self._sender)
         return []
+
+    def on_subscribe(self, rate_hz: float) -> list[Reply]:
+        """/subscribe rate_hz: push /state replies to the sender's host (0 stops)."""
+        if not self._sender:
+            raise OscArgumentError("only a network client can subscribe")
+        with self._write_lock:
+            if rate_hz <= 0.0:
+                self.subscribers.pop(self._sender, None)
+            elif self._sender in self.subscribers or len(self.subscribers) < MAX_SUBSCRIBERS:
+                self.subscribers[self._sender] = rate_hz
+            else:
+                raise OscArgumentError(f"already {MAX_SUBSCRIBERS} subscribers")
+        return []
+
+    def pushed_state(self) -> list[Reply]:
+        """The replies a subscriber gets each time (the /state replies but latent_dim and
+        nan_frames, which rarely change)."""
+        return [r for r in self.on_state()
+                if r[0] not in ("/state/latent_dim", "/state/nan_frames")]
 
     def on_model_list(self) -> list[Reply]:
         """/model/list → /model/list name1 name2 ..."""
