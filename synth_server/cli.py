@@ -110,6 +110,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)  # first: a signal during start-up still stops cleanly
+    from synth_server.control.osc_server import is_loopback_host, parse_allow
+
+    if not is_loopback_host(args.host) and not args.allow:
+        return _fail(f"--host {args.host} opens the server to the network: say who may play "
+                     "it with --allow (e.g. --allow 192.168.1.0/24)")
+    try:
+        parse_allow(args.allow or [])
+    except ValueError as exc:
+        return _fail(str(exc))
     checkpoint = _load(args.model)  # refuse a bad model here, in one line, before any audio
     device = _parse_device(args.device)
     record = args.record
@@ -130,7 +139,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def make(dev: Any, rec: Optional[str]) -> Server:
         server = Server(args.model, checkpoint.name, dev, args.blocksize, buffer_ms, rec,
                         args.host, args.port, args.reply_port,
-                        args.models_dir or Path(args.model).resolve().parent, args.phase)
+                        args.models_dir or Path(args.model).resolve().parent, args.phase,
+                        args.allow)
         server.start()
         return server
 
@@ -384,7 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="models/default")
     p.add_argument("--device", default=None,
                    help="output device name or index; 'null' for none (default: system default)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: this machine only); another address "
+                        "needs --allow")
+    p.add_argument("--allow", action="append", default=None, metavar="NET",
+                   help="address or CIDR network allowed to play (repeatable; this machine "
+                        "always is); other senders are ignored without a reply")
     p.add_argument("--port", type=_port, default=DEFAULT_PORT)
     p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
     p.add_argument("--blocksize", type=int, default=256, choices=[0, 32, 64, 128, 256, 512, 1024,

@@ -34,11 +34,14 @@ class Server:
         host, port, reply_port: OSC listening address and the port replies go to.
         models_dir: folder /model/load resolves names in.
         phase: phase reconstruction ("peak" or "rtpghi").
+        allow: addresses / CIDR networks that may control the server besides this machine
+            (None: anyone who can reach ``host``).
     """
 
     def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
                  buffer_ms: float, record: Optional[str], host: str, port: int, reply_port: int,
-                 models_dir: str | Path, phase: str = "peak"):
+                 models_dir: str | Path, phase: str = "peak",
+                 allow: Optional[list[str]] = None):
         self.initial = ControlState()
         self.buffer_ms = buffer_ms
         self.blocksize = blocksize
@@ -50,7 +53,8 @@ class Server:
         self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
                                      model_loader=self._request_model, latency=self._latency,
                                      model_names=self.library.names)
-        self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port)
+        self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
+                             allow=allow)
         self._stop_push = threading.Event()
         self._pusher = threading.Thread(target=self._push_loop, name="subscribe", daemon=True)
         from synth_server.model.checkpoint import load_checkpoint
@@ -136,7 +140,7 @@ class Server:
         return {
             "model": self.audio.model_name,
             "underruns": result.underruns, "nan_frames": result.nan_frames,
-            "osc_packets": self.osc.packets,
+            "osc_packets": self.osc.packets, "osc_ignored_hosts": self.osc.refused_hosts,
             "osc_received": self.osc.received, "osc_rejected": self.osc.rejected,
             "record": self.record, "buffer_ms": self.buffer_ms, "blocksize": self.blocksize,
             "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,

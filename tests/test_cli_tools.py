@@ -70,3 +70,82 @@ def test_subscribers_are_bounded_and_can_leave():
         controller.dispatch("/subscribe", [1])  # no sender: a score cannot subscribe
     pushed = [address for address, _ in controller.pushed_state()]
     assert "/state/latent" in pushed and "/state/latency_ms" in pushed
+
+
+def test_binding_beyond_this_machine_needs_an_allow_list():
+    result = cli("serve", "--host", "0.0.0.0", "--device", "null")
+    assert result.returncode == 2 and "--allow" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    bad = cli("serve", "--host", "0.0.0.0", "--allow", "not-a-net", "--device", "null")
+    assert bad.returncode == 2 and "not an IP address" in bad.stderr
+
+
+def test_allow_list_admits_loopback_and_listed_networks_only():
+    from synth_server.control.osc_server import host_allowed, parse_allow
+
+    nets = parse_allow(["192.168.1.0/24", "10.0.0.7"])
+    assert host_allowed("127.0.0.1", nets) and host_allowed("192.168.1.42", nets)
+    assert host_allowed("10.0.0.7", nets)
+    assert not host_allowed("10.0.0.8", nets) and not host_allowed("192.168.2.1", nets)
+    assert not host_allowed("nonsense", nets)
+
+
+def _outside_address() -> str | None:
+    """This machine's address on a non-loopback interface, if it has one."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            address = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_a_sender_outside_the_allow_list_is_ignored(tmp_path):
+    import socket
+
+    import pytest
+    from pythonosc.osc_message import OscMessage
+    from pythonosc.osc_message_builder import OscMessageBuilder
+
+    outside = _outside_address()
+    if outside is None:
+        pytest.skip("this machine has no non-loopback IPv4 address to send from")
+    port = free_udp_port()
+    replies = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    replies.bind(("0.0.0.0", 0))
+    replies.settimeout(0.3)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
+         "--device", "null", "--record", str(tmp_path / "r.wav"), "--host", "0.0.0.0",
+         "--allow", "203.0.113.0/24", "--port", str(port),
+         "--reply-port", str(replies.getsockname()[1])], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    ping = OscMessageBuilder("/ping").build().dgram
+
+    def pongs(source: str, tries: int) -> int:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((source, 0))
+            count = 0
+            for _ in range(tries):
+                s.sendto(ping, (source, port))
+                try:
+                    count += OscMessage(replies.recv(4096)).address == "/pong"
+                except socket.timeout:
+                    pass
+            return count
+
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not pongs("127.0.0.1", 1):
+            pass
+        assert pongs("127.0.0.1", 3) >= 2  # this machine may always play
+        assert pongs(outside, 5) == 0  # another address outside --allow gets nothing back
+    finally:
+        stop_process(server, signal.SIGINT)
+        out = server.stdout.read()
+        replies.close()
+    summary = __import__("json").loads(out.strip().splitlines()[-1])
+    assert summary["osc_ignored_hosts"] >= 5

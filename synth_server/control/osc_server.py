@@ -14,7 +14,7 @@ import socket
 import struct
 import threading
 import time
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT, OscArgumentError
 from synth_server.control.controller import Controller, Reply
@@ -113,6 +113,46 @@ def build_message(address: str, args: tuple[Any, ...]) -> bytes:
     return builder.build().dgram
 
 
+def parse_allow(networks: Sequence[str]) -> list[Any]:
+    """``--allow`` values (addresses or CIDR networks, IPv4) as ip_network objects.
+
+    Raises:
+        ValueError: a value that is not an address or network (one line).
+    """
+    import ipaddress
+
+    parsed = []
+    for text in networks:
+        try:
+            parsed.append(ipaddress.ip_network(text.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"--allow {text!r}: not an IP address or network") from None
+    return parsed
+
+
+def host_allowed(host: str, networks: Sequence[Any]) -> bool:
+    """True when ``host`` is loopback or inside one of ``networks``."""
+    import ipaddress
+
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or any(address in net for net in networks)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for 127.x.y.z and "localhost" (binding there reaches only this machine)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class RateLimitedLog:
     """At most ``per_second`` log lines per second; the rest are counted and summarised."""
 
@@ -152,8 +192,11 @@ class OscServer:
 
     def __init__(self, controller: Controller, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
                  reply_port: int = DEFAULT_REPLY_PORT,
-                 on_message: Optional[Callable[[str], None]] = None):
+                 on_message: Optional[Callable[[str], None]] = None,
+                 allow: Optional[Sequence[str]] = None):
         self.controller = controller
+        self.allow = parse_allow(allow) if allow else None
+        self.refused_hosts = 0  # datagrams dropped because the sender is not allowed
         self.host = host
         self.port = port
         self.reply_port = reply_port
@@ -259,6 +302,10 @@ class OscServer:
             except OSError:
                 if self._stop.is_set():
                     break
+                continue
+            if self.allow is not None and not host_allowed(host, self.allow):
+                self.refused_hosts += 1  # no reply: an unknown host learns nothing
+                self._errors.warning("OSC from %s ignored: not in --allow", host)
                 continue
             try:
                 self.handle_packet(packet, host, received_s)
