@@ -49,7 +49,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 700.0, 100.0, 100.0, 60.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 0.0, 0.0, 664.0, 372.0 ],
+					"presentation_rect": [ 0.0, 0.0, 730.0, 430.0 ],
 					"rounded": 0
 				}
 			},
@@ -461,11 +461,11 @@
 				"box": {
 					"id": "obj-33",
 					"maxclass": "newobj",
-					"numinlets": 10,
-					"numoutlets": 10,
-					"outlettype": [ "", "", "", "", "", "", "", "", "", "" ],
+					"numinlets": 11,
+					"numoutlets": 11,
+					"outlettype": [ "", "", "", "", "", "", "", "", "", "", "" ],
 					"patching_rect": [ 20.0, 540.0, 760.0, 22.0 ],
-					"text": "route /pong /state/model /state/latent_dim /state/latent /state/pad /state/gain /state/underruns /model/loaded /model/list"
+					"text": "route /pong /state/model /state/latent_dim /state/latent /state/pad /state/gain /state/underruns /model/loaded /model/list /preset/stored"
 				}
 			},
 			{
@@ -821,6 +821,135 @@
 					"presentation_rect": [ 516.0, 310.0, 150.0, 20.0 ],
 					"text": "live state, 10 per second (sent at load)"
 				}
+			},
+			{
+				"box": {
+					"id": "obj-61",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 800.0, 100.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 372.0, 100.0, 22.0 ],
+					"text": "/preset/store A"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-62",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 130.0, 800.0, 100.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 116.0, 372.0, 100.0, 22.0 ],
+					"text": "/preset/store B"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-63",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 240.0, 800.0, 100.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 398.0, 100.0, 22.0 ],
+					"text": "/preset/recall A"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-64",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 350.0, 800.0, 100.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 116.0, 398.0, 100.0, 22.0 ],
+					"text": "/preset/recall B"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-66",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 520.0, 830.0, 100.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 300.0, 398.0, 100.0, 22.0 ],
+					"text": "/interp A B $1"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-67",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 640.0, 800.0, 80.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 430.0, 372.0, 80.0, 22.0 ],
+					"text": "/random 1."
+				}
+			},
+			{
+				"box": {
+					"id": "obj-65",
+					"maxclass": "flonum",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"minimum": 0.0,
+					"maximum": 1.0,
+					"patching_rect": [ 460.0, 800.0, 50.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 240.0, 372.0, 50.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-68",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 20.0, 775.0, 420.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 296.0, 373.0, 200.0, 20.0 ],
+					"text": "A <-> B (interp t), random (temperature 1)"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-69",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 900.0, 600.0, 75.0, 22.0 ],
+					"text": "prepend set"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-70",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"ignoreclick": 1,
+					"patching_rect": [ 900.0, 640.0, 100.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 516.0, 372.0, 100.0, 22.0 ]
+				}
 			}
 		],
 		"lines": [
@@ -1025,7 +1154,7 @@
 			{
 				"patchline": {
 					"destination": [ "obj-52", 0 ],
-					"source": [ "obj-33", 9 ]
+					"source": [ "obj-33", 10 ]
 				}
 			},
 			{
@@ -1068,6 +1197,60 @@
 				"patchline": {
 					"source": [ "obj-31", 0 ],
 					"destination": [ "obj-59", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-61", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-62", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-63", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-64", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-66", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-67", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-65", 0 ],
+					"destination": [ "obj-66", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-33", 9 ],
+					"destination": [ "obj-69", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-69", 0 ],
+					"destination": [ "obj-70", 0 ]
 				}
 			}
 		],

@@ -123,6 +123,32 @@ ADDRESSES: tuple[Address, ...] = (
         reply="/state/*",
     ),
     Address(
+        "/preset/store",
+        (Form((Arg("name", STRING),), "on_preset_store"),),
+        "Remember where the sound is going (latent target and pad) under NAME, for this "
+        "session. Replies /preset/stored name.",
+        reply="/preset/stored",
+    ),
+    Address(
+        "/preset/recall",
+        (Form((Arg("name", STRING),), "on_preset_recall"),),
+        "Glide to preset NAME (its latent target; its pad when stored with another latent "
+        "size). Unknown names get /error.",
+    ),
+    Address(
+        "/interp",
+        (Form((Arg("a", STRING), Arg("b", STRING), Arg("t", FLOAT, 0.0, 1.0)),
+              "on_interp"),),
+        "Glide to (1 - t) * preset A + t * preset B in latent space (both stored with the "
+        "current latent size).",
+    ),
+    Address(
+        "/random",
+        (Form((Arg("temperature", FLOAT, 0.0, 3.0, "sd"),), "on_random"),),
+        "Glide to a random latent point drawn from the prior, N(0, temperature^2) per "
+        "dimension (1 = typical sounds, higher = stranger).",
+    ),
+    Address(
         "/ping",
         (Form((), "on_ping"),),
         "Connection check: the server answers /pong to the sender's host at the reply port.",

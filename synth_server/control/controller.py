@@ -13,10 +13,11 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from synth_server.control.addresses import OscArgumentError, lookup, validate
+from synth_server.control.addresses import LATENT_LIMIT, OscArgumentError, lookup, validate
 
 Reply = tuple[str, tuple[Any, ...]]
 MAX_SUBSCRIBERS = 16
+MAX_PRESETS = 256
 
 
 class UnknownAddressError(OscArgumentError):
@@ -88,6 +89,8 @@ class Controller:
         self._latency = latency
         self._model_names = model_names
         self.subscribers: dict[str, float] = {}  # host -> rate_hz (see on_subscribe)
+        self.presets: dict[str, tuple[tuple[float, ...], tuple[float, float]]] = {}
+        self._rng = np.random.default_rng()
         self._sender = ""
         self._state = initial
         self._on_change = on_change
@@ -189,6 +192,51 @@ class Controller:
         nan_frames, which rarely change)."""
         return [r for r in self.on_state()
                 if r[0] not in ("/state/latent_dim", "/state/nan_frames")]
+
+    # -- presets, interpolation, random -----------------------------------------------------
+
+    def _target_now(self) -> tuple[float, ...]:
+        status = self._status()
+        return tuple(self._state.latent or status.target_latent)[: status.latent_dim]
+
+    def on_preset_store(self, name: str) -> list[Reply]:
+        """/preset/store NAME: remember the latent target and pad (this session)."""
+        name = name[:64]
+        with self._write_lock:
+            if name not in self.presets and len(self.presets) >= MAX_PRESETS:
+                raise OscArgumentError(f"already {MAX_PRESETS} presets")
+            self.presets[name] = (self._target_now(), self._state.pad)
+        return [("/preset/stored", (name,))]
+
+    def _preset(self, name: str) -> tuple[tuple[float, ...], tuple[float, float]]:
+        if name not in self.presets:
+            raise OscArgumentError(f"no preset {name[:64]!r}")
+        return self.presets[name]
+
+    def on_preset_recall(self, name: str) -> list[Reply]:
+        """/preset/recall NAME: glide to it."""
+        latent, pad = self._preset(name)
+        if len(latent) == self._status().latent_dim:
+            self._publish(latent=latent, pad=pad)
+        else:  # stored with another model: its pad position still means something
+            self._publish(latent=None, pad=pad)
+        return []
+
+    def on_interp(self, a: str, b: str, t: float) -> list[Reply]:
+        """/interp A B t: glide to the latent blend of two presets."""
+        za, zb = (np.asarray(self._preset(n)[0]) for n in (a, b))
+        dim = self._status().latent_dim
+        if len(za) != dim or len(zb) != dim:
+            raise OscArgumentError(f"presets {a[:64]!r} and {b[:64]!r} need latent_dim {dim}")
+        self._publish(latent=tuple(float(v) for v in (1.0 - t) * za + t * zb))
+        return []
+
+    def on_random(self, temperature: float) -> list[Reply]:
+        """/random temperature: glide to a point drawn from N(0, temperature^2 I)."""
+        z = np.clip(temperature * self._rng.standard_normal(self._status().latent_dim),
+                    -LATENT_LIMIT, LATENT_LIMIT)
+        self._publish(latent=tuple(float(v) for v in z))
+        return []
 
     def on_model_list(self) -> list[Reply]:
         """/model/list → /model/list name1 name2 ..."""
