@@ -35,6 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from busy_threads import busy  # noqa: E402 - the same CPU-bound pure-Python loop
+
 ROOT = Path(__file__).resolve().parents[1]
 SECOND_MODEL = "toy-4d"
 
@@ -66,13 +69,6 @@ while True:
         time.sleep(delay)
 print(n, swaps, flush=True)
 """
-
-
-def busy(stop: threading.Event) -> None:
-    x = 0
-    while not stop.is_set():
-        for i in range(10000):
-            x += i * i
 
 
 def free_port() -> int:

@@ -87,6 +87,16 @@ def _load(model: str) -> Any:
         raise SystemExit(_fail(f"cannot load model: {exc}")) from None
 
 
+def _fresh_path(path: str) -> str:
+    """``path``, or ``NAME-1.wav``, ``NAME-2.wav``... when it exists: a recording is a take
+    that cannot be played again, so serve never writes over one."""
+    candidate, n = Path(path), 0
+    while candidate.exists():
+        n += 1
+        candidate = Path(path).with_name(f"{Path(path).stem}-{n}{Path(path).suffix}")
+    return str(candidate)
+
+
 def _default_recording() -> Path:
     return Path("recordings") / time.strftime("synth-server-%Y%m%d-%H%M%S.wav")
 
@@ -121,7 +131,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     checkpoint = _load(args.model)  # refuse a bad model here, in one line, before any audio
     device = _parse_device(args.device)
-    record = args.record
+    record = _fresh_path(args.record) if args.record else None
+    if record is not None and record != args.record:
+        _say(f"{args.record} exists: recording to {record} instead")
     reason = None
     if device == "null":
         device, reason = None, "--device null"
@@ -239,18 +251,6 @@ def cmd_devices(_args: argparse.Namespace) -> int:
 
 # -- send / monitor -----------------------------------------------------------------------
 
-def _osc_value(text: str) -> Any:
-    """An OSC argument from the command line: int, then float, else string."""
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
 def _print_message(data: bytes) -> None:
     from synth_server.control.osc_server import OscPacketError, iter_messages
 
@@ -274,6 +274,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     import socket
 
     from synth_server.control.osc_server import build_message
+    from synth_server.engine.offline import parse_value
 
     if not args.address.startswith("/"):
         return _fail(f"{args.address!r}: an OSC address starts with /")
@@ -282,7 +283,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot listen for replies on port {args.reply_port}: {exc} "
                      "(use --wait 0 to only send)")
-    packet = build_message(args.address, tuple(_osc_value(v) for v in args.args))
+    packet = build_message(args.address, tuple(parse_value(v) for v in args.args))
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.sendto(packet, (args.host, args.port))
     if replies is None:

@@ -91,7 +91,7 @@ class Server:
         due: dict[str, float] = {}
         while not self._stop_push.wait(0.005):
             now = time.monotonic()
-            subscribers = dict(self.controller.subscribers)
+            subscribers = self.controller.subscriber_rates()
             for host in list(due):
                 if host not in subscribers:
                     del due[host]

@@ -6,6 +6,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -72,6 +73,16 @@ def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_null_server(record: Path, port: int, reply_port: int, *extra: str
+                      ) -> subprocess.Popen:
+    """`synth-server serve` on the internal clock (no device), recording to ``record``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
+         "--device", "null", "--record", str(record), "--port", str(port),
+         "--reply-port", str(reply_port), *extra], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
 
 
 def stop_process(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from conftest import DEFAULT_MODEL, ROOT, free_udp_port, stop_process
+from conftest import ROOT, free_udp_port, start_null_server, stop_process
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -16,11 +16,7 @@ def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 def test_send_and_monitor_talk_to_a_running_server(tmp_path):
     port, reply_port = free_udp_port(), free_udp_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
-         "--device", "null", "--record", str(tmp_path / "r.wav"), "--port", str(port),
-         "--reply-port", str(reply_port)], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+    server = start_null_server(tmp_path / "r.wav", port, reply_port)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -117,12 +113,8 @@ def test_a_sender_outside_the_allow_list_is_ignored(tmp_path):
     replies = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     replies.bind(("0.0.0.0", 0))
     replies.settimeout(0.3)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
-         "--device", "null", "--record", str(tmp_path / "r.wav"), "--host", "0.0.0.0",
-         "--allow", "203.0.113.0/24", "--port", str(port),
-         "--reply-port", str(replies.getsockname()[1])], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+    server = start_null_server(tmp_path / "r.wav", port, replies.getsockname()[1],
+                               "--host", "0.0.0.0", "--allow", "203.0.113.0/24")
     ping = OscMessageBuilder("/ping").build().dgram
 
     def pongs(source: str, tries: int) -> int:
@@ -149,3 +141,14 @@ def test_a_sender_outside_the_allow_list_is_ignored(tmp_path):
         replies.close()
     summary = __import__("json").loads(out.strip().splitlines()[-1])
     assert summary["osc_ignored_hosts"] >= 5
+
+
+def test_serve_never_records_over_an_existing_take(tmp_path):
+    take = tmp_path / "take.wav"
+    take.write_bytes(b"a take nobody can play again")
+    result = cli("serve", "--device", "null", "--record", str(take), "--duration", "0.5",
+                 "--port", str(free_udp_port()))
+    assert result.returncode == 0, result.stderr
+    assert take.read_bytes() == b"a take nobody can play again"
+    assert (tmp_path / "take-1.wav").stat().st_size > 1000
+    assert "take-1.wav" in result.stdout

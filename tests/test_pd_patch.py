@@ -6,7 +6,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from conftest import DEFAULT_MODEL, ROOT, free_udp_port, stop_process
+from conftest import ROOT, free_udp_port, start_null_server, stop_process
 from synth_server.control.addresses import (DEFAULT_PORT, DEFAULT_REPLY_PORT, FLOAT, INT,
                                             lookup)
 
@@ -82,11 +81,7 @@ def test_real_pd_plays_the_server_through_the_patch(tmp_path):
     replies = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     replies.bind(("127.0.0.1", 0))
     replies.settimeout(0.3)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
-         "--device", "null", "--record", str(tmp_path / "pd.wav"), "--port", str(port),
-         "--reply-port", str(replies.getsockname()[1])], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+    server = start_null_server(tmp_path / "pd.wav", port, replies.getsockname()[1])
     sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 
     def state() -> dict:

@@ -100,3 +100,40 @@ def test_unknown_phase_method_is_refused(default_checkpoint):
 
     with pytest.raises(ValueError, match="rtpghi"):
         Renderer(default_checkpoint, phase="magic")
+
+
+def _altered(checkpoint, **changes):
+    """A copy of a real checkpoint with some arrays or fields replaced (weights stay finite, so
+    the loader would accept them)."""
+    import dataclasses
+
+    arrays = dict(checkpoint.arrays)
+    arrays.update(changes.pop("arrays", {}))
+    return dataclasses.replace(checkpoint, arrays=arrays, **changes)
+
+
+def test_a_decoder_that_overflows_is_silenced_and_counted(default_checkpoint):
+    from synth_server.control.controller import ControlState
+    from synth_server.engine.renderer import Renderer
+
+    bias = default_checkpoint.arrays["decoder.4.bias"].copy()
+    bias[100:110] = 1e4  # finite weights whose exp() overflows to inf
+    renderer = Renderer(_altered(default_checkpoint, arrays={"decoder.4.bias": bias}))
+    out = np.concatenate([renderer.render_hop(ControlState(gain=1.0)) for _ in range(50)])
+    assert np.isfinite(out).all() and np.abs(out).max() == 0.0
+    assert renderer.nan_frames == 50 and renderer.status().nan_frames == 50
+
+
+def test_the_limiter_holds_the_ceiling_at_the_largest_gain_a_checkpoint_may_ask(
+        default_checkpoint):
+    from synth_server.control.controller import ControlState
+    from synth_server.engine.renderer import Renderer
+
+    renderer = Renderer(_altered(default_checkpoint, output_gain=1000.0))  # loader's maximum
+    states = [ControlState(pad=(i % 7 / 6, i % 5 / 4), gain=1.0) for i in range(400)]
+    out = np.concatenate([renderer.render_hop(s) for s in states])
+    ceiling = 10 ** (-0.1 / 20)
+    assert np.isfinite(out).all() and np.abs(out).max() <= ceiling + 1e-7
+    assert renderer.limiter_gain < 0.5  # it is limiting, not just clipping
+    late = out[len(out) // 2:, 0]
+    assert np.mean(np.abs(late) >= ceiling - 1e-6) < 0.01  # the hard ceiling is rarely hit

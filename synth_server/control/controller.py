@@ -187,6 +187,11 @@ class Controller:
                 raise OscArgumentError(f"already {MAX_SUBSCRIBERS} subscribers")
         return []
 
+    def subscriber_rates(self) -> dict[str, float]:
+        """A copy of {host: rate_hz} of the /subscribe hosts (safe from any thread)."""
+        with self._write_lock:
+            return dict(self.subscribers)
+
     def pushed_state(self) -> list[Reply]:
         """The replies a subscriber gets each time (the /state replies but latent_dim and
         nan_frames, which rarely change)."""

@@ -166,6 +166,7 @@ class RateLimitedLog:
         self.suppressed = 0
 
     def warning(self, message: str, *args: Any) -> None:
+        """Log ``message % args`` unless this second's quota is used (then count it)."""
         now = time.monotonic()
         if now - self._window >= 1.0:
             if self.suppressed:

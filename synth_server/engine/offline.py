@@ -25,7 +25,8 @@ class ScoreError(ValueError):
     """A score or pad-path file that cannot be read; the message names file and line."""
 
 
-def _parse_value(text: str) -> Any:
+def parse_value(text: str) -> Any:
+    """A CSV or command-line argument as an OSC value: int, then float, else the string."""
     text = text.strip()
     try:
         return int(text)
@@ -58,7 +59,7 @@ def read_score(path: str | Path) -> list[ScoreEvent]:
                 time_s = float(row[0])
             except ValueError:
                 raise ScoreError(f"{path}:{line_no}: bad time {row[0]!r}") from None
-            args = tuple(_parse_value(v) for v in row[2:] if v.strip() != "")
+            args = tuple(parse_value(v) for v in row[2:] if v.strip() != "")
             events.append((time_s, row[1].strip(), args))
     return sorted(events, key=lambda e: e[0])
 
