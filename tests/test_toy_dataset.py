@@ -37,7 +37,8 @@ def small_grid():
 def rendered(tmp_path_factory, small_grid):
     _needs_pyo()
     out = tmp_path_factory.mktemp("toy_seed0")
-    return render_toy_dataset(out, sample_rate=SR, duration_s=DUR, seed=0, grid=small_grid, progress=False)
+    return render_toy_dataset(out, sample_rate=SR, duration_s=DUR, seed=0, grid=small_grid, progress=False,
+                              plots=False)
 
 
 def _read_all(dataset_dir: Path) -> dict[str, np.ndarray]:
@@ -46,7 +47,7 @@ def _read_all(dataset_dir: Path) -> dict[str, np.ndarray]:
 
 def _by_factors(dataset_dir: Path) -> dict[tuple, np.ndarray]:
     audio = _read_all(dataset_dir)
-    return {tuple(row[k] for k in FACTOR_NAMES): audio[row["file"]] for row in load_factors(dataset_dir)}
+    return {tuple(row[k] for k in FACTOR_NAMES[:3]): audio[row["file"]] for row in load_factors(dataset_dir)}
 
 
 # -- grid ------------------------------------------------------------------------------
@@ -61,14 +62,15 @@ def test_default_factors_are_a_factorial_grid():
     assert np.allclose(ratios, ratios[0], atol=1e-4)  # log-spaced
     assert min(FACTORS["noise_ratio"]) == 0.0 and max(FACTORS["noise_ratio"]) == 0.5
     assert grid == factor_grid()  # deterministic
-    assert grid[0] == {"f0_hz": 110.0, "spectral_slope": 1.0, "noise_ratio": 0.0}
+    assert grid[0] == {**toy_pyo.REFERENCE, "f0_hz": 110.0, "spectral_slope": 1.0, "noise_ratio": 0.0}
+    assert all(len({row[k] for row in grid}) == 1 for k in FACTOR_NAMES[3:])  # new factors at reference
     assert grid[1]["noise_ratio"] == 0.1  # noise_ratio varies fastest
     assert len({tuple(sorted(row.items())) for row in grid}) == 160
 
 
 def test_factor_grid_order_and_values(small_grid):
     assert len(small_grid) == 8
-    assert [tuple(r.values()) for r in small_grid[:3]] == [(220.0, 1.0, 0.0), (220.0, 1.0, 0.5), (220.0, 3.0, 0.0)]
+    assert [tuple(r.values())[:3] for r in small_grid[:3]] == [(220.0, 1.0, 0.0), (220.0, 1.0, 0.5), (220.0, 3.0, 0.0)]
     assert all(list(r) == list(FACTOR_NAMES) for r in small_grid)
     assert all(isinstance(v, float) for r in small_grid for v in r.values())
 
@@ -136,7 +138,8 @@ def test_files_exist_and_are_valid_audio(rendered, small_grid):
 
 def test_factors_csv_matches_files_and_grid(rendered, small_grid):
     header = (rendered / "factors.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header == "file,f0_hz,spectral_slope,noise_ratio"
+    assert header == "file," + ",".join(FACTOR_NAMES)
+    assert FACTOR_NAMES[:3] == ("f0_hz", "spectral_slope", "noise_ratio")
     rows = load_factors(rendered)
     assert [r["file"] for r in rows] == [f"toy_{i:05d}.wav" for i in range(len(small_grid))]
     assert [{k: r[k] for k in FACTOR_NAMES} for r in rows] == small_grid
@@ -155,8 +158,10 @@ def test_load_factors_errors(tmp_path):
 
 
 def test_same_seed_identical_different_seed_differs(rendered, small_grid, tmp_path):
-    again = render_toy_dataset(tmp_path / "s0", sample_rate=SR, duration_s=DUR, seed=0, grid=small_grid, progress=False)
-    other = render_toy_dataset(tmp_path / "s1", sample_rate=SR, duration_s=DUR, seed=1, grid=small_grid, progress=False)
+    again = render_toy_dataset(tmp_path / "s0", sample_rate=SR, duration_s=DUR, seed=0, grid=small_grid,
+                               progress=False, plots=False)
+    other = render_toy_dataset(tmp_path / "s1", sample_rate=SR, duration_s=DUR, seed=1, grid=small_grid,
+                               progress=False, plots=False)
     a, b, c = _read_all(rendered), _read_all(again), _read_all(other)
     for row in load_factors(rendered):
         name = row["file"]
@@ -172,7 +177,7 @@ def test_same_seed_identical_different_seed_differs(rendered, small_grid, tmp_pa
 def test_rendering_order_does_not_matter(rendered, small_grid, tmp_path):
     """Reusing one offline pyo server across files leaks nothing into the next file."""
     out = render_toy_dataset(
-        tmp_path / "rev", sample_rate=SR, duration_s=DUR, seed=0, grid=small_grid[::-1], progress=False
+        tmp_path / "rev", sample_rate=SR, duration_s=DUR, seed=0, grid=small_grid[::-1], progress=False, plots=False
     )
     fwd, rev = _by_factors(rendered), _by_factors(out)
     for key, x in fwd.items():
@@ -188,14 +193,16 @@ def test_stale_files_are_removed(tmp_path):
     out.mkdir()
     sf.write(out / "toy_00099.wav", np.zeros(100, dtype=np.float32), SR)
     (out / "keep.txt").write_text("not ours")
-    render_toy_dataset(out, duration_s=0.1, grid=factor_grid((440.0,), (2.0,), (0.0,)), progress=False)
+    (out / "descriptors.png").write_bytes(b"stale card plot")
+    render_toy_dataset(out, duration_s=0.1, grid=factor_grid((440.0,), (2.0,), (0.0,)), progress=False, plots=False)
     assert sorted(p.name for p in out.iterdir()) == ["README.md", "factors.csv", "keep.txt", "toy_00000.wav"]
 
 
 def test_pcm16_output(tmp_path):
     _needs_pyo()
     out = render_toy_dataset(
-        tmp_path, duration_s=0.1, grid=factor_grid((440.0,), (2.0,), (0.25,)), progress=False, subtype="PCM_16"
+        tmp_path, duration_s=0.1, grid=factor_grid((440.0,), (2.0,), (0.25,)), progress=False, subtype="PCM_16",
+        plots=False,
     )
     assert sf.info(out / "toy_00000.wav").subtype == "PCM_16"
 
@@ -261,3 +268,170 @@ def test_band_limited_no_energy_near_nyquist(rendered):
     spec = np.abs(np.fft.rfft(seg))
     freqs = np.fft.rfftfreq(len(seg), 1 / SR)
     assert 20 * np.log10(spec[freqs > 20500].max() / spec.max()) < -100
+
+
+# -- presets and the new factors ----------------------------------------------------------------
+
+
+def test_presets():
+    assert toy_pyo.preset_grid("default") == factor_grid()
+    assert len(toy_pyo.preset_grid("factorial")) == 2 ** len(FACTOR_NAMES)
+    assert len(toy_pyo.preset_grid("factorial:attack_s,inharmonicity")) == 9
+    for name in FACTOR_NAMES:
+        rows = toy_pyo.preset_grid(f"mono:{name}")
+        assert [r[name] for r in rows] == list(toy_pyo.MONO_VALUES[name])
+        for other in FACTOR_NAMES:  # mono-factor set: everything else at the reference value
+            if other != name:
+                assert {r[other] for r in rows} == {toy_pyo.REFERENCE[other]}
+    mono = toy_pyo.preset_grid("mono")
+    assert len(mono) == len({tuple(r.values()) for r in mono}) == 43
+    for bad in ("nope", "mono:pitch", "factorial:f0_hz,f0_hz", "factorial:"):
+        with pytest.raises(ValueError):
+            toy_pyo.preset_grid(bad)
+    with pytest.raises(ValueError):
+        render_toy_dataset("unused", preset="default", grid=factor_grid(), progress=False)
+    with pytest.raises(ValueError, match="steady"):  # attack + release longer than the file
+        render_toy_dataset("unused", duration_s=0.2, progress=False,
+                           grid=[{"f0_hz": 220.0, "spectral_slope": 2.0, "noise_ratio": 0.0, "attack_s": 0.15}])
+
+
+NEW = dict(f0_hz=220.0, spectral_slope=2.0, noise_ratio=0.0)
+CASES = {  # name -> extra factors (the others at reference)
+    "ref": {},
+    "inharm": {"inharmonicity": 1e-3},
+    "odd": {"even_gain": 0.0, "spectral_slope": 1.0},
+    "all": {"spectral_slope": 1.0},
+    "a50": {"attack_s": 0.05, "spectral_slope": 4.0, "f0_hz": 440.0},
+    "a150": {"attack_s": 0.15, "release_s": 0.2, "spectral_slope": 4.0, "f0_hz": 440.0},
+    "vib": {"vibrato_cents": 50.0},
+}
+
+
+@pytest.fixture(scope="module")
+def new_factors(tmp_path_factory):
+    _needs_pyo()
+    grid = [{**NEW, **extra} for extra in CASES.values()]
+    out = render_toy_dataset(tmp_path_factory.mktemp("toy_new"), duration_s=0.6, grid=grid, progress=False)
+    rows = load_factors(out)
+    audio = {name: sf.read(out / row["file"], dtype="float64")[0] for name, row in zip(CASES, rows)}
+    return out, rows, audio
+
+
+def _partial_peaks(x: np.ndarray, approx_hz: list[float]) -> list[tuple[float, float]]:
+    """(frequency Hz, dB) of the largest FFT peak within 3 % of each approximate frequency."""
+    seg = x[4800:-4800]
+    n = 1 << 20
+    spec = np.abs(np.fft.rfft(seg * np.hanning(len(seg)), n))
+    db = 20 * np.log10(spec / spec.max() + 1e-12)
+    out = []
+    for f in approx_hz:
+        lo, hi = int(f * 0.97 * n / SR), int(f * 1.03 * n / SR)
+        k = lo + int(np.argmax(db[lo:hi]))
+        a, b, c = db[k - 1 : k + 2]
+        out.append(((k + 0.5 * (a - c) / (a - 2 * b + c)) * SR / n, b))
+    return out
+
+
+def test_new_factor_labels_and_files(new_factors):
+    out, rows, audio = new_factors
+    assert len(rows) == len(CASES) and all(set(FACTOR_NAMES) <= set(r) for r in rows)
+    assert rows[1]["inharmonicity"] == 1e-3 and rows[6]["vibrato_cents"] == 50.0
+    for x in audio.values():
+        assert len(x) == round(0.6 * SR) and np.max(np.abs(x)) < 1.0
+
+
+def test_inharmonicity_shifts_partials_by_the_formula(new_factors):
+    _, _, audio = new_factors
+    b = 1e-3
+    want = [k * 220.0 * np.sqrt(1 + b * k * k) for k in (1, 5, 8)]
+    got = _partial_peaks(audio["inharm"], want)
+    for (f, _), w in zip(got, want):
+        assert f == pytest.approx(w, abs=0.2)  # e.g. partial 5 at 1113.7 Hz, not 1100 Hz
+    harmonic = _partial_peaks(audio["ref"], [1100.0])[0][0]
+    assert harmonic == pytest.approx(1100.0, abs=0.2)
+
+
+def test_even_gain_removes_even_partials(new_factors):
+    _, _, audio = new_factors
+    odd = _partial_peaks(audio["odd"], [220.0, 440.0, 660.0, 880.0, 1100.0])
+    full = _partial_peaks(audio["all"], [220.0, 440.0, 660.0, 880.0, 1100.0])
+    assert odd[1][1] - odd[0][1] < -60 and odd[3][1] - odd[0][1] < -60  # k = 2, 4 gone
+    assert odd[2][1] - odd[0][1] == pytest.approx(20 * np.log10(1 / 3), abs=0.5)  # k = 3 at 1/3
+    assert full[1][1] - full[0][1] == pytest.approx(20 * np.log10(1 / 2), abs=0.5)  # k = 2 at 1/2
+
+
+def _rms_env(x: np.ndarray, win: int = 240) -> np.ndarray:
+    return np.sqrt(np.convolve(x * x, np.ones(win) / win, mode="same"))
+
+
+@pytest.mark.parametrize("case", ["a50", "a150"])
+def test_attack_and_release_times_from_the_envelope(new_factors, case):
+    _, rows, audio = new_factors
+    row = rows[list(CASES).index(case)]
+    env = _rms_env(audio[case])  # 5 ms window: two periods of 440 Hz
+    level = np.median(env[len(env) // 2 - 2400 : len(env) // 2 + 2400])
+    t_half_up = np.argmax(env >= 0.5 * level) / SR
+    t_half_down = (len(env) - 1 - np.flatnonzero(env >= 0.5 * level)[-1]) / SR
+    assert t_half_up == pytest.approx(row["attack_s"] / 2, abs=0.003)  # linear ramp: half level at half time
+    assert t_half_down == pytest.approx(row["release_s"] / 2, abs=0.003)
+
+
+def test_vibrato_depth_and_rate(new_factors):
+    _, _, audio = new_factors
+    x = audio["vib"]
+    hop, n_fft = 240, 1 << 15
+    track = []
+    for start in range(4800, len(x) - 4800 - 2048, hop):  # 2048-sample frames, zero-padded peak picking
+        frame = x[start : start + 2048] * np.hanning(2048)
+        spec = np.abs(np.fft.rfft(frame, n_fft))
+        lo, hi = int(180 * n_fft / SR), int(260 * n_fft / SR)
+        k = lo + int(np.argmax(spec[lo:hi]))
+        a, b, c = np.log(spec[k - 1 : k + 2])
+        track.append((k + 0.5 * (a - c) / (a - 2 * b + c)) * SR / n_fft)
+    cents = 1200 * np.log2(np.array(track) / 220.0)
+    depth = (cents.max() - cents.min()) / 2
+    assert 40.0 < depth < 52.0  # 50 cents, slightly smoothed by the 43 ms frames
+    crossings = np.flatnonzero(np.diff(np.sign(cents - np.median(cents))) != 0)
+    rate = (len(crossings) - 1) / 2 / ((crossings[-1] - crossings[0]) * hop / SR)
+    assert rate == pytest.approx(toy_pyo.VIBRATO_RATE_HZ, rel=0.1)
+    ref = 1200 * np.log2(_partial_peaks(audio["ref"], [220.0])[0][0] / 220.0)
+    assert abs(ref) < 1.0  # no vibrato at the reference value
+
+
+def test_describe_recovers_each_factor(new_factors):
+    out, rows, audio = new_factors
+    d = {name: toy_pyo.describe(x, SR) for name, x in audio.items()}
+    assert d["inharm"]["inharmonicity_est"] == pytest.approx(1e-3, rel=0.02)
+    assert abs(d["ref"]["inharmonicity_est"]) < 1e-6
+    assert d["odd"]["even_odd_db"] < -60 < d["all"]["even_odd_db"]
+    assert d["a50"]["attack_est_s"] == pytest.approx(0.05, abs=0.005)
+    assert d["a150"]["attack_est_s"] == pytest.approx(0.15, abs=0.005)
+    assert d["a150"]["release_est_s"] == pytest.approx(0.2, abs=0.005)
+    assert d["vib"]["vibrato_est_cents"] == pytest.approx(50.0, rel=0.05)
+    assert d["ref"]["vibrato_est_cents"] < 3.0
+    assert d["ref"]["f0_est_hz"] == pytest.approx(220.0, rel=0.005)
+
+
+def test_dataset_card_plots_and_descriptors(new_factors):
+    out, rows, _ = new_factors
+    for name in ("descriptors.png", "spectrograms.png"):
+        data = (out / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    desc = (out / "descriptors.csv").read_text().splitlines()
+    assert desc[0].split(",")[0] == "file" and len(desc) == len(rows) + 1
+    card = (out / "README.md").read_text()
+    for name in FACTOR_NAMES:
+        assert f"`{name}`" in card
+    assert "![spectrograms.png](spectrograms.png)" in card and "concordance" in card
+
+
+def test_mono_sets_are_concordant(tmp_path):
+    """Each mono-factor set moves its descriptor monotonically (all pairs concordant)."""
+    _needs_pyo()
+    for factor in ("inharmonicity", "even_gain", "vibrato_cents"):
+        out = render_toy_dataset(tmp_path / factor, duration_s=0.4, preset=f"mono:{factor}",
+                                 progress=False, plots=False)
+        rows = load_factors(out)
+        desc = [toy_pyo.describe(sf.read(out / r["file"])[0], SR) for r in rows]
+        share, pairs = toy_pyo.concordance([{k: r[k] for k in FACTOR_NAMES} for r in rows], desc, factor)
+        assert pairs == len(rows) * (len(rows) - 1) // 2 and share == 1.0, factor
