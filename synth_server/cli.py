@@ -44,12 +44,60 @@ def _command_line(argv: Optional[Sequence[str]]) -> str:
 
 # -- dataset ------------------------------------------------------------------------------
 
-def cmd_dataset(args: argparse.Namespace) -> int:
-    from synth_server.datasets.toy_pyo import render_toy_dataset
+def _int_list(text: str) -> tuple[int, ...]:
+    """'0,11,40-42' -> (0, 11, 40, 41, 42); 'none' or '' -> ()."""
+    values: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part or part.lower() == "none":
+            continue
+        lo, sep, hi = part.partition("-")
+        try:
+            values += list(range(int(lo), int(hi) + 1)) if sep else [int(part)]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected integers like 0,11,40-42, got {text!r}") from None
+    return tuple(values)
 
-    out = render_toy_dataset(args.out, sample_rate=args.sample_rate, duration_s=args.duration,
-                             seed=args.seed, progress=not args.quiet)
-    _say(f"wrote toy dataset to {out}")
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    import time
+
+    started = time.perf_counter()
+    try:
+        if args.kind == "toy":
+            from synth_server.datasets.toy_pyo import load_factors, render_toy_dataset
+
+            out = render_toy_dataset(args.out, sample_rate=args.sample_rate, duration_s=args.duration,
+                                     seed=args.seed, preset=args.preset, plots=not args.no_plots,
+                                     progress=not args.quiet)
+            _say(f"wrote toy dataset ({len(load_factors(out))} files, preset {args.preset}) to {out} "
+                 f"in {time.perf_counter() - started:.1f} s")
+        elif args.kind == "soundfont":
+            from synth_server.datasets import soundfont
+
+            given = {"sf2": args.sf2, "programs": args.programs, "pitches": args.pitches,
+                     "velocities": args.velocities, "heldout_programs": args.heldout_programs}
+            summary = soundfont.render_soundfont_dataset(
+                args.out, **{k: v for k, v in given.items() if v is not None},
+                sample_rate=args.sample_rate, duration_s=args.duration, hold_s=args.hold,
+                gain=args.gain, progress=not args.quiet)
+            _say(f"wrote {summary['written']} notes ({summary['train']} train, {summary['heldout']} "
+                 f"held out, {summary['seconds']:.1f} s) to {summary['out_dir']} in "
+                 f"{summary['render_s']:.1f} s; train on {Path(args.out) / 'train'}"
+                 + (f"; {len(summary['silent'])} silent notes skipped" if summary["silent"] else ""))
+        else:
+            from synth_server.datasets.audio_folder import import_audio_folder
+
+            report = import_audio_folder(args.path, args.out, sample_rate=args.sample_rate,
+                                         top_db=args.top_db, min_duration_s=args.min_duration,
+                                         progress=not args.quiet)
+            for source, reason in report.skipped:
+                _say(f"skipped {source}: {reason}")
+            _say(report.summary())
+            if not report.written:
+                return _fail(f"no usable audio file in {args.path}")
+    except (RuntimeError, ValueError, FileNotFoundError) as exc:
+        message = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return _fail(f"dataset {args.kind}: {message}")
     return 0
 
 
@@ -371,10 +419,49 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = p.add_subparsers(dest="kind", required=True)
     toy = dsub.add_parser("toy", help="procedural toy dataset rendered offline with pyo")
     toy.add_argument("--out", required=True)
+    toy.add_argument("--preset", default="default",
+                     help="default (f0 x slope x noise, 160 files) | mono (every mono-factor set, "
+                          "43) | mono:FACTOR | factorial (all 8 factors at 2 levels, 256) | "
+                          "factorial:A,B,... (3 levels each); factors: f0_hz, spectral_slope, "
+                          "noise_ratio, attack_s, release_s, even_gain, inharmonicity, vibrato_cents")
     toy.add_argument("--sample-rate", type=int, default=48000)
     toy.add_argument("--duration", type=float, default=1.0, help="seconds per sound")
     toy.add_argument("--seed", type=int, default=0)
+    toy.add_argument("--no-plots", action="store_true",
+                     help="dataset card without descriptors.csv and PNG plots")
     toy.add_argument("--quiet", action="store_true", help="no progress bar")
+    sfp = dsub.add_parser("soundfont", help="NSynth-like notes rendered from a SoundFont "
+                                            "(fluidsynth CLI, no audio driver)")
+    sfp.add_argument("--out", required=True)
+    sfp.add_argument("--sf2", default=None,
+                     help="SoundFont (default: /usr/share/sounds/sf2/FluidR3_GM.sf2, Debian's "
+                          "fluid-soundfont-gm)")
+    sfp.add_argument("--programs", type=_int_list, default=None,
+                     help="General MIDI programs 0-127, e.g. 0,24,40-42 (default: 16 programs, "
+                          "one or two per melodic GM family)")
+    sfp.add_argument("--pitches", type=_int_list, default=None,
+                     help="MIDI notes (default: 48,55,60,67,72)")
+    sfp.add_argument("--velocities", type=_int_list, default=None,
+                     help="MIDI velocities 1-127 (default: 64,100,127)")
+    sfp.add_argument("--heldout-programs", type=_int_list, default=None,
+                     help="programs written to heldout/ for evaluation, or 'none' (default: "
+                          "4,42,68: electric piano, cello, oboe)")
+    sfp.add_argument("--sample-rate", type=int, default=48000)
+    sfp.add_argument("--duration", type=float, default=1.0,
+                     help="seconds per note including the release, before trimming")
+    sfp.add_argument("--hold", type=float, default=0.75, help="seconds from note-on to note-off")
+    sfp.add_argument("--gain", type=float, default=1.0, help="fluidsynth master gain")
+    sfp.add_argument("--quiet", action="store_true", help="no progress bar")
+    fold = dsub.add_parser("folder", help="your own audio: any format, rate and channel count -> "
+                                          "48 kHz mono WAVs, silence trimmed")
+    fold.add_argument("path", help="folder of sound files (read recursively)")
+    fold.add_argument("--out", required=True)
+    fold.add_argument("--sample-rate", type=int, default=48000)
+    fold.add_argument("--top-db", type=float, default=60.0,
+                      help="trim edges quieter than this many dB under the loudest frame")
+    fold.add_argument("--min-duration", type=float, default=0.05,
+                      help="skip files shorter than this after trimming, seconds")
+    fold.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("train", help="train a frame VAE on a folder of audio")
     p.add_argument("--data", required=True, help="folder of audio files")
