@@ -30,8 +30,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PIP) install --quiet -e ".[dev,train]"
 	touch $@
 
-# Debian packages: PortAudio for sound; JACK (dummy clock), liblo's oscsend and Pure Data (pd,
-# headless) for the tests.
+# Debian packages: PortAudio for sound; JACK (dummy clock), liblo's oscsend, Pure Data (pd,
+# headless), fluidsynth and the FluidR3 GM SoundFont (dataset soundfont) for the tests.
 # Installed only when missing and when apt-get exists; elsewhere the server explains and records.
 debian-run:
 	@if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2'; then \
@@ -47,6 +47,8 @@ debian-test:
 	command -v jackd >/dev/null || missing="$$missing jackd2"; \
 	command -v oscsend >/dev/null || missing="$$missing liblo-tools"; \
 	command -v pd >/dev/null || missing="$$missing puredata-core"; \
+	command -v fluidsynth >/dev/null || missing="$$missing fluidsynth"; \
+	[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || missing="$$missing fluid-soundfont-gm"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "installing$$missing (Debian)"; \
