@@ -22,17 +22,38 @@ class StftConfig:
         hop_length: samples between frames (256 = 5.33 ms, one JACK period at 48 kHz, 8x overlap).
         log_floor: magnitude floor added before the log (normalised magnitude: a full-scale sinusoid
             peaks at 1.0; 1e-4 = -80 dB).
+        representation: what the model sees (see :mod:`synth_server.representation.filterbank`):
+            ``"stft"`` the log-magnitude STFT frame itself (n_bins values); ``"mel"`` log band
+            magnitudes of ``n_mels`` triangular mel filters (Slaney mel scale, librosa.filters.mel)
+            over the power spectrum; ``"logfreq"`` log band magnitudes of a logarithmic
+            (constant-Q-like) triangular filterbank with ``bands_per_octave`` bands per octave
+            that keeps one band per STFT bin where the bins are wider than the bands (madmom's
+            LogarithmicFilterbank, Boeck et al. 2016). Checkpoints without the field are "stft".
+        n_mels: number of mel bands (``representation == "mel"`` only).
+        bands_per_octave: log-frequency bands per octave (``representation == "logfreq"`` only).
     """
 
     sample_rate: int = 48000
     n_fft: int = 2048
     hop_length: int = 256
     log_floor: float = 1e-4
+    representation: str = "stft"
+    n_mels: int = 128
+    bands_per_octave: int = 24
 
     @property
     def n_bins(self) -> int:
-        """Number of rFFT bins, ``n_fft // 2 + 1``."""
+        """Number of rFFT bins, ``n_fft // 2 + 1`` (what the phase reconstruction inverts)."""
         return self.n_fft // 2 + 1
+
+    @property
+    def n_features(self) -> int:
+        """Values per frame that the model sees: n_bins, n_mels, or the log-frequency band count."""
+        if self.representation == "stft":
+            return self.n_bins
+        from synth_server.representation.filterbank import n_features
+
+        return n_features(self)
 
 
 @dataclass(frozen=True)
@@ -40,7 +61,8 @@ class VaeConfig:
     """Frame VAE architecture: MLP encoder/decoder on normalised log-magnitude frames.
 
     Attributes:
-        n_bins: input/output size (rFFT bins).
+        n_bins: input/output size: values per frame of the representation
+            (:attr:`StftConfig.n_features`; the rFFT bins for "stft").
         latent_dim: size of the latent vector z.
         hidden_sizes: encoder hidden layer widths; the decoder mirrors them.
     """
@@ -58,10 +80,22 @@ class TrainConfig:
         epochs: passes over the frame set.
         batch_size: frames per step.
         learning_rate: Adam learning rate.
-        beta: final weight of the KL term.
-        warmup_epochs: epochs over which beta rises linearly from 0 to ``beta``.
-        seed: seed for torch / numpy.
+        beta: final weight of the regularisation term.
+        warmup_epochs: epochs over which beta rises linearly from 0 to ``beta``
+            (``beta_schedule == "linear"``).
+        seed: seed for torch / numpy (``lightning.seed_everything``).
         min_frame_db: frames whose peak is below this level (dB re full scale) are dropped.
+        regulariser: divergence between the encoder's codes and the prior N(0, I):
+            ``"kl"`` KL(q(z|x) || p(z)) per example (Kingma & Welling 2013); ``"mmd"`` maximum mean
+            discrepancy between the aggregate posterior and the prior, inverse multiquadratic
+            kernel (InfoVAE, Zhao et al. 2017; WAE-MMD, Tolstikhin et al. 2018); ``"swd"`` sliced
+            Wasserstein-2 distance (SWAE, Kolouri et al. 2018). See
+            :mod:`synth_server.train.regularisers`.
+        beta_schedule: ``"constant"``, ``"linear"`` warm-up (Sonderby et al. 2016) or
+            ``"cyclical"`` (Fu et al. 2019: ``cycles`` cycles, each rising linearly from 0 to
+            ``beta`` over its first ``cycle_ratio`` fraction, then flat).
+        cycles: number of cycles of the cyclical schedule over all epochs.
+        cycle_ratio: fraction of each cycle spent rising (cyclical schedule).
     """
 
     epochs: int = 40
@@ -71,6 +105,10 @@ class TrainConfig:
     warmup_epochs: int = 10
     seed: int = 0
     min_frame_db: float = -60.0
+    regulariser: str = "kl"
+    beta_schedule: str = "linear"
+    cycles: int = 4
+    cycle_ratio: float = 0.5
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
@@ -113,4 +151,8 @@ def from_dict(cls: Type[T], data: Mapping[str, Any]) -> T:
     return cls(**kwargs)  # type: ignore[call-arg]
 
 
-__all__ = ["StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]
+REPRESENTATIONS = ("stft", "mel", "logfreq")
+REGULARISERS = ("kl", "mmd", "swd")
+BETA_SCHEDULES = ("constant", "linear", "cyclical")
+
+__all__ = ["REPRESENTATIONS", "REGULARISERS", "BETA_SCHEDULES", "StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]

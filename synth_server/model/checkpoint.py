@@ -85,7 +85,8 @@ class Checkpoint:
         """A :class:`~synth_server.model.runtime.NumpyDecoder` for playing this model."""
         from synth_server.model.runtime import NumpyDecoder
 
-        return NumpyDecoder(self.arrays, self.vae, self.stft.log_floor, self.output_gain)
+        return NumpyDecoder(self.arrays, self.vae, self.stft.log_floor, self.output_gain,
+                            stft=self.stft)
 
 
 def parameter_shapes(vae: VaeConfig) -> dict[str, tuple[int, ...]]:
@@ -205,7 +206,12 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
             and stft.n_fft // stft.hop_length >= 4 and 0.0 < stft.log_floor < 1.0):
         raise CheckpointError(f"{directory / CONFIG_FILE}: stft settings out of range "
                               f"(n_fft must be a multiple >= 4 of hop_length)")
-    if vae.n_bins != stft.n_bins or vae.latent_dim < 1 or not vae.hidden_sizes \
+    try:  # representation: "stft" when absent (checkpoints before issue 5), else validated
+        from synth_server.representation.filterbank import n_features
+        features = n_features(stft)
+    except ValueError as exc:
+        raise CheckpointError(f"{directory / CONFIG_FILE}: {exc}") from None
+    if vae.n_bins != features or vae.latent_dim < 1 or not vae.hidden_sizes \
             or min(vae.hidden_sizes) < 1 or max(vae.hidden_sizes) > 8192 \
             or vae.latent_dim > MAX_LATENT_DIM:
         raise CheckpointError(f"{directory / CONFIG_FILE}: inconsistent vae/stft sizes")

@@ -5,14 +5,20 @@
 products, which numpy's BLAS does as fast as torch for one frame and faster for batches, without
 torch's ~1 s import and ~200 MB of memory in the audio process, and so a hot-swap only has to
 copy arrays. The result equals ``FrameVAE.decode`` to float32 rounding (tested).
+
+Models of another representation than the STFT (mel, log-frequency bands: see
+:mod:`synth_server.representation.filterbank`) decode band magnitudes; the decoder maps them to
+linear STFT magnitudes with the non-negative synthesis matrix computed from the config at load
+time, so the phase reconstruction always receives STFT frames.
 """
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import numpy as np
 
-from synth_server.config import VaeConfig
+from synth_server.config import StftConfig, VaeConfig
 
 
 def decoder_layer_names(vae: VaeConfig) -> list[str]:
@@ -30,15 +36,32 @@ class NumpyDecoder:
         vae: architecture (layer count, latent_dim, n_bins).
         log_floor: the floor added before the log at analysis; subtracted after the exp.
         output_gain: linear level correction of the checkpoint.
+        stft: the checkpoint's analysis config; when its ``representation`` is not "stft" the
+            decoded band magnitudes are mapped to linear STFT magnitudes
+            (:func:`~synth_server.representation.filterbank.synthesis_matrix`). None = "stft".
+    Attributes:
+        latent_dim: size of z.
+        n_bins: values per output frame (linear STFT bins, n_fft / 2 + 1).
+        n_features: values per frame the network outputs (``vae.n_bins``: n_bins for "stft",
+            else the band count).
     Raises:
         KeyError, ValueError: arrays missing or mis-shaped (the checkpoint loader checks first).
     """
 
     def __init__(self, arrays: dict[str, np.ndarray], vae: VaeConfig, log_floor: float,
-                 output_gain: float = 1.0):
+                 output_gain: float = 1.0, stft: Optional[StftConfig] = None):
         names = decoder_layer_names(vae)
         self.latent_dim = vae.latent_dim
         self.n_bins = vae.n_bins
+        self.n_features = vae.n_bins
+        self._synthesis: Optional[np.ndarray] = None
+        if stft is not None and stft.representation != "stft":
+            from synth_server.representation.filterbank import synthesis_matrix
+
+            self._synthesis = np.ascontiguousarray(synthesis_matrix(stft), dtype=np.float32)
+            if self._synthesis.shape[0] != vae.n_bins:
+                raise ValueError("decoder arrays do not match the representation's band count")
+            self.n_bins = stft.n_bins
         scale = float(np.asarray(arrays["scale"]).reshape(-1)[0])
         self._weights: list[np.ndarray] = []
         self._biases: list[np.ndarray] = []
@@ -53,7 +76,8 @@ class NumpyDecoder:
                     + math.log(output_gain)
             self._weights.append(np.ascontiguousarray(weight, dtype=np.float32))
             self._biases.append(bias.astype(np.float32))
-        if self._weights[0].shape[0] != self.latent_dim or self._weights[-1].shape[1] != self.n_bins:
+        if self._weights[0].shape[0] != self.latent_dim \
+                or self._weights[-1].shape[1] != self.n_features:
             raise ValueError("decoder arrays do not match latent_dim / n_bins")
         self._floor = np.float32(log_floor * output_gain)
 
@@ -66,6 +90,8 @@ class NumpyDecoder:
             np.ndarray [batch, n_bins] float32 (``[n_bins]`` for a 1-D z): ``output_gain *
             max(exp(log_magnitude) - log_floor, 0)`` with the DC bin set to 0 (a speaker cone
             should not drift). May hold inf/NaN if the weights make it so: the caller checks.
+            For a band representation: ``sqrt(bands^2 @ S)`` of those band magnitudes, S the
+            synthesis matrix (linear STFT magnitudes, [batch, n_bins]).
         """
         x = np.asarray(z, dtype=np.float32)
         single = x.ndim == 1
@@ -80,5 +106,9 @@ class NumpyDecoder:
             np.exp(h, out=h)
             h -= self._floor
             np.maximum(h, 0.0, out=h)
+            if self._synthesis is not None:
+                np.multiply(h, h, out=h)
+                h = h @ self._synthesis
+                np.sqrt(h, out=h)
         h[:, 0] = 0.0
         return h[0] if single else h
