@@ -107,20 +107,37 @@ def cmd_train(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
     from synth_server.config import StftConfig, TrainConfig
     from synth_server.train.loop import train_model
 
-    stft = StftConfig(n_fft=args.n_fft, hop_length=args.hop_length)
+    stft = StftConfig(n_fft=args.n_fft, hop_length=args.hop_length,
+                      representation=args.representation, n_mels=args.n_mels,
+                      bands_per_octave=args.bands_per_octave)
+    # regulariser weight when --beta is not given: MMD and sliced Wasserstein are ~1e-3..1e-1 per
+    # batch where the KL is tens of nats, so they need a larger weight (docs/training.md)
+    default_beta = {"kl": 1.0, "mmd": 100.0, "swd": 100.0}
+    beta = args.beta if args.beta is not None else default_beta[args.regulariser]
     train = TrainConfig(epochs=args.epochs, batch_size=args.batch_size,
-                        learning_rate=args.learning_rate, beta=args.beta,
-                        warmup_epochs=args.warmup_epochs, seed=args.seed)
-    hidden = tuple(int(v) for v in args.hidden.split(","))
+                        learning_rate=args.learning_rate, beta=beta,
+                        warmup_epochs=args.warmup_epochs, seed=args.seed,
+                        regulariser=args.regulariser, beta_schedule=args.beta_schedule,
+                        cycles=args.cycles, cycle_ratio=args.cycle_ratio)
+    try:
+        hidden = tuple(int(v) for v in args.hidden.split(","))
+        devices: Any = int(args.devices) if args.devices.isdigit() else args.devices
+        stft.n_features  # noqa: B018 - validates the representation's parameters
+    except ValueError as exc:
+        return _fail(f"train: {exc}")
     try:
         stats = train_model(args.data, args.out, stft=stft, vae_hidden=hidden,
                             latent_dim=args.latent_dim, train=train,
-                            command=_command_line(argv), progress=not args.quiet)
+                            command=_command_line(argv), progress=not args.quiet,
+                            accelerator=args.accelerator, devices=devices, resume=args.resume)
     except FileNotFoundError as exc:
         return _fail(str(exc))
+    if not stats:  # a DDP rank other than 0
+        return 0
     _say(f"wrote {args.out} in {stats['train_seconds']:.1f} s "
          f"({stats['n_frames']} frames, validation reconstruction "
-         f"{stats['validation_reconstruction']})")
+         f"{stats['validation_reconstruction']}, {stats['active_units']} active units of "
+         f"{args.latent_dim}; logs in {stats['logs']})")
     return 0
 
 
@@ -471,11 +488,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--learning-rate", type=float, default=1e-3)
-    p.add_argument("--beta", type=float, default=1.0)
-    p.add_argument("--warmup-epochs", type=int, default=10)
+    p.add_argument("--beta", type=float, default=None,
+                   help="final weight of the regulariser (default: kl 1, mmd 100, swd 100)")
+    p.add_argument("--regulariser", choices=("kl", "mmd", "swd"), default="kl",
+                   help="kl (VAE), mmd (InfoVAE, IMQ kernel) or swd (sliced Wasserstein, SWAE)")
+    p.add_argument("--beta-schedule", choices=("constant", "linear", "cyclical"),
+                   default="linear", help="beta warm-up: linear (Sonderby 2016) or cyclical "
+                                          "(Fu 2019)")
+    p.add_argument("--warmup-epochs", type=int, default=10, help="linear warm-up length")
+    p.add_argument("--cycles", type=int, default=4, help="cycles of the cyclical schedule")
+    p.add_argument("--cycle-ratio", type=float, default=0.5,
+                   help="fraction of each cycle during which beta rises")
+    p.add_argument("--representation", choices=("stft", "mel", "logfreq"), default="stft",
+                   help="what the model learns: log-magnitude STFT frames, mel bands or "
+                        "log-frequency (constant-Q-like) bands")
+    p.add_argument("--n-mels", type=int, default=128, help="mel bands (--representation mel)")
+    p.add_argument("--bands-per-octave", type=int, default=24,
+                   help="bands per octave (--representation logfreq)")
     p.add_argument("--n-fft", type=int, default=2048)
     p.add_argument("--hop-length", type=int, default=256)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--accelerator", default="auto", help="Lightning accelerator: auto, cpu, gpu")
+    p.add_argument("--devices", default="1",
+                   help="Lightning devices: a count (N > 1 GPUs train with DDP) or 'auto'")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from OUT/train/last.ckpt (written every epoch)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("serve", help="play a model live, controlled over OSC")

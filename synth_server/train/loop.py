@@ -1,12 +1,17 @@
-"""Training loop for the frame VAE, top to bottom (plain torch; beta warm-up, Sonderby et al. 2016).
+"""Training of the frame VAE, top to bottom (PyTorch Lightning; see :mod:`synth_server.train.module`).
 
-``train_model`` reads a folder of audio, trains, fits the 2-D PCA pad manifold on the encoder
-means and writes a checkpoint directory (see :mod:`synth_server.model.checkpoint`).
+``train_model`` reads a folder of audio, turns it into frames of the chosen representation
+(STFT, mel or log-frequency bands), trains with the chosen regulariser (KL, MMD, sliced
+Wasserstein) and beta schedule, fits the 2-D PCA pad manifold on the encoder means and a level
+correction, and publishes a checkpoint directory (see :mod:`synth_server.model.checkpoint`)
+atomically. The resumable training state (``last.ckpt``, rewritten atomically every epoch) and
+the CSV logs live in ``<out>/train/``.
 """
 from __future__ import annotations
 
 import logging
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,21 +22,18 @@ from synth_server.config import StftConfig, TrainConfig, VaeConfig, to_dict
 from synth_server.datasets.frames import load_frames
 from synth_server.manifold.pca import PcaManifold
 from synth_server.model.checkpoint import save_checkpoint
-from synth_server.model.vae import FrameVAE, kl_divergence, vae_loss
+from synth_server.model.vae import FrameVAE
+from synth_server.representation.filterbank import log_features_from_log_magnitude
+from synth_server.train.regularisers import (active_units, beta_at, kl_divergence,  # noqa: F401
+                                             vae_objective)
 
 log = logging.getLogger(__name__)
-
-
-def beta_at(step: int, steps_per_epoch: int, config: TrainConfig) -> float:
-    """Linear beta warm-up: 0 at step 0, ``config.beta`` after ``warmup_epochs`` epochs."""
-    if config.warmup_epochs <= 0:
-        return config.beta
-    progress = step / float(config.warmup_epochs * steps_per_epoch)
-    return config.beta * min(1.0, progress)
+TRAIN_SUBDIR = "train"
+RESUME_FILE = "last.ckpt"
 
 
 def fit_normalisation(model: FrameVAE, log_frames: np.ndarray) -> None:
-    """Set the model's per-bin mean and global scale from [n_frames, n_bins] log-magnitudes."""
+    """Set the model's per-feature mean and global scale from [n_frames, n_features] log values."""
     mean = log_frames.mean(axis=0)
     scale = float(np.std(log_frames - mean)) or 1.0
     model.bin_mean.copy_(torch.from_numpy(mean.astype(np.float32)))
@@ -39,93 +41,143 @@ def fit_normalisation(model: FrameVAE, log_frames: np.ndarray) -> None:
 
 
 def training_step(model: FrameVAE, optimizer: torch.optim.Optimizer, batch: torch.Tensor,
-                  beta: float) -> dict[str, float]:
-    """One optimisation step on a batch [batch, n_bins] of normalised frames.
+                  beta: float, regulariser: str = "kl") -> dict[str, float]:
+    """One plain-torch optimisation step on a batch [batch, n_features] of normalised frames
+    (the same objective as the Lightning module's step; for tests and experiments).
 
     Returns:
-        {"loss", "reconstruction", "kl"} as floats.
+        {"loss", "reconstruction", "kl", "regulariser"} as floats.
     """
     model.train()
     optimizer.zero_grad(set_to_none=True)
-    loss, reconstruction, kl = vae_loss(model, batch, beta)
+    loss, reconstruction, reg, kl = vae_objective(model, batch, beta, regulariser)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
     optimizer.step()
-    return {"loss": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
+    return {"loss": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item(),
+            "regulariser": reg.item()}
 
 
 @torch.inference_mode()
 def encode_means(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
-    """Posterior means [n_frames, latent_dim] of normalised frames x [n_frames, n_bins]."""
+    """Posterior means [n_frames, latent_dim] of normalised frames x [n_frames, n_features]."""
     model.eval()
     return torch.cat([model.encode(x[i:i + batch_size])[0]
                       for i in range(0, len(x), batch_size)]).numpy()
 
 
+def _quiet_lightning() -> None:
+    """Keep Lightning's start-up banners and advice out of the CLI's output."""
+    for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+    warnings.filterwarnings("ignore", message=".*`isinstance\\(treespec, LeafSpec\\)`.*")
+    warnings.filterwarnings("ignore", message=".*number of training batches.*")
+    warnings.filterwarnings("ignore", message=".*LeafSpec.*")
+    warnings.filterwarnings("ignore", message=".*exists and is not empty.*")
+
+
 def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
                 vae_hidden: tuple[int, ...] = (512, 256), latent_dim: int = 8,
                 train: TrainConfig = TrainConfig(), command: str = "", progress: bool = True,
-                validation_fraction: float = 0.1) -> dict[str, Any]:
+                validation_fraction: float = 0.1, accelerator: str = "auto",
+                devices: int | str = 1, resume: bool = False,
+                log_dir: Optional[str | Path] = None) -> dict[str, Any]:
     """Train a frame VAE on a folder of audio and write a checkpoint directory.
 
     Args:
         data_dir: folder of audio files.
-        out_dir: checkpoint directory to write.
-        stft: analysis parameters (stored in the checkpoint).
+        out_dir: checkpoint directory to write (published atomically when training ends).
+        stft: analysis parameters and representation (stored in the checkpoint).
         vae_hidden: encoder hidden widths (decoder mirrors them).
         latent_dim: latent size.
-        train: hyper-parameters.
+        train: hyper-parameters (regulariser, beta schedule, epochs, seed, ...).
         command: the command line that produced the model (stored verbatim).
-        progress: show a tqdm progress bar.
+        progress: show Lightning's progress bar.
         validation_fraction: fraction of *files* held out to report a validation loss.
+        accelerator: Lightning accelerator ("auto", "cpu", "gpu", ...).
+        devices: Lightning devices (1, N, "auto"); N > 1 GPUs train with DDP.
+        resume: continue from ``<out>/train/last.ckpt`` (same data and settings; ``epochs`` may
+            be raised) instead of starting over; starts over when there is none.
+        log_dir: where the CSV (and TensorBoard, if installed) logs go (default ``<out>/train``).
     Returns:
-        The statistics stored in config.json under "stats".
+        The statistics stored in config.json under "stats" (``{}`` on DDP ranks other than 0).
     Raises:
         FileNotFoundError: no usable audio in ``data_dir``.
+        ValueError: unknown representation, regulariser or schedule.
     """
-    from tqdm import tqdm
+    import lightning.pytorch as pl
+    from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+    from lightning.pytorch.loggers import CSVLogger
+
+    from synth_server.train.module import (AtomicCheckpointIO, FrameVAEModule, frame_loader,
+                                           publish_directory, staging_directory)
 
     started = time.perf_counter()
-    torch.manual_seed(train.seed)
+    _quiet_lightning()
+    pl.seed_everything(train.seed, workers=True, verbose=False)
+    out_dir = Path(out_dir)
+    work_dir = out_dir / TRAIN_SUBDIR
     rng = np.random.default_rng(train.seed)
     log_frames, owners, files = load_frames(data_dir, stft, train.min_frame_db)
+    features = log_features_from_log_magnitude(log_frames, stft)
+    del log_frames
     n_files = len(files)
     held = set(rng.permutation(n_files)[: int(round(n_files * validation_fraction))].tolist()) \
         if n_files >= 5 else set()
     is_val = np.isin(owners, list(held))
 
-    model = FrameVAE(VaeConfig(n_bins=stft.n_bins, latent_dim=latent_dim,
+    model = FrameVAE(VaeConfig(n_bins=stft.n_features, latent_dim=latent_dim,
                                hidden_sizes=tuple(vae_hidden)))
-    fit_normalisation(model, log_frames[~is_val])
+    fit_normalisation(model, features[~is_val])
     with torch.no_grad():
-        x_all = model.normalise(torch.from_numpy(log_frames))
+        x_all = model.normalise(torch.from_numpy(features))
     x_train, x_val = x_all[torch.from_numpy(~is_val)], x_all[torch.from_numpy(is_val)]
-    optimizer = torch.optim.Adam(model.parameters(), lr=train.learning_rate)
-    steps_per_epoch = max(1, len(x_train) // train.batch_size)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
-        optimizer, T_max=train.epochs * steps_per_epoch, eta_min=train.learning_rate * 0.05)
+    if len(x_train) < train.batch_size:
+        raise FileNotFoundError(f"{data_dir}: {len(x_train)} training frames, fewer than one "
+                                f"batch of {train.batch_size}")
 
-    step, last = 0, {}
-    bar = tqdm(range(train.epochs), desc="train", unit="epoch", disable=not progress)
-    for _epoch in bar:
-        order = torch.randperm(len(x_train))
-        sums = {"loss": 0.0, "reconstruction": 0.0, "kl": 0.0}
-        for i in range(steps_per_epoch):
-            batch = x_train[order[i * train.batch_size:(i + 1) * train.batch_size]]
-            beta = beta_at(step, steps_per_epoch, train)
-            result = training_step(model, optimizer, batch, beta)
-            scheduler.step()
-            step += 1
-            for k in sums:
-                sums[k] += result[k] / steps_per_epoch
-        last = {**sums, "beta": beta}
-        bar.set_postfix(rec=f"{sums['reconstruction']:.1f}", kl=f"{sums['kl']:.2f}",
-                        beta=f"{beta:.2f}")
+    module = FrameVAEModule(model, train)
+    loggers: list[Any] = [CSVLogger(Path(log_dir or work_dir), name="logs")]
+    try:
+        from lightning.pytorch.loggers import TensorBoardLogger
 
-    model.eval()
+        loggers.append(TensorBoardLogger(Path(log_dir or work_dir), name="tensorboard"))
+    except (ImportError, ModuleNotFoundError):
+        pass
+    steps_per_epoch = len(x_train) // train.batch_size
+    callbacks: list[Any] = [ModelCheckpoint(dirpath=work_dir, filename=Path(RESUME_FILE).stem,
+                                            save_top_k=1, monitor=None,
+                                            save_on_train_epoch_end=True,
+                                            enable_version_counter=False)]
+    if progress:
+        callbacks.append(TQDMProgressBar(refresh_rate=max(1, steps_per_epoch // 10)))
+    trainer = pl.Trainer(
+        accelerator=accelerator, devices=devices, max_epochs=train.epochs,
+        gradient_clip_val=10.0, logger=loggers, callbacks=callbacks,
+        plugins=[AtomicCheckpointIO()], enable_progress_bar=progress,
+        enable_model_summary=False, num_sanity_val_steps=0, log_every_n_steps=max(1, steps_per_epoch),
+        limit_val_batches=1.0 if len(x_val) else 0, default_root_dir=work_dir,
+    )
+    resume_path = work_dir / RESUME_FILE
+    ckpt_path = str(resume_path) if resume and resume_path.is_file() else None
+    if resume and ckpt_path is None:
+        log.warning("no %s to resume from: training from the start", resume_path)
+    resumed_epoch = None
+    if ckpt_path is not None:
+        resumed_epoch = int(AtomicCheckpointIO().load_checkpoint(ckpt_path)["epoch"]) + 1
+    trainer.fit(module, train_dataloaders=frame_loader(x_train, train.batch_size, True),
+                val_dataloaders=frame_loader(x_val, 4096, False) if len(x_val) else None,
+                ckpt_path=ckpt_path)
+    if not trainer.is_global_zero:
+        return {}
+
+    model = module.model.cpu().eval()
+    last = module.last_epoch
     with torch.inference_mode():
         mu, logvar = model.encode(x_train)
         kl_per_dim = kl_divergence(mu, logvar).numpy()
+        n_active, latent_variance = active_units(mu)
         val_rec = None
         if len(x_val):
             val_rec = float(0.5 * (model.decode(model.encode(x_val)[0]) - x_val)
@@ -137,13 +189,22 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         "n_files": n_files,
         "n_frames": int(len(x_all)),
         "n_validation_frames": int(len(x_val)),
+        "epochs_trained": int(trainer.current_epoch),
+        "resumed_from_epoch": resumed_epoch,
         "final_epoch": {k: round(v, 4) for k, v in last.items()},
         "validation_reconstruction": None if val_rec is None else round(val_rec, 4),
         "kl_per_dim": [round(float(v), 4) for v in kl_per_dim],
+        "active_units": n_active,
+        "latent_variance": [round(v, 4) for v in latent_variance],
+        "logs": str(Path(loggers[0].log_dir)),
     }
     meta = {"output_gain": round(output_gain, 4), "train": to_dict(train),
             "dataset": str(data_dir), "command": command, "stats": stats}
-    save_checkpoint(out_dir, model, stft, manifold, meta)
+    staging = staging_directory(out_dir)
+    save_checkpoint(staging, model, stft, manifold, meta)
+    # -- more files of the checkpoint (e.g. further navigation manifolds fitted on
+    #    encode_means(model, x_all)) are written into ``staging`` HERE, before it is published --
+    publish_directory(staging, out_dir)
     log.info("wrote %s (%.1f s)", out_dir, stats["train_seconds"])
     return stats
 
@@ -161,8 +222,9 @@ def level_correction(model: FrameVAE, manifold: PcaManifold, x: torch.Tensor,
     Args:
         model: trained VAE (eval mode).
         manifold: the pad manifold.
-        x: [n_frames, n_bins] normalised training frames.
-        stft: analysis parameters (for the log floor).
+        x: [n_frames, n_features] normalised training frames.
+        stft: analysis parameters (for the log floor). Energies are compared in the model's
+            own representation (band power sums to frame power for mel / logfreq bands).
     Returns:
         sqrt(median data energy / median pad energy), clipped to [0.1, 100].
     """
