@@ -299,6 +299,33 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 # -- devices ------------------------------------------------------------------------------
 
+def cmd_fit_manifolds(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
+    from synth_server.manifold.fit import METHODS, fit_checkpoint
+    from synth_server.model.checkpoint import CheckpointError
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        return _fail(f"unknown manifold method(s) {', '.join(unknown)}; choose from "
+                     f"{', '.join(METHODS)}")
+    try:
+        report = fit_checkpoint(args.model, data_dir=args.data, methods=methods,
+                                n_sliders=args.n_sliders, seed=args.seed,
+                                command=_command_line(argv))
+    except (CheckpointError, FileNotFoundError, ValueError, ImportError) as exc:
+        return _fail(str(exc).splitlines()[0])
+    for name, entry in report.items():
+        if "error" in entry:
+            _say(f"{name:10s} failed: {entry['error']}")
+            continue
+        pad = entry["pad"]
+        _say(f"{name:10s} trustworthiness {pad['trustworthiness']:.3f}  inverse error "
+             f"{pad['inverse_error']:.3f}  smoothness {pad.get('smoothness', float('nan')):.1f}  "
+             f"({entry['fit_seconds']:.1f} s)")
+    _say(f"wrote {Path(args.model) / 'manifolds.json'} and manifolds.npz")
+    return 0
+
+
 def cmd_devices(_args: argparse.Namespace) -> int:
     from synth_server.engine.stream import AudioDeviceError, output_devices
 
@@ -549,6 +576,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, default=None)
     p.add_argument("--phase", choices=PHASE_CHOICES, default="peak", help=PHASE_HELP)
 
+    p = sub.add_parser("fit-manifolds",
+                       help="fit the pad/slider manifolds (pca, lle, laplacian, isomap, umap) "
+                            "of a model on its encoder means")
+    p.add_argument("--model", default="models/default", help="checkpoint directory (updated)")
+    p.add_argument("--data", default=None,
+                   help="folder of audio to encode (default: refit on the stored anchors)")
+    p.add_argument("--methods", default="pca,lle,laplacian,isomap,umap")
+    p.add_argument("--n-sliders", type=int, default=None,
+                   help="dimension of the slider maps (default min(4, latent_dim))")
+    p.add_argument("--seed", type=int, default=0)
+
     sub.add_parser("devices", help="list audio output devices")
 
     p = sub.add_parser("send", help="send one OSC message to a server and print its replies")
@@ -584,6 +622,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not args.pad_path and not args.score:
             parser.error("render needs --pad-path or --score")
         return cmd_render(args)
+    if args.command == "fit-manifolds":
+        return cmd_fit_manifolds(args, argv)
     if args.command == "devices":
         return cmd_devices(args)
     if args.command == "send":

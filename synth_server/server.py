@@ -16,6 +16,7 @@ from synth_server.control.controller import Controller, ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
 from synth_server.control.osc_server import OscServer
 from synth_server.engine.audio_process import AudioProcess
+from synth_server.manifold.fit import navigation_of
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
@@ -52,16 +53,24 @@ class Server:
         self.library = ModelLibrary(models_dir)
         self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
                                      model_loader=self._request_model, latency=self._latency,
-                                     model_names=self.library.names)
+                                     model_names=self.library.names,
+                                     navigation=lambda: self.navigation)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
         self._stop_push = threading.Event()
         self._pusher = threading.Thread(target=self._push_loop, name="subscribe", daemon=True)
         from synth_server.model.checkpoint import load_checkpoint
 
-        self.stft = load_checkpoint(model_dir).stft
-        self.loader = ModelLoader(self.library, self.audio.load, self.osc.send,
+        checkpoint = load_checkpoint(model_dir)
+        self.stft = checkpoint.stft
+        self.navigation = navigation_of(checkpoint)
+        self._pending_navigation: dict[str, tuple[tuple[str, ...], int]] = {}
+        self.loader = ModelLoader(self.library, self._submit, self.osc.send,
                                   compatible=self._compatible)
+
+    def _submit(self, checkpoint: Any, requested_s: float) -> None:
+        self._pending_navigation[checkpoint.name] = navigation_of(checkpoint)
+        self.audio.load(checkpoint, requested_s)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:
         """Why ``checkpoint`` cannot replace the playing model, or None."""
@@ -82,6 +91,7 @@ class Server:
 
     def _on_audio_event(self, message: tuple) -> None:
         if message[0] == "swapped":
+            self.navigation = self._pending_navigation.pop(message[1], self.navigation)
             self.controller.model_changed()
         self.events.append(message)
         self.loader.on_event(message)

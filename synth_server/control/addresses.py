@@ -93,6 +93,27 @@ ADDRESSES: tuple[Address, ...] = (
         "the first N dimensions. Values are in prior standard deviations.",
     ),
     Address(
+        "/slider",
+        (Form((Arg("index", INT, 0, 7), Arg("value", FLOAT, *_UNIT)), "on_slider"),),
+        "Move slider `index` (0 .. n_sliders - 1, usually 4) of the selected manifold's k-D map; "
+        "value in [0, 1] spans the data's extent on that axis. On the first slider move the "
+        "sliders start at (pad x, pad y, 0.5, 0.5); a later /pad or /latent takes over again.",
+    ),
+    Address(
+        "/manifold/select",
+        (Form((Arg("name", STRING),), "on_manifold_select"),),
+        "Navigate the pad and sliders through another manifold of the playing model: pca, lle, "
+        "laplacian, isomap or umap (those it was fitted with; see /manifold/list). The sound "
+        "glides to the new map's point. Replies /manifold/selected name.",
+        reply="/manifold/selected",
+    ),
+    Address(
+        "/manifold/list",
+        (Form((), "on_manifold_list"),),
+        "List the playing model's manifolds: replies /manifold/list name1 name2 ...",
+        reply="/manifold/list",
+    ),
+    Address(
         "/gain",
         (Form((Arg("gain", FLOAT, *_UNIT),), "on_gain"),),
         "Output gain, linear 0..1, smoothed.",
@@ -118,7 +139,7 @@ ADDRESSES: tuple[Address, ...] = (
         "/subscribe",
         (Form((Arg("rate_hz", FLOAT, 0.0, 60.0, "Hz"),), "on_subscribe"),),
         "Push the state to the sender's host at rate_hz (0 stops): /state/model, "
-        "/state/latent, /state/pad, /state/gain, /state/underruns, /state/latency_ms, as "
+        "/state/latent, /state/pad, /state/manifold, /state/sliders, /state/gain, /state/underruns, /state/latency_ms, as "
         "/state would. At most 16 hosts; a new /subscribe from the same host replaces its rate.",
         reply="/state/*",
     ),
@@ -158,7 +179,8 @@ ADDRESSES: tuple[Address, ...] = (
         "/state",
         (Form((), "on_state"),),
         "Ask for the state: replies /state/model name, /state/latent_dim n, /state/latent v1..vN, "
-        "/state/pad x y, /state/gain g, /state/underruns n, /state/nan_frames n, "
+        "/state/pad x y, /state/manifold name, /state/sliders v1..vk (the pad when no slider "
+        "moved), /state/gain g, /state/underruns n, /state/nan_frames n, "
         "/state/latency_ms median p99 (OSC arrival to device, measured; floats are 32-bit).",
         reply="/state/*",
     ),

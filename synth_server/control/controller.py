@@ -30,7 +30,11 @@ class ControlState:
 
     Attributes:
         pad: (x, y) in [0, 1].
-        latent: direct latent target (prior standard deviations) or None to follow the pad.
+        latent: direct latent target (prior standard deviations) or None to follow the pad or
+            the sliders.
+        manifold: navigation method the pad and sliders go through ("pca", "lle", ...).
+        sliders: k slider positions in [0, 1] on the manifold's k-D map, or None to follow
+            the pad (the last of /pad, /slider, /latent moved wins).
         gain: linear output gain in [0, 1].
         version: increases with every published change.
         received_s: time.monotonic() when the message that made this state arrived (0: not
@@ -39,6 +43,8 @@ class ControlState:
 
     pad: tuple[float, float] = (0.5, 0.5)
     latent: Optional[tuple[float, ...]] = None
+    manifold: str = "pca"
+    sliders: Optional[tuple[float, ...]] = None
     gain: float = 0.5
     version: int = 0
     received_s: float = 0.0
@@ -77,17 +83,20 @@ class Controller:
             models cannot be loaded (render).
         latency: returns the measured control latency (median, p99) in ms for /state.
         model_names: returns the loadable model names for /model/list.
+        navigation: returns the playing model's (manifold names, slider count).
     """
 
     def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState(),
                  on_change: Optional[Callable[[ControlState], None]] = None,
                  model_loader: Optional[Callable[[str, float, str], None]] = None,
                  latency: Optional[Callable[[], tuple[float, float]]] = None,
-                 model_names: Optional[Callable[[], list[str]]] = None):
+                 model_names: Optional[Callable[[], list[str]]] = None,
+                 navigation: Optional[Callable[[], tuple[tuple[str, ...], int]]] = None):
         self._status = status
         self._model_loader = model_loader
         self._latency = latency
         self._model_names = model_names
+        self._navigation = navigation or (lambda: (("pca",), 2))
         self.subscribers: dict[str, float] = {}  # host -> rate_hz (see on_subscribe)
         self.presets: dict[str, tuple[tuple[float, ...], tuple[float, float]]] = {}
         self._rng = np.random.default_rng()
@@ -138,8 +147,34 @@ class Controller:
 
     def on_pad(self, x: float, y: float) -> list[Reply]:
         """/pad x y: follow the pad."""
-        self._publish(pad=(x, y), latent=None)
+        self._publish(pad=(x, y), latent=None, sliders=None)
         return []
+
+    def on_slider(self, index: int, value: float) -> list[Reply]:
+        """/slider k v: move slider k of the manifold's k-D map (the others stay; on the first
+        slider move they start at (pad x, pad y, 0.5, ...))."""
+        _, n_sliders = self._navigation()
+        if index >= n_sliders:
+            raise OscArgumentError(f"slider {index} >= {n_sliders} sliders of this model")
+        state = self._state
+        base = list(state.sliders or (*state.pad, *[0.5] * 8))[:n_sliders]
+        base += [0.5] * (n_sliders - len(base))
+        base[index] = value
+        self._publish(sliders=tuple(base), latent=None)
+        return []
+
+    def on_manifold_select(self, name: str) -> list[Reply]:
+        """/manifold/select NAME: navigate through another manifold of the playing model."""
+        names, _ = self._navigation()
+        if name not in names:
+            raise OscArgumentError(f"no manifold {name[:32]!r} in this model "
+                                   f"(has {' '.join(names)})")
+        self._publish(manifold=name)
+        return [("/manifold/selected", (name,))]
+
+    def on_manifold_list(self) -> list[Reply]:
+        """/manifold/list → /manifold/list name1 name2 ... (the playing model's)."""
+        return [("/manifold/list", tuple(self._navigation()[0]))]
 
     def on_latent_index(self, index: int, value: float) -> list[Reply]:
         """/latent i v: set one latent dimension, keeping the others where the sound is going."""
@@ -249,9 +284,12 @@ class Controller:
         return [("/model/list", tuple(names[:200]))]
 
     def model_changed(self) -> None:
-        """After a hot-swap: drop direct latent targets (their size may differ); follow the pad."""
+        """After a hot-swap: drop direct latent targets and slider positions (their size may
+        differ); follow the pad, through the same manifold when the new model has it."""
         self._received_s = 0.0
-        self._publish(latent=None)
+        names, _ = self._navigation()
+        manifold = self._state.manifold if self._state.manifold in names else "pca"
+        self._publish(latent=None, sliders=None, manifold=manifold)
 
     def on_ping(self) -> list[Reply]:
         """/ping → /pong."""
@@ -266,6 +304,8 @@ class Controller:
             ("/state/latent_dim", (int(status.latent_dim),)),
             ("/state/latent", tuple(float(v) for v in status.latent)),
             ("/state/pad", (float(state.pad[0]), float(state.pad[1]))),
+            ("/state/manifold", (state.manifold,)),
+            ("/state/sliders", tuple(float(v) for v in (state.sliders or state.pad))),
             ("/state/gain", (float(state.gain),)),
             ("/state/underruns", (int(status.underruns),)),
             ("/state/nan_frames", (int(status.nan_frames),)),
@@ -274,11 +314,25 @@ class Controller:
         ]
 
 
-def latent_target(state: ControlState, to_latent: Callable[[np.ndarray], np.ndarray],
-                  latent_dim: int) -> np.ndarray:
-    """The latent vector [latent_dim] float64 that ``state`` asks for (pad through the manifold)."""
+def latent_target(state: ControlState, manifolds: dict[str, Any], latent_dim: int) -> np.ndarray:
+    """The latent vector [latent_dim] float64 that ``state`` asks for.
+
+    Args:
+        state: control state.
+        manifolds: the model's maps by method name (objects with ``.pad`` and ``.sliders``
+            maps, see :class:`synth_server.manifold.fit.MethodMaps`); an unknown
+            ``state.manifold`` falls back to "pca".
+        latent_dim: the model's latent size.
+    """
     if state.latent is None:
-        return to_latent(np.asarray(state.pad, dtype=np.float64))
+        maps = manifolds.get(state.manifold) or manifolds["pca"]
+        if state.sliders is not None:
+            k = maps.sliders.n_components
+            values = np.full(k, 0.5)
+            n = min(k, len(state.sliders))
+            values[:n] = state.sliders[:n]
+            return maps.sliders.to_latent(values)
+        return maps.pad.to_latent(np.asarray(state.pad, dtype=np.float64))
     z = np.zeros(latent_dim, dtype=np.float64)
     n = min(latent_dim, len(state.latent))
     z[:n] = state.latent[:n]

@@ -7,7 +7,8 @@ child process (``spawn``) that runs nothing else. The server process (OSC, contr
 later feature adds) talks to it through two small shared-memory arrays guarded by sequence
 counters (a seqlock: the writer makes the counter odd while writing; readers retry on a change):
 
-- control (server writes, audio reads): pad x, y, gain, latent mode, latent vector, and the
+- control (server writes, audio reads): pad x, y, gain, mode (pad / latent / sliders), manifold,
+  slider positions, latent vector, and the
   arrival time of the OSC packet behind the change (for the latency measurement);
 - status (audio writes, server reads): underruns, NaN frames, hops, the sounding and target
   latents, the measured control latency (median, p99, count).
@@ -32,12 +33,17 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from synth_server.control.controller import ControlState, EngineStatus
+from synth_server.manifold.fit import METHODS
 
 log = logging.getLogger(__name__)
 
 MAX_LATENT = 256
-_C_SEQ, _C_PAD_X, _C_PAD_Y, _C_GAIN, _C_MODE, _C_N, _C_STAMP, _C_LATENT = range(8)
+MAX_SLIDERS = 8
+_C_SEQ, _C_PAD_X, _C_PAD_Y, _C_GAIN, _C_MODE, _C_N, _C_STAMP, _C_MANIFOLD, _C_N_SLIDERS = range(9)
+_C_SLIDERS = _C_N_SLIDERS + 1
+_C_LATENT = _C_SLIDERS + MAX_SLIDERS
 CONTROL_SIZE = _C_LATENT + MAX_LATENT
+_MODE_PAD, _MODE_LATENT, _MODE_SLIDERS = 0.0, 1.0, 2.0
 (_S_SEQ, _S_UNDERRUNS, _S_NAN, _S_HOPS, _S_LAT_MEDIAN, _S_LAT_P99, _S_LAT_COUNT, _S_CONSUMED,
  _S_N, _S_LATENT) = range(10)
 STATUS_SIZE = _S_LATENT + 2 * MAX_LATENT
@@ -57,13 +63,19 @@ def write_control(array: Any, state: ControlState, consumed_version: float = -1.
     array[_C_GAIN] = state.gain
     if not unread or state.received_s <= 0.0:
         array[_C_STAMP] = state.received_s
-    if state.latent is None:
-        array[_C_MODE] = 0.0
-    else:
+    array[_C_MANIFOLD] = METHODS.index(state.manifold) if state.manifold in METHODS else 0
+    if state.latent is not None:
         n = min(len(state.latent), MAX_LATENT)
         array[_C_N] = n
         array[_C_LATENT:_C_LATENT + n] = list(state.latent[:n])
-        array[_C_MODE] = 1.0
+        array[_C_MODE] = _MODE_LATENT
+    elif state.sliders is not None:
+        n = min(len(state.sliders), MAX_SLIDERS)
+        array[_C_N_SLIDERS] = n
+        array[_C_SLIDERS:_C_SLIDERS + n] = list(state.sliders[:n])
+        array[_C_MODE] = _MODE_SLIDERS
+    else:
+        array[_C_MODE] = _MODE_PAD
     array[_C_SEQ] += 1.0  # even: stable
 
 
@@ -78,13 +90,18 @@ def read_control(array: Any, previous: ControlState) -> ControlState:
         pad = (array[_C_PAD_X], array[_C_PAD_Y])
         gain = array[_C_GAIN]
         stamp = array[_C_STAMP]
-        latent = None
-        if array[_C_MODE] == 1.0:
+        latent = sliders = None
+        mode = array[_C_MODE]
+        if mode == _MODE_LATENT:
             n = int(array[_C_N])
             latent = tuple(array[_C_LATENT:_C_LATENT + n])
+        elif mode == _MODE_SLIDERS:
+            n = int(array[_C_N_SLIDERS])
+            sliders = tuple(array[_C_SLIDERS:_C_SLIDERS + n])
+        manifold = METHODS[int(array[_C_MANIFOLD]) % len(METHODS)]
         if array[_C_SEQ] == seq:
-            return ControlState(pad=pad, latent=latent, gain=gain, version=int(seq),
-                                received_s=stamp)
+            return ControlState(pad=pad, latent=latent, manifold=manifold, sliders=sliders,
+                                gain=gain, version=int(seq), received_s=stamp)
     return previous
 
 

@@ -103,7 +103,7 @@ class Renderer:
         """Latent target [latent_dim] float64 of a control state (cached for the last state)."""
         cached_state, cached = self._targets_cache
         if state is not cached_state:
-            cached = np.asarray(latent_target(state, self.checkpoint.manifold.to_latent,
+            cached = np.asarray(latent_target(state, self.checkpoint.manifolds,
                                               self.latent_dim), dtype=np.float64)
             self._targets_cache = (state, cached)
         return cached

@@ -5,6 +5,8 @@ Layout of ``models/NAME/``::
     config.json          format, stft, vae and train settings, the producing command, training stats
     weights.safetensors  every tensor of FrameVAE.state_dict() (encoder, decoder, normalisation)
     manifold.json        the 2-D PCA manifold fitted on the encoder means
+    manifolds.json/.npz  every navigation manifold (pad + sliders; see synth_server.manifold.fit);
+                         optional: without them only PCA is offered
 
 The loader rebuilds the model from ``config.json`` alone and refuses (with one line, as
 :class:`CheckpointError`) any file whose tensors do not match that config exactly. It reads the
@@ -52,7 +54,8 @@ class Checkpoint:
         stft: STFT parameters the model was trained with.
         vae: architecture.
         arrays: every tensor as a float32 numpy array, by state-dict name.
-        manifold: the pad manifold.
+        manifold: the PCA pad manifold.
+        manifolds: every navigation method's pad and slider maps, by name ("pca" always).
         meta: the rest of config.json (train settings, command, stats).
         output_gain: linear level correction applied to decoded magnitudes (from training).
     """
@@ -65,7 +68,14 @@ class Checkpoint:
     manifold: PcaManifold
     meta: dict[str, Any] = field(default_factory=dict)
     output_gain: float = 1.0
+    manifolds: dict[str, Any] = field(default_factory=dict)
     _model: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.manifolds:  # built in code (tests): the PCA pad map only
+            from synth_server.manifold.fit import MethodMaps
+
+            self.manifolds = {"pca": MethodMaps(self.manifold, self.manifold)}
 
     @property
     def model(self) -> "FrameVAE":
@@ -240,6 +250,13 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
         manifold = PcaManifold.from_json(_read_json(directory / MANIFOLD_FILE), vae.latent_dim)
     except ValueError as exc:
         raise CheckpointError(f"{directory / MANIFOLD_FILE}: {exc}") from None
+    from synth_server.manifold.fit import load_manifolds
+
+    try:
+        manifolds, _ = load_manifolds(directory, vae.latent_dim, manifold)
+    except ValueError as exc:
+        raise CheckpointError(f"{directory}: {exc}") from None
+    manifold = manifolds["pca"].pad
     output_gain = config.get("output_gain", 1.0)
     if isinstance(output_gain, bool) or not isinstance(output_gain, (int, float)) \
             or not 0.0 < float(output_gain) <= 1000.0:
@@ -247,7 +264,7 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
     meta = {k: v for k, v in config.items()
             if k not in ("format", "format_version", "stft", "vae")}
     return Checkpoint(directory.resolve().name, directory, stft, vae, tensors, manifold, meta,
-                      float(output_gain))
+                      float(output_gain), manifolds=manifolds)
 
 
 def state_arrays(model: "FrameVAE") -> dict[str, np.ndarray]:
