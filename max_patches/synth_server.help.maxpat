@@ -9,7 +9,7 @@
 			"modernui": 1
 		},
 		"classnamespace": "box",
-		"rect": [ 120.0, 120.0, 620.0, 540.0 ],
+		"rect": [ 120.0, 120.0, 620.0, 852.0 ],
 		"bglocked": 0,
 		"openinpresentation": 0,
 		"default_fontsize": 12.0,
@@ -98,7 +98,7 @@
 					"maxclass": "newobj",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 20.0, 420.0, 150.0, 22.0 ],
+					"patching_rect": [ 20.0, 732.0, 150.0, 22.0 ],
 					"text": "udpsend 127.0.0.1 7400"
 				}
 			},
@@ -235,8 +235,218 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 20.0, 460.0, 560.0, 47.0 ],
+					"patching_rect": [ 20.0, 772.0, 560.0, 47.0 ],
 					"text": "Numbers out of range are clamped; NaN and Inf are rejected. Max's pictslider sends ints: synth_server.maxpat scales them to 0..1 floats. The full address table is synth_server/control/addresses.py."
+				}
+			},
+			{
+				"box": {
+					"id": "obj-20",
+					"maxclass": "message",
+					"text": "/slider 2 0.8",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 392.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-21",
+					"maxclass": "comment",
+					"text": "move slider 2 (of 4) on the selected manifold's k-D map, 0..1",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 393.0, 420.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-22",
+					"maxclass": "message",
+					"text": "/manifold/select umap",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 424.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-23",
+					"maxclass": "comment",
+					"text": "navigate through pca, lle, laplacian, isomap or umap",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 425.0, 420.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-24",
+					"maxclass": "message",
+					"text": "/manifold/list",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 456.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-25",
+					"maxclass": "comment",
+					"text": "the server replies /manifold/list with the model's manifolds",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 457.0, 420.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-26",
+					"maxclass": "message",
+					"text": "/model/list",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 488.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-27",
+					"maxclass": "comment",
+					"text": "the server replies /model/list with the loadable models",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 489.0, 420.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-28",
+					"maxclass": "message",
+					"text": "/model/load toy-4d",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 520.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-29",
+					"maxclass": "comment",
+					"text": "crossfade to another model (a folder of --models-dir)",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 521.0, 420.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-30",
+					"maxclass": "message",
+					"text": "/subscribe 10",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 552.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-31",
+					"maxclass": "comment",
+					"text": "push /state/... replies here 10 times a second (0 stops)",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 553.0, 420.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-32",
+					"maxclass": "message",
+					"text": "/preset/store A",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 584.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-33",
+					"maxclass": "comment",
+					"text": "remember where the sound is going as preset A",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 585.0, 420.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-34",
+					"maxclass": "message",
+					"text": "/preset/recall A",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 616.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-35",
+					"maxclass": "comment",
+					"text": "glide back to preset A",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 617.0, 420.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-36",
+					"maxclass": "message",
+					"text": "/interp A B 0.5",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 648.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-37",
+					"maxclass": "comment",
+					"text": "glide to the latent halfway between presets A and B",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 649.0, 420.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-38",
+					"maxclass": "message",
+					"text": "/random 1.",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 680.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-39",
+					"maxclass": "comment",
+					"text": "glide to a random point of the prior (temperature 1)",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 681.0, 420.0, 20.0 ]
 				}
 			}
 		],
@@ -275,6 +485,66 @@
 				"patchline": {
 					"destination": [ "obj-6", 0 ],
 					"source": [ "obj-17", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-20", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-22", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-24", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-26", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-28", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-30", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-32", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-34", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-36", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-6", 0 ],
+					"source": [ "obj-38", 0 ]
 				}
 			}
 		],

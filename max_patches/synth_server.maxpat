@@ -49,7 +49,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 700.0, 100.0, 100.0, 60.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 0.0, 0.0, 730.0, 430.0 ],
+					"presentation_rect": [ 0.0, 0.0, 730.0, 560.0 ],
 					"rounded": 0
 				}
 			},
@@ -950,6 +950,397 @@
 					"presentation": 1,
 					"presentation_rect": [ 516.0, 372.0, 100.0, 22.0 ]
 				}
+			},
+			{
+				"box": {
+					"maxclass": "comment",
+					"text": "manifold (/manifold/select)",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 20.0, 900.0, 170.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 436.0, 170.0, 20.0 ],
+					"id": "obj-71"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "umenu",
+					"items": [ "pca", ",", "lle", ",", "laplacian", ",", "isomap", ",", "umap" ],
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [ "int", "", "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 20.0, 925.0, 110.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 460.0, 110.0, 22.0 ],
+					"id": "obj-72"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /manifold/select",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 960.0, 150.0, 22.0 ],
+					"id": "obj-73"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "message",
+					"text": "/manifold/list",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 180.0, 925.0, 95.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 126.0, 460.0, 95.0, 22.0 ],
+					"id": "obj-74"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "comment",
+					"text": "sliders (manifold dimensions, /slider k v)",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 300.0, 900.0, 260.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 240.0, 436.0, 260.0, 20.0 ],
+					"id": "obj-75"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "slider",
+					"floatoutput": 1,
+					"size": 1.0,
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 300.0, 925.0, 24.0, 90.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 240.0, 460.0, 24.0, 90.0 ],
+					"id": "obj-76"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /slider 0",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 300.0, 1030.0, 100.0, 22.0 ],
+					"id": "obj-77"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "slider",
+					"floatoutput": 1,
+					"size": 1.0,
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 340.0, 925.0, 24.0, 90.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 270.0, 460.0, 24.0, 90.0 ],
+					"id": "obj-78"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /slider 1",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 340.0, 1055.0, 100.0, 22.0 ],
+					"id": "obj-79"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "slider",
+					"floatoutput": 1,
+					"size": 1.0,
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 380.0, 925.0, 24.0, 90.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 300.0, 460.0, 24.0, 90.0 ],
+					"id": "obj-80"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /slider 2",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 380.0, 1030.0, 100.0, 22.0 ],
+					"id": "obj-81"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "slider",
+					"floatoutput": 1,
+					"size": 1.0,
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 420.0, 925.0, 24.0, 90.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 330.0, 460.0, 24.0, 90.0 ],
+					"id": "obj-82"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /slider 3",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 420.0, 1055.0, 100.0, 22.0 ],
+					"id": "obj-83"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "comment",
+					"text": "model (/model/load, filled by /model/list)",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 520.0, 900.0, 260.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 380.0, 436.0, 260.0, 20.0 ],
+					"id": "obj-84"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "umenu",
+					"items": [ "default" ],
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [ "int", "", "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 520.0, 925.0, 150.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 380.0, 460.0, 150.0, 22.0 ],
+					"id": "obj-85"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /model/load",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 520.0, 960.0, 125.0, 22.0 ],
+					"id": "obj-86"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "route /model/list /manifold/list /manifold/selected /state/manifold /state/sliders",
+					"numinlets": 6,
+					"numoutlets": 6,
+					"outlettype": [ "", "", "", "", "", "" ],
+					"patching_rect": [ 20.0, 1120.0, 520.0, 22.0 ],
+					"id": "obj-87"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "t l b",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "" ],
+					"patching_rect": [ 20.0, 1160.0, 45.0, 22.0 ],
+					"id": "obj-88"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "message",
+					"text": "clear",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 80.0, 1200.0, 45.0, 22.0 ],
+					"id": "obj-89"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "iter",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 1200.0, 35.0, 22.0 ],
+					"id": "obj-90"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend append",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 1240.0, 100.0, 22.0 ],
+					"id": "obj-91"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "t l b",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "" ],
+					"patching_rect": [ 160.0, 1160.0, 45.0, 22.0 ],
+					"id": "obj-92"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "message",
+					"text": "clear",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 220.0, 1200.0, 45.0, 22.0 ],
+					"id": "obj-93"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "iter",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 160.0, 1200.0, 35.0, 22.0 ],
+					"id": "obj-94"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend append",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 160.0, 1240.0, 100.0, 22.0 ],
+					"id": "obj-95"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend setsymbol",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 300.0, 1160.0, 115.0, 22.0 ],
+					"id": "obj-96"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "unpack f f f f",
+					"numinlets": 1,
+					"numoutlets": 4,
+					"outlettype": [ "", "", "", "" ],
+					"patching_rect": [ 430.0, 1160.0, 110.0, 22.0 ],
+					"id": "obj-97"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend set",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 430.0, 1200.0, 75.0, 22.0 ],
+					"id": "obj-98"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend set",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 510.0, 1200.0, 75.0, 22.0 ],
+					"id": "obj-99"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend set",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 590.0, 1200.0, 75.0, 22.0 ],
+					"id": "obj-100"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend set",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 670.0, 1200.0, 75.0, 22.0 ],
+					"id": "obj-101"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend setsymbol",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 600.0, 1160.0, 115.0, 22.0 ],
+					"id": "obj-102"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "comment",
+					"text": "the menus fill from the server at load; the sliders follow /subscribe",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 20.0, 1290.0, 420.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 556.0, 420.0, 20.0 ],
+					"id": "obj-103"
+				}
 			}
 		],
 		"lines": [
@@ -1251,6 +1642,258 @@
 				"patchline": {
 					"source": [ "obj-69", 0 ],
 					"destination": [ "obj-70", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-73", 0 ],
+					"source": [ "obj-72", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-73", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-74", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-74", 0 ],
+					"source": [ "obj-31", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-56", 0 ],
+					"source": [ "obj-31", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-77", 0 ],
+					"source": [ "obj-76", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-77", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-79", 0 ],
+					"source": [ "obj-78", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-79", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-81", 0 ],
+					"source": [ "obj-80", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-81", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-83", 0 ],
+					"source": [ "obj-82", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-83", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-86", 0 ],
+					"source": [ "obj-85", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-86", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-87", 0 ],
+					"source": [ "obj-32", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-88", 0 ],
+					"source": [ "obj-87", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-89", 0 ],
+					"source": [ "obj-88", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-85", 0 ],
+					"source": [ "obj-89", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-90", 0 ],
+					"source": [ "obj-88", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-91", 0 ],
+					"source": [ "obj-90", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-85", 0 ],
+					"source": [ "obj-91", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-92", 0 ],
+					"source": [ "obj-87", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-93", 0 ],
+					"source": [ "obj-92", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-72", 0 ],
+					"source": [ "obj-93", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-94", 0 ],
+					"source": [ "obj-92", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-95", 0 ],
+					"source": [ "obj-94", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-72", 0 ],
+					"source": [ "obj-95", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-96", 0 ],
+					"source": [ "obj-87", 2 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-96", 0 ],
+					"source": [ "obj-87", 3 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-72", 0 ],
+					"source": [ "obj-96", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-98", 0 ],
+					"source": [ "obj-97", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-76", 0 ],
+					"source": [ "obj-98", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-99", 0 ],
+					"source": [ "obj-97", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-78", 0 ],
+					"source": [ "obj-99", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-100", 0 ],
+					"source": [ "obj-97", 2 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-80", 0 ],
+					"source": [ "obj-100", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-101", 0 ],
+					"source": [ "obj-97", 3 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-82", 0 ],
+					"source": [ "obj-101", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-97", 0 ],
+					"source": [ "obj-87", 4 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-102", 0 ],
+					"source": [ "obj-33", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-85", 0 ],
+					"source": [ "obj-102", 0 ]
 				}
 			}
 		],

@@ -73,6 +73,7 @@ FIXED_IO = {
     "slider": (1, 1),
     "multislider": (1, 2),
     "pictslider": (2, 2),
+    "umenu": (1, 3),
 }
 NEWOBJ_IO: dict[str, Callable[[list[str]], tuple[int, int]]] = {
     "udpsend": lambda a: (1, 0),
@@ -88,9 +89,13 @@ NEWOBJ_IO: dict[str, Callable[[list[str]], tuple[int, int]]] = {
     "delay": lambda a: (2, 1),
     "del": lambda a: (2, 1),
     "print": lambda a: (1, 0),
+    "iter": lambda a: (1, 1),
+    "t": lambda a: (1, max(len(a), 1)),
+    "trigger": lambda a: (1, max(len(a), 1)),
 }
 # Classes whose boxes a performer uses: they must be visible in presentation mode.
-UI_CLASSES = {"pictslider", "slider", "multislider", "flonum", "number", "button", "toggle", "led"}
+UI_CLASSES = {"pictslider", "slider", "multislider", "flonum", "number", "button", "toggle", "led",
+              "umenu"}
 
 
 class PatchError(AssertionError):
@@ -228,6 +233,12 @@ class Patch:
             return [[REPR[INT]]]
         if cls == "button":
             return [[BANG]]
+        if cls == "umenu":  # outlet 0: the item's index; outlet 1: the item's text
+            if outlet == 0:
+                return [[REPR[INT]]]
+            if outlet == 1:
+                return [[REPR[STRING]]]
+            raise unknown
         if cls == "message":
             return self._message_outputs(box, stack)
         if cls != "newobj":
@@ -646,6 +657,9 @@ def test_inferred_messages_are_the_expected_ones(patch):
     assert ("/latent", ("int", "float")) in sent
     assert ("/ping", ()) in sent
     assert ("/state", ()) in sent
+    assert ("/slider", ("int", "float")) in sent
+    assert ("/manifold/select", ("str",)) in sent
+    assert ("/model/load", ("str",)) in sent
 
 
 @pytest.mark.skipif(not HELP_PATH.exists(), reason="no help patch")

@@ -54,7 +54,8 @@ def test_patch_structure_matches_the_address_table():
     sends = oscformats(objects)
     addresses = {a for a, _ in sends}
     assert {"/pad", "/gain", "/latent", "/ping", "/state", "/model/list", "/model/load",
-            "/subscribe"} <= addresses
+            "/subscribe", "/slider", "/manifold/select", "/manifold/list", "/preset/store",
+            "/preset/recall", "/interp", "/random"} <= addresses
     for address, types in sends:
         assert lookup(address) is not None, f"{address} is not in the address table"
         if types:  # an explicit type string must match one form of the table
@@ -69,7 +70,7 @@ def test_patch_structure_matches_the_address_table():
 
 TEST_PATCH = """#N canvas 0 0 400 300 12;
 #X obj 20 20 loadbang;
-#X msg 20 60 \\; synth-connect disconnect \\; synth-connect connect 127.0.0.1 {port} \\; synth-pad-x 0.2 \\; synth-pad-y 0.8 \\; synth-gain 0.33 \\; synth-latent-dim 2 \\; synth-latent-value 1.5 \\; pd quit;
+#X msg 20 60 \\; synth-connect disconnect \\; synth-connect connect 127.0.0.1 {port} \\; synth-pad-x 0.2 \\; synth-pad-y 0.8 \\; synth-gain 0.33 \\; synth-manifold symbol isomap \\; synth-slider-2 0.9 \\; synth-latent-dim 2 \\; synth-latent-value 1.5 \\; pd quit;
 #X connect 0 0 1 0;
 """
 
@@ -116,3 +117,5 @@ def test_real_pd_plays_the_server_through_the_patch(tmp_path):
     assert after["/state/gain"][0] == pytest.approx(0.33, abs=1e-6)
     assert after["/state/pad"] == pytest.approx([0.2, 0.8], abs=1e-6)
     assert after["/state/latent"][2] == pytest.approx(1.5, abs=0.05)  # /latent i v as ints
+    assert after["/state/manifold"] == ["isomap"]
+    assert after["/state/sliders"] == pytest.approx([0.2, 0.8, 0.9, 0.5], abs=1e-6)
