@@ -1157,10 +1157,10 @@
 			{
 				"box": {
 					"maxclass": "newobj",
-					"text": "route /model/list /manifold/list /manifold/selected /state/manifold /state/sliders",
-					"numinlets": 6,
-					"numoutlets": 6,
-					"outlettype": [ "", "", "", "", "", "" ],
+					"text": "route /model/list /manifold/list /manifold/selected /state/manifold /state/sliders /attribute/list",
+					"numinlets": 7,
+					"numoutlets": 7,
+					"outlettype": [ "", "", "", "", "", "", "" ],
 					"patching_rect": [ 20.0, 1120.0, 520.0, 22.0 ],
 					"id": "obj-87"
 				}
@@ -1340,6 +1340,55 @@
 					"presentation": 1,
 					"presentation_rect": [ 12.0, 556.0, 420.0, 20.0 ],
 					"id": "obj-103"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "message",
+					"text": "/attribute/list",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 560.0, 1120.0, 100.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 560.0, 460.0, 100.0, 22.0 ],
+					"id": "obj-104"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend set",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 560.0, 1190.0, 75.0, 22.0 ],
+					"id": "obj-105"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "message",
+					"text": "",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 560.0, 1220.0, 160.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 560.0, 486.0, 160.0, 22.0 ],
+					"id": "obj-106"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "comment",
+					"text": "attributes (send /attribute/NAME amount)",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 560.0, 1095.0, 250.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 560.0, 436.0, 170.0, 20.0 ],
+					"id": "obj-107"
 				}
 			}
 		],
@@ -1894,6 +1943,30 @@
 				"patchline": {
 					"destination": [ "obj-85", 0 ],
 					"source": [ "obj-102", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-104", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-104", 0 ],
+					"source": [ "obj-31", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-105", 0 ],
+					"source": [ "obj-87", 5 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-106", 0 ],
+					"source": [ "obj-105", 0 ]
 				}
 			}
 		],

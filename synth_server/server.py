@@ -54,7 +54,8 @@ class Server:
         self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
                                      model_loader=self._request_model, latency=self._latency,
                                      model_names=self.library.names,
-                                     navigation=lambda: self.navigation)
+                                     navigation=lambda: self.navigation,
+                                     attributes=lambda: self.attributes)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
         self._stop_push = threading.Event()
@@ -64,12 +65,13 @@ class Server:
         checkpoint = load_checkpoint(model_dir)
         self.stft = checkpoint.stft
         self.navigation = navigation_of(checkpoint)
-        self._pending_navigation: dict[str, tuple[tuple[str, ...], int]] = {}
+        self.attributes = checkpoint.attributes
+        self._pending: dict[str, Any] = {}  # name -> (navigation, attributes) of a requested swap
         self.loader = ModelLoader(self.library, self._submit, self.osc.send,
                                   compatible=self._compatible)
 
     def _submit(self, checkpoint: Any, requested_s: float) -> None:
-        self._pending_navigation[checkpoint.name] = navigation_of(checkpoint)
+        self._pending[checkpoint.name] = (navigation_of(checkpoint), checkpoint.attributes)
         self.audio.load(checkpoint, requested_s)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:
@@ -91,7 +93,8 @@ class Server:
 
     def _on_audio_event(self, message: tuple) -> None:
         if message[0] == "swapped":
-            self.navigation = self._pending_navigation.pop(message[1], self.navigation)
+            self.navigation, self.attributes = self._pending.pop(
+                message[1], (self.navigation, self.attributes))
             self.controller.model_changed()
         self.events.append(message)
         self.loader.on_event(message)

@@ -50,7 +50,9 @@ HELP_PATH = PATCH_PATH.with_name("synth_server.help.maxpat")
 SEND_HOST = "127.0.0.1"
 
 # Addresses (paths) that need no control in the patch, and (path, handler) forms likewise.
-NO_UI_ADDRESSES: frozenset[str] = frozenset()
+# /attribute/NAME builds its address from a model-dependent name: the patch lists the names
+# (/attribute/list) and says how to send one; the table and tests/test_attributes.py cover it.
+NO_UI_ADDRESSES: frozenset[str] = frozenset({"/attribute/*"})
 FORMS_WITHOUT_UI: frozenset[tuple[str, str]] = frozenset()
 # The addresses the patch must send whatever the table says.
 REQUIRED_ADDRESSES = ("/pad", "/latent", "/gain", "/ping", "/state")
@@ -479,7 +481,7 @@ def osc_errors(patch: Patch) -> tuple[list[str], set[tuple[str, str]]]:
             errors.append(f"{origin} sends {shown!r}: arguments do not fit {message.address}: "
                           f"{exc}")
             continue
-        exercised.add((message.address, form.handler))
+        exercised.add((address.path, form.handler))
 
     # Every OSC-looking control must actually be wired to udpsend.
     for box in patch.boxes.values():

@@ -116,7 +116,7 @@ def test_ping_and_state_replies_over_real_udp(tiny_checkpoint):
         assert OscMessage(reply_sock.recv(4096)).address == "/pong"
         send.sendto(message("/state"), ("127.0.0.1", srv.port))
         replies = {}
-        for _ in range(7):
+        for _ in range(9):
             msg = OscMessage(reply_sock.recv(4096))
             replies[msg.address] = msg
         assert replies["/state/model"].params == ["tiny"]
@@ -161,7 +161,7 @@ def test_one_packet_cannot_cause_unbounded_work(server):
 
     srv, _, _ = server
     per_state = len(srv.handle_packet(message("/state"), "127.0.0.1"))
-    assert per_state == 8
+    assert per_state == 10
     replies = srv.handle_packet(bundle(*[message("/state")] * 500), "127.0.0.1")
     assert len(replies) <= MAX_REPLIES_PER_PACKET + 1
     assert replies[-1][0] == "/error" and "dropped" in replies[-1][1][1]

@@ -14,6 +14,7 @@ Conventions (for Max/MSP and Pure Data users):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -114,6 +115,22 @@ ADDRESSES: tuple[Address, ...] = (
         reply="/manifold/list",
     ),
     Address(
+        "/attribute/*",
+        (Form((Arg("amount", FLOAT, -3.0, 3.0, "x vector"),), "on_attribute"),),
+        "`/attribute/NAME amount`: add `amount` times the model's attribute vector NAME to "
+        "wherever the pad, sliders or latent put the sound (MusicVAE attribute vectors: mean "
+        "latent of the training sounds with the attribute minus the mean of those without). "
+        "Amounts add up across names and stay while the pad moves; 0 removes one. Names come "
+        "from the training labels (e.g. `f0_hz`, `noise_ratio`, `family_brass`); see "
+        "/attribute/list.",
+    ),
+    Address(
+        "/attribute/list",
+        (Form((), "on_attribute_list"),),
+        "List the playing model's attribute vectors: replies /attribute/list name1 name2 ...",
+        reply="/attribute/list",
+    ),
+    Address(
         "/gain",
         (Form((Arg("gain", FLOAT, *_UNIT),), "on_gain"),),
         "Output gain, linear 0..1, smoothed.",
@@ -187,11 +204,30 @@ ADDRESSES: tuple[Address, ...] = (
 )
 
 _BY_PATH = {a.path: a for a in ADDRESSES}
+_PREFIXES = tuple((a.path[:-1], a) for a in ADDRESSES if a.path.endswith("/*"))
+_NAME = re.compile(r"[A-Za-z0-9_]{1,48}")
 
 
 def lookup(path: str) -> Optional[Address]:
-    """Return the :class:`Address` for ``path`` or None when the server does not accept it."""
-    return _BY_PATH.get(path)
+    """Return the :class:`Address` for ``path`` or None when the server does not accept it.
+
+    A table path ending in ``/*`` (e.g. ``/attribute/*``) matches ``/attribute/NAME`` for a
+    NAME of 1-48 letters, digits or underscores; :func:`wildcard_name` gives NAME.
+    """
+    found = _BY_PATH.get(path)
+    if found is not None:
+        return found
+    for prefix, address in _PREFIXES:
+        if path.startswith(prefix) and _NAME.fullmatch(path[len(prefix):]):
+            return address
+    return None
+
+
+def wildcard_name(address: Address, path: str) -> Optional[str]:
+    """NAME of ``path`` for a ``/.../*`` address, else None."""
+    if not address.path.endswith("/*") or path == address.path:
+        return None
+    return path[len(address.path) - 1:]
 
 
 def _convert(value: Any, arg: Arg) -> Any:

@@ -13,7 +13,8 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from synth_server.control.addresses import LATENT_LIMIT, OscArgumentError, lookup, validate
+from synth_server.control.addresses import (LATENT_LIMIT, OscArgumentError, lookup, validate,
+                                            wildcard_name)
 
 Reply = tuple[str, tuple[Any, ...]]
 MAX_SUBSCRIBERS = 16
@@ -35,6 +36,8 @@ class ControlState:
         manifold: navigation method the pad and sliders go through ("pca", "lle", ...).
         sliders: k slider positions in [0, 1] on the manifold's k-D map, or None to follow
             the pad (the last of /pad, /slider, /latent moved wins).
+        offset: latent vector added to the target wherever it comes from (the sum of the
+            /attribute amounts times their vectors), or None.
         gain: linear output gain in [0, 1].
         version: increases with every published change.
         received_s: time.monotonic() when the message that made this state arrived (0: not
@@ -45,6 +48,7 @@ class ControlState:
     latent: Optional[tuple[float, ...]] = None
     manifold: str = "pca"
     sliders: Optional[tuple[float, ...]] = None
+    offset: Optional[tuple[float, ...]] = None
     gain: float = 0.5
     version: int = 0
     received_s: float = 0.0
@@ -84,6 +88,7 @@ class Controller:
         latency: returns the measured control latency (median, p99) in ms for /state.
         model_names: returns the loadable model names for /model/list.
         navigation: returns the playing model's (manifold names, slider count).
+        attributes: returns the playing model's attribute vectors {name: [latent_dim]}.
     """
 
     def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState(),
@@ -91,12 +96,15 @@ class Controller:
                  model_loader: Optional[Callable[[str, float, str], None]] = None,
                  latency: Optional[Callable[[], tuple[float, float]]] = None,
                  model_names: Optional[Callable[[], list[str]]] = None,
-                 navigation: Optional[Callable[[], tuple[tuple[str, ...], int]]] = None):
+                 navigation: Optional[Callable[[], tuple[tuple[str, ...], int]]] = None,
+                 attributes: Optional[Callable[[], dict[str, np.ndarray]]] = None):
         self._status = status
         self._model_loader = model_loader
         self._latency = latency
         self._model_names = model_names
         self._navigation = navigation or (lambda: (("pca",), 2))
+        self._attributes = attributes or (lambda: {})
+        self.attribute_amounts: dict[str, float] = {}
         self.subscribers: dict[str, float] = {}  # host -> rate_hz (see on_subscribe)
         self.presets: dict[str, tuple[tuple[float, ...], tuple[float, float]]] = {}
         self._rng = np.random.default_rng()
@@ -141,6 +149,11 @@ class Controller:
         handler = getattr(self, form.handler)
         self._received_s = received_s
         self._sender = sender
+        if address.path.endswith("/*"):
+            name = wildcard_name(address, path)
+            if name is None:
+                raise OscArgumentError(f"use {address.path[:-1]}NAME")
+            return handler(name, *converted) or []
         return handler(*converted) or []
 
     # -- handlers (names referenced from the address table) ---------------------------------
@@ -171,6 +184,29 @@ class Controller:
                                    f"(has {' '.join(names)})")
         self._publish(manifold=name)
         return [("/manifold/selected", (name,))]
+
+    def on_attribute(self, name: str, amount: float) -> list[Reply]:
+        """/attribute/NAME amount: add amount x the attribute vector NAME to the target."""
+        vectors = self._attributes()
+        if name not in vectors:
+            raise OscArgumentError(f"no attribute {name!r} in this model (/attribute/list)")
+        with self._write_lock:
+            if amount == 0.0:
+                self.attribute_amounts.pop(name, None)
+            else:
+                self.attribute_amounts[name] = amount
+            amounts = dict(self.attribute_amounts)
+        offset = None
+        if amounts:
+            total = sum(a * np.asarray(vectors[n], dtype=np.float64) for n, a in amounts.items()
+                        if n in vectors)
+            offset = tuple(float(v) for v in np.clip(total, -LATENT_LIMIT, LATENT_LIMIT))
+        self._publish(offset=offset)
+        return []
+
+    def on_attribute_list(self) -> list[Reply]:
+        """/attribute/list → /attribute/list name1 name2 ..."""
+        return [("/attribute/list", tuple(sorted(self._attributes())[:200]))]
 
     def on_manifold_list(self) -> list[Reply]:
         """/manifold/list → /manifold/list name1 name2 ... (the playing model's)."""
@@ -289,7 +325,9 @@ class Controller:
         self._received_s = 0.0
         names, _ = self._navigation()
         manifold = self._state.manifold if self._state.manifold in names else "pca"
-        self._publish(latent=None, sliders=None, manifold=manifold)
+        with self._write_lock:
+            self.attribute_amounts.clear()
+        self._publish(latent=None, sliders=None, manifold=manifold, offset=None)
 
     def on_ping(self) -> list[Reply]:
         """/ping → /pong."""
@@ -331,9 +369,13 @@ def latent_target(state: ControlState, manifolds: dict[str, Any], latent_dim: in
             values = np.full(k, 0.5)
             n = min(k, len(state.sliders))
             values[:n] = state.sliders[:n]
-            return maps.sliders.to_latent(values)
-        return maps.pad.to_latent(np.asarray(state.pad, dtype=np.float64))
-    z = np.zeros(latent_dim, dtype=np.float64)
-    n = min(latent_dim, len(state.latent))
-    z[:n] = state.latent[:n]
+            z = maps.sliders.to_latent(values)
+        else:
+            z = maps.pad.to_latent(np.asarray(state.pad, dtype=np.float64))
+    else:
+        z = np.zeros(latent_dim, dtype=np.float64)
+        n = min(latent_dim, len(state.latent))
+        z[:n] = state.latent[:n]
+    if state.offset is not None and len(state.offset) == latent_dim:
+        z = z + np.asarray(state.offset, dtype=np.float64)
     return z

@@ -8,7 +8,7 @@ later feature adds) talks to it through two small shared-memory arrays guarded b
 counters (a seqlock: the writer makes the counter odd while writing; readers retry on a change):
 
 - control (server writes, audio reads): pad x, y, gain, mode (pad / latent / sliders), manifold,
-  slider positions, latent vector, and the
+  slider positions, latent vector, attribute offset vector, and the
   arrival time of the OSC packet behind the change (for the latency measurement);
 - status (audio writes, server reads): underruns, NaN frames, hops, the sounding and target
   latents, the measured control latency (median, p99, count).
@@ -39,10 +39,12 @@ log = logging.getLogger(__name__)
 
 MAX_LATENT = 256
 MAX_SLIDERS = 8
-_C_SEQ, _C_PAD_X, _C_PAD_Y, _C_GAIN, _C_MODE, _C_N, _C_STAMP, _C_MANIFOLD, _C_N_SLIDERS = range(9)
-_C_SLIDERS = _C_N_SLIDERS + 1
+(_C_SEQ, _C_PAD_X, _C_PAD_Y, _C_GAIN, _C_MODE, _C_N, _C_STAMP, _C_MANIFOLD, _C_N_SLIDERS,
+ _C_N_OFFSET) = range(10)
+_C_SLIDERS = _C_N_OFFSET + 1
 _C_LATENT = _C_SLIDERS + MAX_SLIDERS
-CONTROL_SIZE = _C_LATENT + MAX_LATENT
+_C_OFFSET = _C_LATENT + MAX_LATENT
+CONTROL_SIZE = _C_OFFSET + MAX_LATENT
 _MODE_PAD, _MODE_LATENT, _MODE_SLIDERS = 0.0, 1.0, 2.0
 (_S_SEQ, _S_UNDERRUNS, _S_NAN, _S_HOPS, _S_LAT_MEDIAN, _S_LAT_P99, _S_LAT_COUNT, _S_CONSUMED,
  _S_N, _S_LATENT) = range(10)
@@ -64,6 +66,12 @@ def write_control(array: Any, state: ControlState, consumed_version: float = -1.
     if not unread or state.received_s <= 0.0:
         array[_C_STAMP] = state.received_s
     array[_C_MANIFOLD] = METHODS.index(state.manifold) if state.manifold in METHODS else 0
+    if state.offset is None:
+        array[_C_N_OFFSET] = 0
+    else:
+        n = min(len(state.offset), MAX_LATENT)
+        array[_C_OFFSET:_C_OFFSET + n] = list(state.offset[:n])
+        array[_C_N_OFFSET] = n
     if state.latent is not None:
         n = min(len(state.latent), MAX_LATENT)
         array[_C_N] = n
@@ -99,9 +107,11 @@ def read_control(array: Any, previous: ControlState) -> ControlState:
             n = int(array[_C_N_SLIDERS])
             sliders = tuple(array[_C_SLIDERS:_C_SLIDERS + n])
         manifold = METHODS[int(array[_C_MANIFOLD]) % len(METHODS)]
+        n = int(array[_C_N_OFFSET])
+        offset = tuple(array[_C_OFFSET:_C_OFFSET + n]) if n else None
         if array[_C_SEQ] == seq:
             return ControlState(pad=pad, latent=latent, manifold=manifold, sliders=sliders,
-                                gain=gain, version=int(seq), received_s=stamp)
+                                offset=offset, gain=gain, version=int(seq), received_s=stamp)
     return previous
 
 

@@ -113,7 +113,8 @@ def render_events(checkpoint: Checkpoint, events: list[ScoreEvent],
     """
     renderer = Renderer(checkpoint, channels=channels, phase=phase)
     navigation = navigation_of(checkpoint)
-    controller = Controller(lambda: renderer.status(0), initial, navigation=lambda: navigation)
+    controller = Controller(lambda: renderer.status(0), initial, navigation=lambda: navigation,
+                            attributes=lambda: checkpoint.attributes)
     events = sorted(events, key=lambda e: e[0])
     if duration_s is None:
         duration_s = (events[-1][0] if events else 0.0) + 1.0

@@ -398,7 +398,8 @@ def fit_checkpoint(model_dir: Union[str, Path], latents: Optional[np.ndarray] = 
         model_dir: checkpoint directory (rewritten in place, atomically file by file).
         latents: [n, latent_dim] encoder means; when None they are computed from ``data_dir``
             or, failing that, from the stored anchors of an earlier fit.
-        data_dir: folder of audio to encode.
+        data_dir: folder of audio to encode; its label file (if any) also gives the
+            attribute vectors (:mod:`synth_server.manifold.attributes`).
         methods, n_sliders, seed: see :func:`fit_manifolds`.
         command: the producing command line, stored in manifolds.json.
     Returns:
@@ -410,6 +411,10 @@ def fit_checkpoint(model_dir: Union[str, Path], latents: Optional[np.ndarray] = 
     from synth_server.model.checkpoint import load_checkpoint
 
     checkpoint = load_checkpoint(model_dir)
+    if data_dir is not None:
+        from synth_server.manifold.attributes import fit_attributes
+
+        fit_attributes(model_dir, data_dir, checkpoint)
     if latents is None and data_dir is not None:
         latents = encoder_means(checkpoint, data_dir)
     if latents is None:

@@ -7,6 +7,7 @@ Layout of ``models/NAME/``::
     manifold.json        the 2-D PCA manifold fitted on the encoder means
     manifolds.json/.npz  every navigation manifold (pad + sliders; see synth_server.manifold.fit);
                          optional: without them only PCA is offered
+    attributes.json      attribute vectors from the training labels (optional)
 
 The loader rebuilds the model from ``config.json`` alone and refuses (with one line, as
 :class:`CheckpointError`) any file whose tensors do not match that config exactly. It reads the
@@ -56,6 +57,7 @@ class Checkpoint:
         arrays: every tensor as a float32 numpy array, by state-dict name.
         manifold: the PCA pad manifold.
         manifolds: every navigation method's pad and slider maps, by name ("pca" always).
+        attributes: attribute vectors {name: [latent_dim] float64} (may be empty).
         meta: the rest of config.json (train settings, command, stats).
         output_gain: linear level correction applied to decoded magnitudes (from training).
     """
@@ -69,6 +71,7 @@ class Checkpoint:
     meta: dict[str, Any] = field(default_factory=dict)
     output_gain: float = 1.0
     manifolds: dict[str, Any] = field(default_factory=dict)
+    attributes: dict[str, np.ndarray] = field(default_factory=dict)
     _model: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -257,6 +260,12 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
     except ValueError as exc:
         raise CheckpointError(f"{directory}: {exc}") from None
     manifold = manifolds["pca"].pad
+    from synth_server.manifold.attributes import load_attributes
+
+    try:
+        attributes = load_attributes(directory, vae.latent_dim)
+    except ValueError as exc:
+        raise CheckpointError(f"{directory}: {exc}") from None
     output_gain = config.get("output_gain", 1.0)
     if isinstance(output_gain, bool) or not isinstance(output_gain, (int, float)) \
             or not 0.0 < float(output_gain) <= 1000.0:
@@ -264,7 +273,7 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
     meta = {k: v for k, v in config.items()
             if k not in ("format", "format_version", "stft", "vae")}
     return Checkpoint(directory.resolve().name, directory, stft, vae, tensors, manifold, meta,
-                      float(output_gain), manifolds=manifolds)
+                      float(output_gain), manifolds=manifolds, attributes=attributes)
 
 
 def state_arrays(model: "FrameVAE") -> dict[str, np.ndarray]:

@@ -1,0 +1,99 @@
+"""Attribute vectors (MusicVAE): computed from labels, stored in the checkpoint, played with
+/attribute/NAME amount on the shipped model's real weights."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import librosa
+import numpy as np
+import pytest
+
+from conftest import DEFAULT_MODEL
+from synth_server.control.addresses import OscArgumentError, lookup
+from synth_server.control.controller import Controller, EngineStatus, UnknownAddressError
+from synth_server.engine.offline import render_events
+from synth_server.manifold.attributes import attribute_vectors, load_attributes, save_attributes
+from synth_server.model.checkpoint import CheckpointError, load_checkpoint
+
+
+def test_vectors_are_mean_with_minus_mean_without():
+    rng = np.random.default_rng(0)
+    files = [f"f{i}.wav" for i in range(6)]
+    labels = {f: {"file": f, "brightness": str(i), "family": "brass" if i < 2 else "string"}
+              for i, f in enumerate(files)}
+    owners = np.repeat(np.arange(6), 10)
+    latents = rng.standard_normal((60, 3)) * 0.01
+    latents[:, 0] += owners  # dimension 0 grows with "brightness"
+    latents[owners < 2, 2] += 5.0  # dimension 2 marks the brass family
+    out = attribute_vectors(latents, owners, files, labels)
+    assert set(out) == {"brightness", "family_brass", "family_string"}
+    bright = np.array(out["brightness"]["vector"])
+    assert bright[0] == pytest.approx(3.0, abs=0.05) and abs(bright[1]) < 0.05
+    brass = np.array(out["family_brass"]["vector"])
+    assert brass[2] == pytest.approx(5.0, abs=0.05)
+    assert out["family_brass"]["n_with"] == 20
+    assert attribute_vectors(latents, owners, files, {}) == {}
+
+
+def test_shipped_model_has_vectors_from_its_toy_factors(default_checkpoint):
+    assert {"f0_hz", "spectral_slope", "noise_ratio"} <= set(default_checkpoint.attributes)
+    for vector in default_checkpoint.attributes.values():
+        assert vector.shape == (default_checkpoint.vae.latent_dim,)
+        assert 0.1 < np.linalg.norm(vector) < 10
+
+
+def _flatness(y: np.ndarray) -> float:
+    return float(np.median(librosa.feature.spectral_flatness(y=y, n_fft=2048)))
+
+
+def test_attribute_amounts_move_the_sound_and_stay_while_the_pad_moves(default_checkpoint):
+    sr = 48000
+    events = [(0.0, "/gain", (0.8,)), (0.0, "/pad", (0.5, 0.5)),
+              (0.8, "/attribute/noise_ratio", (2.0,)),
+              (1.6, "/pad", (0.5, 0.5)),  # a pad move keeps the attribute
+              (2.4, "/attribute/noise_ratio", (0.0,)),
+              (3.2, "/attribute/noise_ratio", (-2.0,))]
+    audio, errors = render_events(default_checkpoint, events, duration_s=4.0)
+    assert errors == [] and np.isfinite(audio).all()
+    seg = [audio[int((t + 0.3) * sr):int((t + 0.8) * sr), 0] for t in (0.0, 0.8, 1.6, 2.4, 3.2)]
+    flat = [_flatness(s) for s in seg]
+    assert flat[1] > 1.5 * flat[0], flat  # more noise
+    assert flat[2] > 1.5 * flat[0], flat  # still there after /pad
+    assert flat[3] == pytest.approx(flat[0], rel=0.2), flat  # amount 0 removes it
+    assert flat[4] < flat[0] / 1.5, flat  # a negative amount: less noise
+
+
+def test_attribute_addresses_are_validated():
+    status = EngineStatus("m", 3, (0.0,) * 3, (0.0,) * 3)
+    vectors = {"bright": np.array([1.0, 0.0, 0.0])}
+    controller = Controller(lambda: status, attributes=lambda: vectors)
+    controller.dispatch("/attribute/bright", [1])
+    assert controller.state.offset == (1.0, 0.0, 0.0)
+    with pytest.raises(OscArgumentError, match="no attribute"):
+        controller.dispatch("/attribute/dark", [1.0])
+    for path in ("/attribute/", "/attribute/a-b", "/attribute/x/y", "/attribute/" + "a" * 49):
+        assert lookup(path) is None
+        with pytest.raises(UnknownAddressError):
+            controller.dispatch(path, [1.0])
+    with pytest.raises(OscArgumentError):
+        controller.dispatch("/attribute/*", [1.0])
+    assert controller.dispatch("/attribute/list", []) == [("/attribute/list", ("bright",))]
+    controller.model_changed()
+    assert controller.state.offset is None and controller.attribute_amounts == {}
+
+
+def test_bad_attribute_files_are_refused_in_one_line(tmp_path):
+    model = tmp_path / "m"
+    shutil.copytree(DEFAULT_MODEL, model)
+    save_attributes(model, {"ok": {"vector": [0.1] * 8}})
+    assert set(load_attributes(model, 8)) == {"ok"}
+    for bad in ({"ok": {"vector": [0.1] * 7}}, {"bad name!": {"vector": [0.1] * 8}},
+                {"ok": {"vector": [float("nan")] * 8}}, {"ok": {"vector": [1e9] * 8}}):
+        (model / "attributes.json").write_text(json.dumps({"attributes": bad}))
+        with pytest.raises(CheckpointError) as info:
+            load_checkpoint(model)
+        assert "\n" not in str(info.value) and "attributes.json" in str(info.value)
+    (model / "attributes.json").write_text("{not json")
+    with pytest.raises(CheckpointError, match="attributes.json"):
+        load_checkpoint(model)
