@@ -123,13 +123,19 @@ def cmd_train(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
         hidden = tuple(int(v) for v in args.hidden.split(","))
         devices: Any = int(args.devices) if args.devices.isdigit() else args.devices
         stft.n_features  # noqa: B018 - validates the representation's parameters
+        from synth_server.manifold.fit import METHODS
+
+        methods = tuple(m.strip() for m in args.manifolds.split(",") if m.strip())
+        if any(m not in METHODS for m in methods):
+            raise ValueError(f"--manifolds: choose from {', '.join(METHODS)}")
     except ValueError as exc:
         return _fail(f"train: {exc}")
     try:
         stats = train_model(args.data, args.out, stft=stft, vae_hidden=hidden,
                             latent_dim=args.latent_dim, train=train,
                             command=_command_line(argv), progress=not args.quiet,
-                            accelerator=args.accelerator, devices=devices, resume=args.resume)
+                            accelerator=args.accelerator, devices=devices, resume=args.resume,
+                            manifold_methods=methods)
     except FileNotFoundError as exc:
         return _fail(str(exc))
     if not stats:  # a DDP rank other than 0
@@ -540,6 +546,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Lightning devices: a count (N > 1 GPUs train with DDP) or 'auto'")
     p.add_argument("--resume", action="store_true",
                    help="continue from OUT/train/last.ckpt (written every epoch)")
+    p.add_argument("--manifolds", default="pca,lle,laplacian,isomap,umap",
+                   help="navigation manifolds fitted after training (comma-separated; "
+                        "'pca' alone is quickest; refit later with fit-manifolds)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("serve", help="play a model live, controlled over OSC")

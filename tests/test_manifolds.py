@@ -227,3 +227,24 @@ def test_fit_manifolds_command_refits_from_the_stored_anchors(tmp_path):
                           str(model), "--methods", "pca,tsne"], cwd=ROOT, capture_output=True,
                          text=True, timeout=60)
     assert bad.returncode != 0 and "tsne" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_training_fits_the_manifolds_and_attribute_vectors(tiny_dataset, tmp_path):
+    from synth_server.config import StftConfig, TrainConfig
+    from synth_server.train.loop import train_model
+
+    data = tmp_path / "data"
+    shutil.copytree(tiny_dataset, data)
+    # tiny_dataset: tone_00..08 = f0 110/220/440 Hz x spectral slope 0.5/1.5/3
+    rows = ["file,f0_hz,spectral_slope"] + [
+        f"tone_{i:02d}.wav,{(110, 220, 440)[i // 3]},{(0.5, 1.5, 3.0)[i % 3]}" for i in range(9)]
+    (data / "factors.csv").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "model"
+    train_model(data, out, stft=StftConfig(), vae_hidden=(64, 32), latent_dim=4,
+                train=TrainConfig(epochs=4, warmup_epochs=1, batch_size=64), progress=False,
+                manifold_methods=("pca", "isomap"))
+    checkpoint = load_checkpoint(out)
+    assert navigation_of(checkpoint) == (("pca", "isomap"), 4)
+    assert set(checkpoint.attributes) == {"f0_hz", "spectral_slope"}
+    quality = json.loads((out / "manifolds.json").read_text())["quality"]
+    assert 0.0 < quality["isomap"]["pad"]["trustworthiness"] <= 1.0

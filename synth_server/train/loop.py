@@ -13,7 +13,7 @@ import logging
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 import torch
@@ -82,7 +82,8 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
                 train: TrainConfig = TrainConfig(), command: str = "", progress: bool = True,
                 validation_fraction: float = 0.1, accelerator: str = "auto",
                 devices: int | str = 1, resume: bool = False,
-                log_dir: Optional[str | Path] = None) -> dict[str, Any]:
+                log_dir: Optional[str | Path] = None,
+                manifold_methods: Sequence[str] = ()) -> dict[str, Any]:
     """Train a frame VAE on a folder of audio and write a checkpoint directory.
 
     Args:
@@ -100,6 +101,9 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         resume: continue from ``<out>/train/last.ckpt`` (same data and settings; ``epochs`` may
             be raised) instead of starting over; starts over when there is none.
         log_dir: where the CSV (and TensorBoard, if installed) logs go (default ``<out>/train``).
+        manifold_methods: navigation manifolds to fit besides the PCA pad (names from
+            :data:`synth_server.manifold.fit.METHODS`; the CLI fits all five). Attribute vectors
+            are written whenever ``data_dir`` (or its parent) has a label file.
     Returns:
         The statistics stored in config.json under "stats" (``{}`` on DDP ranks other than 0).
     Raises:
@@ -182,7 +186,8 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         if len(x_val):
             val_rec = float(0.5 * (model.decode(model.encode(x_val)[0]) - x_val)
                             .pow(2).sum(-1).mean())
-    manifold = PcaManifold.fit(encode_means(model, x_all), n_components=2)
+    latents = encode_means(model, x_all)
+    manifold = PcaManifold.fit(latents, n_components=2)
     output_gain = level_correction(model, manifold, x_train, stft)
     stats = {
         "train_seconds": round(time.perf_counter() - started, 2),
@@ -202,11 +207,41 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
             "dataset": str(data_dir), "command": command, "stats": stats}
     staging = staging_directory(out_dir)
     save_checkpoint(staging, model, stft, manifold, meta)
-    # -- more files of the checkpoint (e.g. further navigation manifolds fitted on
-    #    encode_means(model, x_all)) are written into ``staging`` HERE, before it is published --
+    write_navigation(staging, latents, owners, files, data_dir, manifold_methods, train.seed)
     publish_directory(staging, out_dir)
     log.info("wrote %s (%.1f s)", out_dir, stats["train_seconds"])
     return stats
+
+
+def write_navigation(directory: Path, latents: np.ndarray, owners: np.ndarray, files: Sequence[Any],
+                     data_dir: str | Path, methods: Sequence[str], seed: int) -> None:
+    """Fit and write the navigation manifolds and attribute vectors of a checkpoint directory.
+
+    Args:
+        directory: the (staging) checkpoint directory, already holding weights and config.
+        latents: [n_frames, latent_dim] encoder means of every frame.
+        owners: [n_frames] file index of each frame; files: the audio files.
+        data_dir: the training folder (its label file gives the attribute vectors).
+        methods: manifold names to fit (nothing is fitted when empty).
+        seed: random state.
+    """
+    from synth_server.manifold.attributes import attribute_vectors, read_labels, save_attributes
+    from synth_server.manifold.fit import centroid_descriptor, fit_manifolds, save_manifolds
+    from synth_server.model.checkpoint import load_checkpoint
+
+    if methods:
+        descriptor = centroid_descriptor(load_checkpoint(directory))
+        maps, anchors, report = fit_manifolds(latents, methods, seed=seed, descriptor=descriptor)
+        save_manifolds(directory, maps, anchors, report,
+                       {"command": "train", "seed": seed, "n_latents": int(len(latents))})
+    try:
+        labels = read_labels(data_dir)
+    except ValueError as exc:
+        log.warning("labels: %s", exc)
+        labels = {}
+    attributes = attribute_vectors(latents, owners, files, labels) if labels else {}
+    if attributes:
+        save_attributes(directory, attributes, source=str(data_dir))
 
 
 @torch.inference_mode()
