@@ -332,6 +332,30 @@ def cmd_fit_manifolds(args: argparse.Namespace, argv: Optional[Sequence[str]]) -
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
+    """``synth-server evaluate``: report.md + PNGs (VAE vs PCA autoencoder) into the model dir."""
+    from synth_server.model.checkpoint import CheckpointError
+    from synth_server.train.evaluate import evaluate_model
+
+    try:
+        r = evaluate_model(args.model, data_dir=args.data, heldout_dir=args.heldout,
+                           out_dir=args.out, seed=args.seed, command=_command_line(argv))
+    except (CheckpointError, FileNotFoundError, ValueError, ImportError, OSError) as exc:
+        return _fail((str(exc).splitlines() or [type(exc).__name__])[0])
+    pitch = r["pitch_cents"]
+    _say(f"MR-STFT held-out: VAE {r['mrstft']['vae']:.3f}  PCA {r['mrstft']['pca']:.3f}  "
+         f"oracle {r['mrstft']['oracle']:.3f}")
+    if pitch:
+        _say(f"pitch error, median cents: VAE {pitch['vae']:.1f}  PCA {pitch['pca']:.1f}  "
+             f"oracle {pitch['oracle']:.1f}")
+    kl = " ".join(f"{v:.2f}" for v in r["kl_per_dim"]["train"])
+    _say(f"MIG: VAE {r['mig']['vae']:.3f}  PCA {r['mig']['pca']:.3f}; active units "
+         f"{r['active_units']}; KL per dim {kl}")
+    out = Path(args.out) if args.out else Path(args.model) / "report"
+    _say(f"wrote {out / 'report.md'} ({r['seconds']:.0f} s)")
+    return 0
+
+
 def cmd_devices(_args: argparse.Namespace) -> int:
     from synth_server.engine.stream import AudioDeviceError, output_devices
 
@@ -596,6 +620,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="dimension of the slider maps (default min(4, latent_dim))")
     p.add_argument("--seed", type=int, default=0)
 
+    p = sub.add_parser("evaluate", help="held-out MR-STFT, pitch, KL, MIG and manifold report "
+                                        "of a model against a PCA autoencoder (report.md + PNGs)")
+    p.add_argument("--model", default="models/default", help="checkpoint directory")
+    p.add_argument("--data", default=None, help="training folder (default: config.json dataset)")
+    p.add_argument("--heldout", default=None,
+                   help="folder of held-out audio (default: the files training held out)")
+    p.add_argument("--out", default=None, help="report folder (default MODEL/report)")
+    p.add_argument("--seed", type=int, default=0)
+
     sub.add_parser("devices", help="list audio output devices")
 
     p = sub.add_parser("send", help="send one OSC message to a server and print its replies")
@@ -633,6 +666,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return cmd_render(args)
     if args.command == "fit-manifolds":
         return cmd_fit_manifolds(args, argv)
+    if args.command == "evaluate":
+        return cmd_evaluate(args, argv)
     if args.command == "devices":
         return cmd_devices(args)
     if args.command == "send":
