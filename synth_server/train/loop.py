@@ -83,7 +83,9 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
                 validation_fraction: float = 0.1, accelerator: str = "auto",
                 devices: int | str = 1, resume: bool = False,
                 log_dir: Optional[str | Path] = None,
-                manifold_methods: Sequence[str] = ()) -> dict[str, Any]:
+                manifold_methods: Sequence[str] = (),
+                frames: Optional[tuple[np.ndarray, np.ndarray, list[Path]]] = None
+                ) -> dict[str, Any]:
     """Train a frame VAE on a folder of audio and write a checkpoint directory.
 
     Args:
@@ -104,6 +106,8 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         manifold_methods: navigation manifolds to fit besides the PCA pad (names from
             :data:`synth_server.manifold.fit.METHODS`; the CLI fits all five). Attribute vectors
             are written whenever ``data_dir`` (or its parent) has a label file.
+        frames: ``load_frames(data_dir, stft, train.min_frame_db)`` already computed (sweeps
+            that train several models on one data set); None = read ``data_dir``.
     Returns:
         The statistics stored in config.json under "stats" (``{}`` on DDP ranks other than 0).
     Raises:
@@ -123,7 +127,8 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
     out_dir = Path(out_dir)
     work_dir = out_dir / TRAIN_SUBDIR
     rng = np.random.default_rng(train.seed)
-    log_frames, owners, files = load_frames(data_dir, stft, train.min_frame_db)
+    log_frames, owners, files = frames if frames is not None else \
+        load_frames(data_dir, stft, train.min_frame_db)
     features = log_features_from_log_magnitude(log_frames, stft)
     del log_frames
     n_files = len(files)
