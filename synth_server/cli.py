@@ -356,6 +356,27 @@ def cmd_evaluate(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int
     return 0
 
 
+def cmd_fit_descriptors(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
+    from synth_server.descriptors.surrogate import fit_descriptors
+    from synth_server.model.checkpoint import CheckpointError
+
+    try:
+        report = fit_descriptors(args.model, n_samples=args.n_samples, seed=args.seed,
+                                 heatmaps=not args.no_heatmaps, grid=args.grid,
+                                 command=_command_line(argv))
+    except (CheckpointError, FileNotFoundError, ValueError, ImportError) as exc:
+        return _fail(str(exc).splitlines()[0])
+    for name, entry in report["heldout"].items():
+        low, high = report["ranges"][name]
+        error = entry.get("median_rel_error", entry.get("median_abs_error"))
+        _say(f"{name:13s} range {low:.4g} .. {high:.4g}  held-out R2 {entry['r2']:.3f}  "
+             f"median error {error:.3g}")
+    _say(f"wrote {Path(args.model) / 'descriptors.json'}, descriptors.npz"
+         + ("" if args.no_heatmaps else f", {report.get('heatmaps', 0)} heatmap pairs")
+         + f" in {report['total_seconds']:.1f} s")
+    return 0
+
+
 def cmd_devices(_args: argparse.Namespace) -> int:
     from synth_server.engine.stream import AudioDeviceError, output_devices
 
@@ -629,6 +650,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="report folder (default MODEL/report)")
     p.add_argument("--seed", type=int, default=0)
 
+    p = sub.add_parser("fit-descriptors",
+                       help="fit the descriptor surrogate (latent <-> centroid, f0, loudness...) "
+                            "of a model and draw its pad heatmaps")
+    p.add_argument("--model", default="models/default", help="checkpoint directory (updated)")
+    p.add_argument("--n-samples", type=int, default=16000,
+                   help="latent points decoded and described (half prior, half near the data)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--grid", type=int, default=48, help="heatmap points per pad axis")
+    p.add_argument("--no-heatmaps", action="store_true", help="skip the heatmap PNGs")
+
     sub.add_parser("devices", help="list audio output devices")
 
     p = sub.add_parser("send", help="send one OSC message to a server and print its replies")
@@ -668,6 +699,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return cmd_fit_manifolds(args, argv)
     if args.command == "evaluate":
         return cmd_evaluate(args, argv)
+    if args.command == "fit-descriptors":
+        return cmd_fit_descriptors(args, argv)
     if args.command == "devices":
         return cmd_devices(args)
     if args.command == "send":
