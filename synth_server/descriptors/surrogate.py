@@ -71,6 +71,7 @@ TOLERANCE = {"centroid_hz": 0.003, "rolloff_hz": 0.003, "bandwidth_hz": 0.003, "
              "flatness": 0.001, "loudness_db": 0.05, "harmonicity": 0.005}
 KEEP = 1.0
 TABLE_SIZE = 3000  # stored samples for the nearest-neighbour start of steering
+TABLE_BAND = 0.1  # standardised units: a stored sample this close to the asked value is "at" it
 TARGET_WEIGHT = 1e4  # the asked descriptor is (nearly) a constraint; the others are kept after it
 DAMPING = 0.05  # weight of the step length (Levenberg); steps are minimum-norm
 MAX_STEP = 1.0  # latent units per Gauss-Newton step
@@ -425,7 +426,12 @@ class DescriptorSurrogate:
         error 41 % -> 6 % on models/default, measured); solving from both and keeping the better
         was measured no more accurate and 25 % slower."""
         table = self.table_values
-        cost = ((table - target) ** 2) @ weights
+        # the target error counts only beyond TABLE_BAND (the solve closes that gap), so among
+        # the samples near the asked value the one keeping the other descriptors wins
+        others = weights.copy()
+        others[index] = 0.0
+        miss = np.maximum(np.abs(table[:, index] - target[index]) - TABLE_BAND, 0.0)
+        cost = weights[index] * miss ** 2 + ((table - target) ** 2) @ others
         cost += 0.1 * np.sum((self.table_latent - z0) ** 2, axis=1)
         if index == self._f0_row:
             cost = np.where(self.table_voiced > 0.5, cost, np.inf)
