@@ -49,7 +49,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 700.0, 100.0, 100.0, 60.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 0.0, 0.0, 730.0, 560.0 ],
+					"presentation_rect": [ 0.0, 0.0, 730.0, 640.0 ],
 					"rounded": 0
 				}
 			},
@@ -108,6 +108,18 @@
 			},
 			{
 				"box": {
+					"maxclass": "fpic",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "jit_matrix" ],
+					"patching_rect": [ 20.0, 1500.0, 100.0, 100.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 62.0, 200.0, 200.0 ],
+					"id": "obj-108"
+				}
+			},
+			{
+				"box": {
 					"bottomvalue": 0,
 					"id": "obj-6",
 					"leftvalue": 0,
@@ -120,7 +132,8 @@
 					"presentation": 1,
 					"presentation_rect": [ 12.0, 62.0, 200.0, 200.0 ],
 					"rightvalue": 1000,
-					"topvalue": 1000
+					"topvalue": 1000,
+					"invisiblebkgnd": 1
 				}
 			},
 			{
@@ -1390,6 +1403,252 @@
 					"presentation_rect": [ 560.0, 436.0, 170.0, 20.0 ],
 					"id": "obj-107"
 				}
+			},
+			{
+				"box": {
+					"maxclass": "comment",
+					"text": "pad colours: descriptor heatmap (/heatmap)",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 20.0, 1380.0, 260.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 580.0, 260.0, 20.0 ],
+					"id": "obj-109"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "umenu",
+					"items": [ "centroid_hz", ",", "rolloff_hz", ",", "bandwidth_hz", ",", "flatness", ",", "loudness_db", ",", "harmonicity", ",", "f0_hz" ],
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [ "int", "", "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 20.0, 1405.0, 120.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 604.0, 120.0, 22.0 ],
+					"id": "obj-110"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /heatmap",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 1440.0, 110.0, 22.0 ],
+					"id": "obj-111"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "t b",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 160.0, 1405.0, 30.0, 22.0 ],
+					"id": "obj-112"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "comment",
+					"text": "steer: centroid Hz / loudness dB / f0 Hz (/descriptor/NAME)",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 300.0, 1380.0, 330.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 240.0, 580.0, 330.0, 20.0 ],
+					"id": "obj-113"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "flonum",
+					"format": 6,
+					"minimum": 50.0,
+					"maximum": 20000.0,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 300.0, 1405.0, 70.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 240.0, 604.0, 70.0, 22.0 ],
+					"id": "obj-114"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /descriptor/centroid_hz",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 300.0, 1440.0, 150.0, 22.0 ],
+					"id": "obj-115"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "flonum",
+					"format": 6,
+					"minimum": -60.0,
+					"maximum": 0.0,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 410.0, 1405.0, 70.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 320.0, 604.0, 70.0, 22.0 ],
+					"id": "obj-116"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /descriptor/loudness_db",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 410.0, 1440.0, 150.0, 22.0 ],
+					"id": "obj-117"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "flonum",
+					"format": 6,
+					"minimum": 20.0,
+					"maximum": 2000.0,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 520.0, 1405.0, 70.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 400.0, 604.0, 70.0, 22.0 ],
+					"id": "obj-118"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend /descriptor/f0_hz",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 520.0, 1440.0, 150.0, 22.0 ],
+					"id": "obj-119"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "message",
+					"text": "/descriptor/list",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 640.0, 1405.0, 100.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 490.0, 604.0, 100.0, 22.0 ],
+					"id": "obj-120"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "route /heatmap/path /descriptor/steered /descriptor/list /descriptor/range",
+					"numinlets": 5,
+					"numoutlets": 5,
+					"outlettype": [ "", "", "", "", "" ],
+					"patching_rect": [ 20.0, 1490.0, 440.0, 22.0 ],
+					"id": "obj-121"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "unpack s s s",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [ "", "", "" ],
+					"patching_rect": [ 20.0, 1530.0, 90.0, 22.0 ],
+					"id": "obj-122"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend read",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 1570.0, 85.0, 22.0 ],
+					"id": "obj-123"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend set",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 140.0, 1530.0, 75.0, 22.0 ],
+					"id": "obj-124"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "message",
+					"text": "",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 140.0, 1570.0, 140.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 632.0, 290.0, 22.0 ],
+					"id": "obj-125"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "prepend set",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 290.0, 1530.0, 75.0, 22.0 ],
+					"id": "obj-126"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "message",
+					"text": "",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 290.0, 1570.0, 140.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 312.0, 632.0, 290.0, 22.0 ],
+					"id": "obj-127"
+				}
+			},
+			{
+				"box": {
+					"maxclass": "newobj",
+					"text": "print synth-server-descriptors",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"outlettype": [],
+					"patching_rect": [ 460.0, 1530.0, 170.0, 22.0 ],
+					"id": "obj-128"
+				}
 			}
 		],
 		"lines": [
@@ -1967,6 +2226,126 @@
 				"patchline": {
 					"destination": [ "obj-106", 0 ],
 					"source": [ "obj-105", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-111", 0 ],
+					"source": [ "obj-110", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-111", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-112", 0 ],
+					"source": [ "obj-87", 2 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-110", 0 ],
+					"source": [ "obj-112", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-115", 0 ],
+					"source": [ "obj-114", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-115", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-117", 0 ],
+					"source": [ "obj-116", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-117", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-119", 0 ],
+					"source": [ "obj-118", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-119", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-120", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-121", 0 ],
+					"source": [ "obj-32", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-122", 0 ],
+					"source": [ "obj-121", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-123", 0 ],
+					"source": [ "obj-122", 2 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-108", 0 ],
+					"source": [ "obj-123", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-124", 0 ],
+					"source": [ "obj-121", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-125", 0 ],
+					"source": [ "obj-124", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-126", 0 ],
+					"source": [ "obj-121", 2 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-127", 0 ],
+					"source": [ "obj-126", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-128", 0 ],
+					"source": [ "obj-121", 3 ]
 				}
 			}
 		],

@@ -16,6 +16,7 @@ from synth_server.control.controller import Controller, ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
 from synth_server.control.osc_server import OscServer
 from synth_server.engine.audio_process import AudioProcess
+from synth_server.descriptors.surrogate import playable_surrogate
 from synth_server.manifold.fit import navigation_of
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,9 @@ class Server:
                                      model_loader=self._request_model, latency=self._latency,
                                      model_names=self.library.names,
                                      navigation=lambda: self.navigation,
-                                     attributes=lambda: self.attributes)
+                                     attributes=lambda: self.attributes,
+                                     descriptors=lambda: self.descriptors,
+                                     heatmaps=lambda: self.heatmaps)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
         self._stop_push = threading.Event()
@@ -66,12 +69,16 @@ class Server:
         self.stft = checkpoint.stft
         self.navigation = navigation_of(checkpoint)
         self.attributes = checkpoint.attributes
-        self._pending: dict[str, Any] = {}  # name -> (navigation, attributes) of a requested swap
+        self.descriptors = playable_surrogate(checkpoint)
+        self.heatmaps = checkpoint.heatmaps
+        # name -> (navigation, attributes, descriptors, heatmaps) of a requested swap
+        self._pending: dict[str, Any] = {}
         self.loader = ModelLoader(self.library, self._submit, self.osc.send,
                                   compatible=self._compatible)
 
     def _submit(self, checkpoint: Any, requested_s: float) -> None:
-        self._pending[checkpoint.name] = (navigation_of(checkpoint), checkpoint.attributes)
+        self._pending[checkpoint.name] = (navigation_of(checkpoint), checkpoint.attributes,
+                                          playable_surrogate(checkpoint), checkpoint.heatmaps)
         self.audio.load(checkpoint, requested_s)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:
@@ -93,8 +100,9 @@ class Server:
 
     def _on_audio_event(self, message: tuple) -> None:
         if message[0] == "swapped":
-            self.navigation, self.attributes = self._pending.pop(
-                message[1], (self.navigation, self.attributes))
+            (self.navigation, self.attributes, self.descriptors, self.heatmaps) = \
+                self._pending.pop(message[1], (self.navigation, self.attributes,
+                                               self.descriptors, self.heatmaps))
             self.controller.model_changed()
         self.events.append(message)
         self.loader.on_event(message)
@@ -128,6 +136,11 @@ class Server:
         # interval lets the OSC thread in ten times sooner than the default 5 ms when others
         # compute (measured: 500 msg/s with two busy threads dropped 10-40 % at 5 ms).
         sys.setswitchinterval(SWITCH_INTERVAL_S)
+        # descriptor steering multiplies small matrices in this process: one BLAS thread
+        # (OpenBLAS's default thread pool measured 10-100x slower for them on 2 busy cores)
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
         self.audio.start(self.initial)
         try:
             self.osc.start()

@@ -190,6 +190,8 @@ def test_live_slider_and_manifold_select_over_osc_on_the_jack_clock(jackd, tmp_p
         oscsend(port, "/manifold/select", "s", "isomap")
         oscsend(port, "/slider", "if", 2, 0.9)
         oscsend(port, "/manifold/select", "s", "nonesuch")
+        oscsend(port, "/heatmap", "s", "centroid_hz")
+        oscsend(port, "/descriptor/centroid_hz", "f", 3000.0)
         time.sleep(0.4)
         sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sender.sendto(OscMessageBuilder(address="/state").build().dgram, ("127.0.0.1", port))
@@ -208,6 +210,9 @@ def test_live_slider_and_manifold_select_over_osc_on_the_jack_clock(jackd, tmp_p
     assert got.get("/manifold/selected") == ("isomap",)
     assert got.get("/error", ("",))[0] == "/manifold/select"
     assert got["/state/manifold"] == ("isomap",)
+    manifold, descriptor, path = got["/heatmap/path"]
+    assert (manifold, descriptor) == ("isomap", "centroid_hz") and path.endswith(".png")
+    assert got["/descriptor/steered"][:2] == ("centroid_hz", 3000.0)
     np.testing.assert_allclose(got["/state/sliders"], [0.5, 0.5, 0.9, 0.5], atol=1e-6)
     assert summary["underruns"] == 0 and summary["nan_frames"] == 0
     y, _ = sf.read(record, dtype="float32")

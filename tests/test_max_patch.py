@@ -76,6 +76,7 @@ FIXED_IO = {
     "multislider": (1, 2),
     "pictslider": (2, 2),
     "umenu": (1, 3),
+    "fpic": (1, 1),
 }
 NEWOBJ_IO: dict[str, Callable[[list[str]], tuple[int, int]]] = {
     "udpsend": lambda a: (1, 0),
@@ -662,6 +663,8 @@ def test_inferred_messages_are_the_expected_ones(patch):
     assert ("/slider", ("int", "float")) in sent
     assert ("/manifold/select", ("str",)) in sent
     assert ("/model/load", ("str",)) in sent
+    assert ("/descriptor/centroid_hz", ("float",)) in sent
+    assert ("/heatmap", ("str",)) in sent
 
 
 @pytest.mark.skipif(not HELP_PATH.exists(), reason="no help patch")

@@ -131,6 +131,32 @@ ADDRESSES: tuple[Address, ...] = (
         reply="/attribute/list",
     ),
     Address(
+        "/descriptor/*",
+        (Form((Arg("value", FLOAT, -1e6, 1e6, "as named"),), "on_descriptor"),),
+        "`/descriptor/NAME value`: glide to a sound whose descriptor NAME has `value`, the other "
+        "descriptors kept near the current sound's (a surrogate model of the decoder, fitted by "
+        "`synth-server fit-descriptors`). Names and units, the same for every model: "
+        "centroid_hz, rolloff_hz, bandwidth_hz (Hz), flatness (0..1), loudness_db (dBFS), "
+        "harmonicity (0..1), f0_hz (Hz). Values are clamped to the model's achievable range "
+        "(/descriptor/list). Sets the latent target directly (attribute amounts are cleared). "
+        "Replies /descriptor/steered name asked predicted.",
+        reply="/descriptor/steered",
+    ),
+    Address(
+        "/descriptor/list",
+        (Form((), "on_descriptor_list"),),
+        "Replies /descriptor/list name1 name2 ..., then /descriptor/range name unit low high "
+        "for each descriptor of the playing model.",
+        reply="/descriptor/list",
+    ),
+    Address(
+        "/heatmap",
+        (Form((Arg("descriptor", STRING),), "on_heatmap"),),
+        "Replies /heatmap/path manifold descriptor path: a 200x200 PNG of the descriptor over "
+        "the selected manifold's pad ((0, 0) bottom-left), to show behind the pad.",
+        reply="/heatmap/path",
+    ),
+    Address(
         "/gain",
         (Form((Arg("gain", FLOAT, *_UNIT),), "on_gain"),),
         "Output gain, linear 0..1, smoothed.",
@@ -198,7 +224,9 @@ ADDRESSES: tuple[Address, ...] = (
         "Ask for the state: replies /state/model name, /state/latent_dim n, /state/latent v1..vN, "
         "/state/pad x y, /state/manifold name, /state/sliders v1..vk (the pad when no slider "
         "moved), /state/gain g, /state/underruns n, /state/nan_frames n, "
-        "/state/latency_ms median p99 (OSC arrival to device, measured; floats are 32-bit).",
+        "/state/latency_ms median p99 (OSC arrival to device, measured; floats are 32-bit), and "
+        "when the model has descriptor data /state/descriptors with the sounding latent's "
+        "predicted centroid_hz rolloff_hz bandwidth_hz flatness loudness_db harmonicity f0_hz.",
         reply="/state/*",
     ),
 )

@@ -89,6 +89,9 @@ class Controller:
         model_names: returns the loadable model names for /model/list.
         navigation: returns the playing model's (manifold names, slider count).
         attributes: returns the playing model's attribute vectors {name: [latent_dim]}.
+        descriptors: returns the playing model's DescriptorSurrogate (with its decoder
+            attached) or None.
+        heatmaps: returns the playing model's {(manifold, descriptor): PNG path}.
     """
 
     def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState(),
@@ -97,13 +100,17 @@ class Controller:
                  latency: Optional[Callable[[], tuple[float, float]]] = None,
                  model_names: Optional[Callable[[], list[str]]] = None,
                  navigation: Optional[Callable[[], tuple[tuple[str, ...], int]]] = None,
-                 attributes: Optional[Callable[[], dict[str, np.ndarray]]] = None):
+                 attributes: Optional[Callable[[], dict[str, np.ndarray]]] = None,
+                 descriptors: Optional[Callable[[], Any]] = None,
+                 heatmaps: Optional[Callable[[], dict[tuple[str, str], str]]] = None):
         self._status = status
         self._model_loader = model_loader
         self._latency = latency
         self._model_names = model_names
         self._navigation = navigation or (lambda: (("pca",), 2))
         self._attributes = attributes or (lambda: {})
+        self._descriptors = descriptors or (lambda: None)
+        self._heatmaps = heatmaps or (lambda: {})
         self.attribute_amounts: dict[str, float] = {}
         self.subscribers: dict[str, float] = {}  # host -> rate_hz (see on_subscribe)
         self.presets: dict[str, tuple[tuple[float, ...], tuple[float, float]]] = {}
@@ -203,6 +210,48 @@ class Controller:
             offset = tuple(float(v) for v in np.clip(total, -LATENT_LIMIT, LATENT_LIMIT))
         self._publish(offset=offset)
         return []
+
+    def _surrogate(self) -> Any:
+        surrogate = self._descriptors()
+        if surrogate is None:
+            raise OscArgumentError("this model has no descriptor data (run synth-server "
+                                   "fit-descriptors --model DIR)")
+        return surrogate
+
+    def on_descriptor(self, name: str, value: float) -> list[Reply]:
+        """/descriptor/NAME value: glide to a latent whose sound has that descriptor value
+        (the others kept near the current sound's); replies /descriptor/steered."""
+        surrogate = self._surrogate()
+        if name not in surrogate.names:
+            raise OscArgumentError(f"no descriptor {name!r} (/descriptor/list)")
+        asked = surrogate.clamp(name, value)
+        z = surrogate.steer(np.asarray(self._target_now(), dtype=np.float64), name, asked)
+        z = np.clip(z, -LATENT_LIMIT, LATENT_LIMIT)
+        with self._write_lock:
+            self.attribute_amounts.clear()
+        self._publish(latent=tuple(float(v) for v in z), offset=None)
+        predicted = surrogate.predict(z)[name]
+        return [("/descriptor/steered", (name, float(asked), float(predicted)))]
+
+    def on_descriptor_list(self) -> list[Reply]:
+        """/descriptor/list → /descriptor/list names..., then /descriptor/range name unit lo hi
+        for each."""
+        surrogate = self._surrogate()
+        replies: list[Reply] = [("/descriptor/list", tuple(surrogate.names))]
+        for name in surrogate.names:
+            lo, hi = surrogate.ranges[name]
+            replies.append(("/descriptor/range", (name, surrogate.units[name], float(lo),
+                                                  float(hi))))
+        return replies
+
+    def on_heatmap(self, descriptor: str) -> list[Reply]:
+        """/heatmap DESCRIPTOR → /heatmap/path manifold descriptor path (a 200x200 PNG of the
+        descriptor over the selected manifold's pad, (0, 0) bottom-left)."""
+        manifold = self._state.manifold
+        path = self._heatmaps().get((manifold, descriptor))
+        if path is None:
+            raise OscArgumentError(f"no heatmap of {descriptor[:32]!r} on {manifold}")
+        return [("/heatmap/path", (manifold, descriptor, path))]
 
     def on_attribute_list(self) -> list[Reply]:
         """/attribute/list → /attribute/list name1 name2 ..."""
@@ -349,7 +398,15 @@ class Controller:
             ("/state/nan_frames", (int(status.nan_frames),)),
             ("/state/latency_ms", tuple(float(v) for v in
                                         (self._latency() if self._latency else (0.0, 0.0)))),
+            *self._state_descriptors(status),
         ]
+
+    def _state_descriptors(self, status: EngineStatus) -> list[Reply]:
+        surrogate = self._descriptors()
+        if surrogate is None or len(status.latent) != surrogate.latent_dim:
+            return []
+        values = surrogate.predict(np.asarray(status.latent, dtype=np.float64))
+        return [("/state/descriptors", tuple(float(values[n]) for n in surrogate.names))]
 
 
 def latent_target(state: ControlState, manifolds: dict[str, Any], latent_dim: int) -> np.ndarray:

@@ -171,3 +171,29 @@ def write_heatmaps(checkpoint: Any, model_dir: Union[str, Path], grid: int = 48,
              "images": images}
     _write_atomic(model_dir / HEATMAPS_JSON, json.dumps(index, indent=1).encode())
     return index
+
+
+def load_heatmap_index(directory: Union[str, Path]) -> dict[tuple[str, str], str]:
+    """{(manifold, descriptor): absolute path of the plain 200x200 PNG} from ``heatmaps.json``;
+    {} without it. Only PNG files inside ``directory/heatmaps`` that exist are listed.
+
+    Raises:
+        ValueError: unreadable JSON or an entry that is not an object with string fields.
+    """
+    directory = Path(directory)
+    path = directory / HEATMAPS_JSON
+    if not path.is_file():
+        return {}
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        images = document["images"]
+        out: dict[tuple[str, str], str] = {}
+        root = (directory / "heatmaps").resolve()
+        for entry in images:
+            manifold, descriptor = str(entry["manifold"]), str(entry["descriptor"])
+            image = (directory / str(entry.get("plain_path") or entry["path"])).resolve()
+            if image.parent == root and image.suffix == ".png" and image.is_file():
+                out[(manifold, descriptor)] = str(image)
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{HEATMAPS_JSON}: {str(exc).splitlines()[0][:120]}") from None
+    return out

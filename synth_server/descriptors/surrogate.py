@@ -457,6 +457,17 @@ class DescriptorSurrogate:
 
 # -- fitting (offline) -----------------------------------------------------------------------
 
+def playable_surrogate(checkpoint: Any) -> Optional["DescriptorSurrogate"]:
+    """A loaded checkpoint's surrogate with its own decoder attached (for exact steering), as a
+    copy (the checkpoint that travels to the audio process stays without it); None when the
+    checkpoint has no descriptor data."""
+    import dataclasses
+
+    if getattr(checkpoint, "descriptors", None) is None:
+        return None
+    return dataclasses.replace(checkpoint.descriptors, decoder=checkpoint.decoder())
+
+
 def sample_latents(latent_dim: int, n_samples: int, anchors: Optional[np.ndarray] = None,
                    seed: int = 0) -> np.ndarray:
     """Latent points to describe: half from the prior N(0, I), half around the data.

@@ -14,6 +14,7 @@ from typing import Any, Optional
 import numpy as np
 
 from synth_server.control.controller import ControlState, Controller
+from synth_server.descriptors.surrogate import playable_surrogate
 from synth_server.manifold.fit import navigation_of
 from synth_server.engine.renderer import Renderer
 from synth_server.model.checkpoint import Checkpoint
@@ -113,8 +114,10 @@ def render_events(checkpoint: Checkpoint, events: list[ScoreEvent],
     """
     renderer = Renderer(checkpoint, channels=channels, phase=phase)
     navigation = navigation_of(checkpoint)
+    surrogate = playable_surrogate(checkpoint)
     controller = Controller(lambda: renderer.status(0), initial, navigation=lambda: navigation,
-                            attributes=lambda: checkpoint.attributes)
+                            attributes=lambda: checkpoint.attributes,
+                            descriptors=lambda: surrogate, heatmaps=lambda: checkpoint.heatmaps)
     events = sorted(events, key=lambda e: e[0])
     if duration_s is None:
         duration_s = (events[-1][0] if events else 0.0) + 1.0

@@ -8,6 +8,8 @@ Layout of ``models/NAME/``::
     manifolds.json/.npz  every navigation manifold (pad + sliders; see synth_server.manifold.fit);
                          optional: without them only PCA is offered
     attributes.json      attribute vectors from the training labels (optional)
+    descriptors.json/.npz  the descriptor surrogate (synth_server.descriptors; optional)
+    heatmaps.json, heatmaps/  descriptor maps over each manifold's pad (optional)
 
 The loader rebuilds the model from ``config.json`` alone and refuses (with one line, as
 :class:`CheckpointError`) any file whose tensors do not match that config exactly. It reads the
@@ -58,6 +60,8 @@ class Checkpoint:
         manifold: the PCA pad manifold.
         manifolds: every navigation method's pad and slider maps, by name ("pca" always).
         attributes: attribute vectors {name: [latent_dim] float64} (may be empty).
+        descriptors: the DescriptorSurrogate (None when the model has none).
+        heatmaps: {(manifold, descriptor): absolute path of a 200x200 PNG over the pad}.
         meta: the rest of config.json (train settings, command, stats).
         output_gain: linear level correction applied to decoded magnitudes (from training).
     """
@@ -72,6 +76,8 @@ class Checkpoint:
     output_gain: float = 1.0
     manifolds: dict[str, Any] = field(default_factory=dict)
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
+    descriptors: Any = field(default=None, repr=False)
+    heatmaps: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     _model: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -266,6 +272,7 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
         attributes = load_attributes(directory, vae.latent_dim)
     except ValueError as exc:
         raise CheckpointError(f"{directory}: {exc}") from None
+    descriptors, heatmaps = _load_descriptors(directory, stft, vae)
     output_gain = config.get("output_gain", 1.0)
     if isinstance(output_gain, bool) or not isinstance(output_gain, (int, float)) \
             or not 0.0 < float(output_gain) <= 1000.0:
@@ -273,7 +280,29 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
     meta = {k: v for k, v in config.items()
             if k not in ("format", "format_version", "stft", "vae")}
     return Checkpoint(directory.resolve().name, directory, stft, vae, tensors, manifold, meta,
-                      float(output_gain), manifolds=manifolds, attributes=attributes)
+                      float(output_gain), manifolds=manifolds, attributes=attributes,
+                      descriptors=descriptors, heatmaps=heatmaps)
+
+
+def _load_descriptors(directory: Path, stft: StftConfig, vae: VaeConfig) -> tuple[Any, dict]:
+    """The descriptor surrogate (or None) and the heatmap index of a checkpoint directory.
+
+    Raises:
+        CheckpointError: files present but invalid (one line).
+    """
+    from synth_server.descriptors.heatmaps import load_heatmap_index
+    from synth_server.descriptors.surrogate import DESCRIPTORS_JSON, load_descriptors
+
+    surrogate = None
+    try:
+        if (directory / DESCRIPTORS_JSON).is_file():
+            surrogate = load_descriptors(directory, vae.latent_dim)
+            if (surrogate.sample_rate, surrogate.n_fft) != (stft.sample_rate, stft.n_fft):
+                raise ValueError(f"{DESCRIPTORS_JSON}: sample_rate/n_fft differ from config.json")
+        heatmaps = load_heatmap_index(directory)
+    except (ValueError, FileNotFoundError) as exc:
+        raise CheckpointError(f"{directory}: {exc}") from None
+    return surrogate, heatmaps
 
 
 def state_arrays(model: "FrameVAE") -> dict[str, np.ndarray]:
