@@ -5,6 +5,7 @@ benchmark can run CPU-bound threads *inside* the server process, as a busy host 
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
@@ -79,7 +80,9 @@ class Server:
     def _submit(self, checkpoint: Any, requested_s: float) -> None:
         self._pending[checkpoint.name] = (navigation_of(checkpoint), checkpoint.attributes,
                                           playable_surrogate(checkpoint), checkpoint.heatmaps)
-        self.audio.load(checkpoint, requested_s)
+        # the audio process needs the weights and the maps, not the descriptor surrogate
+        self.audio.load(dataclasses.replace(checkpoint, descriptors=None, heatmaps={}),
+                        requested_s)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:
         """Why ``checkpoint`` cannot replace the playing model, or None."""
