@@ -100,6 +100,11 @@ class GridManifold:
                            .astype(np.float64))
         object.__setattr__(self, "_strides", np.array([g ** (k - 1 - i) for i in range(k)]))
 
+    def __reduce__(self) -> tuple:
+        # pickled (hot-swap to the audio process) without the derived float64 copy of the grid
+        return (type(self), (self.kind, self.grid, self.anchors_plane, self.anchors_latent,
+                             self.bandwidth))
+
     @property
     def latent_dim(self) -> int:
         """Size of the latent vectors this manifold maps to."""
