@@ -57,3 +57,38 @@ def test_descriptor_messages_reply_and_validate(default_checkpoint, tiny_checkpo
     with pytest.raises(OscArgumentError, match="fit-descriptors"):
         bare.dispatch("/descriptor/centroid_hz", [1000.0])
     assert "/state/descriptors" not in dict(bare.dispatch("/state", []))
+
+
+def _measured(audio: np.ndarray, name: str, sample_rate: int = 48000) -> float:
+    """Median descriptor of rendered audio, from its STFT magnitudes normalised like the
+    model's frames (a full-scale sinusoid peaks at 1)."""
+    import librosa
+
+    from synth_server.descriptors.features import describe
+
+    window_sum = np.hanning(2048).sum() / 2.0
+    mag = np.abs(librosa.stft(audio, n_fft=2048, hop_length=256, center=False)).T / window_sum
+    values = describe(mag, sample_rate, 2048)
+    if name == "f0_hz" and values["voiced"].any():
+        return float(np.median(values[name][values["voiced"]]))
+    return float(np.median(values[name]))
+
+
+@pytest.mark.parametrize("name", ["centroid_hz", "rolloff_hz", "bandwidth_hz", "flatness",
+                                  "loudness_db", "harmonicity", "f0_hz"])
+def test_each_descriptor_moves_the_rendered_sound_its_way(default_checkpoint, name):
+    """Asking a low and then a high value of a descriptor (25th / 75th percentile of the
+    model's range) gives rendered audio whose measured descriptor is lower, then higher."""
+    lo, hi = playable_surrogate(default_checkpoint).ranges[name]
+    if name in ("centroid_hz", "rolloff_hz", "bandwidth_hz", "f0_hz"):
+        asked = (lo * (hi / lo) ** 0.25, lo * (hi / lo) ** 0.75)
+    else:
+        asked = (lo + 0.25 * (hi - lo), lo + 0.75 * (hi - lo))
+    measured = []
+    for value in asked:
+        events = [(0.0, "/gain", (1.0,)), (0.0, "/pad", (0.5, 0.5)),
+                  (0.0, f"/descriptor/{name}", (float(value),))]
+        audio, errors = render_events(default_checkpoint, events, duration_s=0.8)
+        assert errors == []
+        measured.append(_measured(audio[9600:, 0], name))
+    assert measured[1] > measured[0], (name, asked, measured)

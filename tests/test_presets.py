@@ -63,3 +63,19 @@ def test_random_draws_from_the_prior_at_the_temperature():
     assert 0.4 < draws.std() < 0.6 and abs(draws.mean()) < 0.1
     controller.dispatch("/random", [0])
     assert controller.state.latent == (0.0,) * 8
+
+
+def test_slerp_keeps_the_radius_where_lerp_shrinks_it():
+    controller, _ = make(4)
+    controller.dispatch("/latent", [2.0, 0.0, 0.0, 0.0])
+    controller.dispatch("/preset/store", ["A"])
+    controller.dispatch("/latent", [0.0, 2.0, 0.0, 0.0])
+    controller.dispatch("/preset/store", ["B"])
+    controller.dispatch("/interp", ["A", "B", 0.5, "slerp"])
+    np.testing.assert_allclose(controller.state.latent, [2 ** 0.5, 2 ** 0.5, 0.0, 0.0])
+    controller.dispatch("/interp", ["A", "B", 0.5])
+    np.testing.assert_allclose(controller.state.latent, [1.0, 1.0, 0.0, 0.0])
+    controller.dispatch("/interp", ["A", "B", 1.0, "slerp"])
+    np.testing.assert_allclose(controller.state.latent, [0.0, 2.0, 0.0, 0.0], atol=1e-12)
+    with pytest.raises(OscArgumentError, match="lerp or slerp"):
+        controller.dispatch("/interp", ["A", "B", 0.5, "cubic"])

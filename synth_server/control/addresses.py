@@ -202,9 +202,13 @@ ADDRESSES: tuple[Address, ...] = (
     Address(
         "/interp",
         (Form((Arg("a", STRING), Arg("b", STRING), Arg("t", FLOAT, 0.0, 1.0)),
-              "on_interp"),),
-        "Glide to (1 - t) * preset A + t * preset B in latent space (both stored with the "
-        "current latent size).",
+              "on_interp"),
+         Form((Arg("a", STRING), Arg("b", STRING), Arg("t", FLOAT, 0.0, 1.0),
+               Arg("mode", STRING)), "on_interp")),
+        "Glide between presets A and B (both stored with the current latent size): "
+        "`/interp A B t` or `/interp A B t lerp` is (1 - t) A + t B; `/interp A B t slerp` "
+        "follows the great circle between them (Shoemake 1985; White 2016, 'Sampling "
+        "generative networks'), which keeps the prior's typical radius at mid-way points.",
     ),
     Address(
         "/random",

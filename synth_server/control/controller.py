@@ -347,13 +347,16 @@ class Controller:
             self._publish(latent=None, pad=pad)
         return []
 
-    def on_interp(self, a: str, b: str, t: float) -> list[Reply]:
-        """/interp A B t: glide to the latent blend of two presets."""
-        za, zb = (np.asarray(self._preset(n)[0]) for n in (a, b))
+    def on_interp(self, a: str, b: str, t: float, mode: str = "lerp") -> list[Reply]:
+        """/interp A B t [lerp|slerp]: glide to the blend of two presets."""
+        if mode not in ("lerp", "slerp"):
+            raise OscArgumentError("mode must be lerp or slerp")
+        za, zb = (np.asarray(self._preset(n)[0], dtype=np.float64) for n in (a, b))
         dim = self._status().latent_dim
         if len(za) != dim or len(zb) != dim:
             raise OscArgumentError(f"presets {a[:64]!r} and {b[:64]!r} need latent_dim {dim}")
-        self._publish(latent=tuple(float(v) for v in (1.0 - t) * za + t * zb))
+        z = slerp(za, zb, t) if mode == "slerp" else (1.0 - t) * za + t * zb
+        self._publish(latent=tuple(float(v) for v in z))
         return []
 
     def on_random(self, temperature: float) -> list[Reply]:
@@ -436,3 +439,18 @@ def latent_target(state: ControlState, manifolds: dict[str, Any], latent_dim: in
     if state.offset is not None and len(state.offset) == latent_dim:
         z = z + np.asarray(state.offset, dtype=np.float64)
     return z
+
+
+def slerp(za: np.ndarray, zb: np.ndarray, t: float) -> np.ndarray:
+    """Spherical interpolation between latent vectors [latent_dim] (Shoemake 1985; White 2016):
+    the angle is interpolated linearly and the norm linearly; falls back to lerp when the
+    vectors are (anti)parallel or one is zero."""
+    na, nb = float(np.linalg.norm(za)), float(np.linalg.norm(zb))
+    if na < 1e-9 or nb < 1e-9:
+        return (1.0 - t) * za + t * zb
+    ua, ub = za / na, zb / nb
+    omega = float(np.arccos(np.clip(ua @ ub, -1.0, 1.0)))
+    if omega < 1e-6 or np.pi - omega < 1e-6:
+        return (1.0 - t) * za + t * zb
+    direction = (np.sin((1.0 - t) * omega) * ua + np.sin(t * omega) * ub) / np.sin(omega)
+    return direction * ((1.0 - t) * na + t * nb)
