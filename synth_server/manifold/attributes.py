@@ -29,8 +29,9 @@ import numpy as np
 ATTRIBUTES_JSON = "attributes.json"
 LABEL_FILES = ("factors.csv", "labels.csv")
 MAX_ATTRIBUTES = 64
+# bookkeeping columns, and numeric ids whose order means nothing (their names are kept as text)
 SKIP_COLUMNS = {"file", "split", "source", "duration_s", "peak_db", "channels",
-                "source_sample_rate"}
+                "source_sample_rate", "program", "family"}
 _NAME = re.compile(r"[A-Za-z0-9_]{1,48}")
 
 
