@@ -244,3 +244,13 @@ def _train_crashing(out: Path, stft: StftConfig) -> None:
     config = json.loads((out / "config.json").read_text())
     train = TrainConfig(**config["train"])
     loop.train_model(config["dataset"], out, stft=stft, train=train, resume=True, **TINY)
+
+
+def test_unknown_settings_are_refused_before_reading_data(tmp_path):
+    for kwargs in ({"train": TrainConfig(regulariser="js")},
+                   {"train": TrainConfig(beta_schedule="sigmoid")},
+                   {"stft": StftConfig(representation="cqt")}):
+        args = {"stft": StftConfig(), **kwargs}
+        with pytest.raises(ValueError):
+            train_model(tmp_path / "missing", tmp_path / "m", **args, progress=False)
+    assert not (tmp_path / "m").exists()

@@ -18,7 +18,8 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import torch
 
-from synth_server.config import StftConfig, TrainConfig, VaeConfig, to_dict
+from synth_server.config import (BETA_SCHEDULES, REGULARISERS, StftConfig, TrainConfig,
+                                 VaeConfig, to_dict)
 from synth_server.datasets.frames import load_frames
 from synth_server.manifold.pca import PcaManifold
 from synth_server.model.checkpoint import save_checkpoint
@@ -71,7 +72,6 @@ def _quiet_lightning() -> None:
     for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
         logging.getLogger(name).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-    warnings.filterwarnings("ignore", message=".*`isinstance\\(treespec, LeafSpec\\)`.*")
     warnings.filterwarnings("ignore", message=".*number of training batches.*")
     warnings.filterwarnings("ignore", message=".*LeafSpec.*")
     warnings.filterwarnings("ignore", message=".*exists and is not empty.*")
@@ -121,6 +121,12 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
     from synth_server.train.module import (AtomicCheckpointIO, FrameVAEModule, frame_loader,
                                            publish_directory, staging_directory)
 
+    if train.regulariser not in REGULARISERS:
+        raise ValueError(f"unknown regulariser {train.regulariser!r} ({', '.join(REGULARISERS)})")
+    if train.beta_schedule not in BETA_SCHEDULES:
+        raise ValueError(f"unknown beta schedule {train.beta_schedule!r} "
+                         f"({', '.join(BETA_SCHEDULES)})")
+    stft.n_features  # noqa: B018 - raises ValueError for an unknown representation
     started = time.perf_counter()
     _quiet_lightning()
     pl.seed_everything(train.seed, workers=True, verbose=False)
@@ -165,7 +171,8 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         accelerator=accelerator, devices=devices, max_epochs=train.epochs,
         gradient_clip_val=10.0, logger=loggers, callbacks=callbacks,
         plugins=[AtomicCheckpointIO()], enable_progress_bar=progress,
-        enable_model_summary=False, num_sanity_val_steps=0, log_every_n_steps=max(1, steps_per_epoch),
+        enable_model_summary=False, num_sanity_val_steps=0,
+        log_every_n_steps=max(1, steps_per_epoch),
         limit_val_batches=1.0 if len(x_val) else 0, default_root_dir=work_dir,
     )
     resume_path = work_dir / RESUME_FILE

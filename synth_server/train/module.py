@@ -77,6 +77,7 @@ class FrameVAEModule(LightningModule):
         self.train_config = train
         self._sums: Optional[torch.Tensor] = None
         self._count = 0
+        self._beta = 0.0
         self.last_epoch: dict[str, float] = {}
 
     def on_train_epoch_start(self) -> None:
