@@ -20,19 +20,19 @@ from synth_server.model.checkpoint import CheckpointError, load_checkpoint
 def test_vectors_are_mean_with_minus_mean_without():
     rng = np.random.default_rng(0)
     files = [f"f{i}.wav" for i in range(6)]
-    labels = {f: {"file": f, "brightness": str(i), "family": "brass" if i < 2 else "string"}
+    labels = {f: {"file": f, "brightness": str(i), "timbre": "brass" if i < 2 else "string"}
               for i, f in enumerate(files)}
     owners = np.repeat(np.arange(6), 10)
     latents = rng.standard_normal((60, 3)) * 0.01
     latents[:, 0] += owners  # dimension 0 grows with "brightness"
     latents[owners < 2, 2] += 5.0  # dimension 2 marks the brass family
     out = attribute_vectors(latents, owners, files, labels)
-    assert set(out) == {"brightness", "family_brass", "family_string"}
+    assert set(out) == {"brightness", "timbre_brass", "timbre_string"}
     bright = np.array(out["brightness"]["vector"])
     assert bright[0] == pytest.approx(3.0, abs=0.05) and abs(bright[1]) < 0.05
-    brass = np.array(out["family_brass"]["vector"])
+    brass = np.array(out["timbre_brass"]["vector"])
     assert brass[2] == pytest.approx(5.0, abs=0.05)
-    assert out["family_brass"]["n_with"] == 20
+    assert out["timbre_brass"]["n_with"] == 20
     assert attribute_vectors(latents, owners, files, {}) == {}
 
 
