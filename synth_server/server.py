@@ -75,7 +75,8 @@ class Server:
         # name -> (navigation, attributes, descriptors, heatmaps) of a requested swap
         self._pending: dict[str, Any] = {}
         self.loader = ModelLoader(self.library, self._submit, self.osc.send,
-                                  compatible=self._compatible)
+                                  compatible=self._compatible,
+                                  initial=(Path(model_dir), checkpoint), preload=True)
 
     def _submit(self, checkpoint: Any, requested_s: float) -> None:
         self._pending[checkpoint.name] = (navigation_of(checkpoint), checkpoint.attributes,

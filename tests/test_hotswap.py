@@ -126,3 +126,45 @@ def test_a_bad_model_is_refused_and_the_old_one_keeps_playing(models_dir, tmp_pa
     assert summary["models_refused"] == 1 and summary["underruns"] == 0
     y, _ = sf.read(record, dtype="float32")
     assert np.sqrt(np.mean(y[-12000:, 0] ** 2)) > 1e-3  # still sounding at the end
+
+
+def test_loader_reuses_an_unchanged_model_and_reloads_a_changed_one(tmp_path):
+    import os
+    import threading
+
+    from synth_server.control.models import ModelLibrary, ModelLoader
+
+    shutil.copytree(ROOT / "models" / "toy-4d", tmp_path / "toy")
+    submitted: list = []
+    replies: list = []
+    done = threading.Event()
+
+    def submit(checkpoint, requested_s):
+        submitted.append(checkpoint)
+        done.set()
+
+    def reply(host, address, args):
+        replies.append((address, args))
+        done.set()
+
+    loader = ModelLoader(ModelLibrary(tmp_path), submit, reply)
+    try:
+        for _ in range(2):
+            done.clear()
+            loader.request("toy", 0.0, "127.0.0.1")
+            assert done.wait(30)
+        assert len(submitted) == 2 and submitted[0] is submitted[1]  # second: from the cache
+        config = tmp_path / "toy" / "config.json"
+        stat = config.stat()
+        os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        done.clear()
+        loader.request("toy", 0.0, "127.0.0.1")
+        assert done.wait(30)
+        assert len(submitted) == 3 and submitted[2] is not submitted[0]  # reloaded
+        (tmp_path / "toy" / "manifolds.npz").write_bytes(b"PK\x03\x04 damaged")
+        done.clear()
+        loader.request("toy", 0.0, "127.0.0.1")
+        assert done.wait(30)
+        assert len(submitted) == 3 and replies[-1][0] == "/error"  # a damaged file is refused
+    finally:
+        loader.close()

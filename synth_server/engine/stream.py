@@ -367,7 +367,12 @@ class Engine:
         dac = float(self._action.actual_time)
         if dac <= 0.0:
             return  # the callback has not started this action yet
-        offset = time.monotonic() - float(self._mixer.time)
+        # Stream time first, then the monotonic clock: a thread preempted between the two reads
+        # (the GIL, a busy machine) gets a *larger* offset, which min() discards. (Read the
+        # other way round, the most delayed reading won and every later latency came out too
+        # small, down to negative values under the stress soak.)
+        stream_s = float(self._mixer.time)
+        offset = time.monotonic() - stream_s
         self._stream_offset = offset if self._stream_offset is None \
             else min(self._stream_offset, offset)  # the smallest offset has the least delay
         self._origin = (self._action_first, dac + self._stream_offset)
