@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -58,6 +59,7 @@ class ModelLibrary:
 
 
 MAX_CACHED = 4
+PRELOAD_DELAY_S = 10.0
 
 
 def directory_signature(path: Path) -> tuple:
@@ -101,6 +103,8 @@ class ModelLoader:
         self.library = library
         self._cache: "OrderedDict[Path, tuple[tuple, Any]]" = OrderedDict()
         self._to_preload: list[str] = []
+        # not while the audio engine starts: its first seconds are the most fragile
+        self._preload_at = time.monotonic() + PRELOAD_DELAY_S
         if preload:
             try:
                 self._to_preload = library.names()[:MAX_CACHED]
@@ -170,8 +174,11 @@ class ModelLoader:
 
         while True:
             with self._wake:
-                while self._pending is None and not self._closed and not self._to_preload:
-                    self._wake.wait()
+                while self._pending is None and not self._closed:
+                    wait_s = self._preload_at - time.monotonic()
+                    if self._to_preload and wait_s <= 0.0:
+                        break
+                    self._wake.wait(timeout=wait_s if self._to_preload else None)
                 if self._pending is None and not self._closed:
                     preload_name = self._to_preload.pop(0)
                 else:
