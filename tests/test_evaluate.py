@@ -65,6 +65,10 @@ def test_evaluate_cli_writes_report(labelled: tuple[Path, Path],
         assert _finite(r["mrstft"][system]) and r["mrstft"][system] >= 0
         assert _finite(r["pitch_cents"][system])
     assert r["mrstft"]["oracle"] < r["mrstft"]["pca"]
+    # generous quality guards on this tiny model (the shipped models' numbers are in their
+    # reports: pitch 4 cents, VAE below PCA)
+    assert r["pitch_cents"]["vae"] <= 50.0, r["pitch_cents"]
+    assert r["mrstft"]["vae"] <= 1.5 * r["mrstft"]["pca"], r["mrstft"]
     assert len(r["kl_per_dim"]["train"]) == len(r["kl_per_dim"]["heldout"]) == 4
     assert all(_finite(v) and v >= 0 for v in r["kl_per_dim"]["train"] + r["kl_per_dim"]["heldout"])
     assert 0 <= r["active_units"] <= 4
