@@ -223,7 +223,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server = Server(args.model, checkpoint.name, dev, args.blocksize, buffer_ms, rec,
                         args.host, args.port, args.reply_port,
                         args.models_dir or Path(args.model).resolve().parent, args.phase,
-                        args.allow)
+                        args.allow, presets=args.presets)
         server.start()
         return server
 
@@ -620,6 +620,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--models-dir", default=None,
                    help="folder /model/load NAME looks in (default: the folder of --model)")
     p.add_argument("--record", default=None, help="also record the output to this WAV")
+    p.add_argument("--presets", default=None, metavar="FILE",
+                   help="JSON file of /preset/store presets: read at start, saved on every "
+                        "store (default: presets last for this session only)")
     p.add_argument("--duration", type=_positive, default=None, help="stop after S seconds")
 
     p = sub.add_parser("render", help="render offline from a pad path or a score")

@@ -39,12 +39,14 @@ class Server:
         phase: phase reconstruction ("peak" or "rtpghi").
         allow: addresses / CIDR networks that may control the server besides this machine
             (None: anyone who can reach ``host``).
+        presets: JSON file of presets, read at start and saved on every /preset/store (None:
+            presets last for the session).
     """
 
     def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
                  buffer_ms: float, record: Optional[str], host: str, port: int, reply_port: int,
                  models_dir: str | Path, phase: str = "peak",
-                 allow: Optional[list[str]] = None):
+                 allow: Optional[list[str]] = None, presets: Optional[str] = None):
         self.initial = ControlState()
         self.buffer_ms = buffer_ms
         self.blocksize = blocksize
@@ -59,7 +61,7 @@ class Server:
                                      navigation=lambda: self.navigation,
                                      attributes=lambda: self.attributes,
                                      descriptors=lambda: self.descriptors,
-                                     heatmaps=lambda: self.heatmaps)
+                                     heatmaps=lambda: self.heatmaps, presets_path=presets)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
         self._stop_push = threading.Event()

@@ -79,3 +79,21 @@ def test_slerp_keeps_the_radius_where_lerp_shrinks_it():
     np.testing.assert_allclose(controller.state.latent, [0.0, 2.0, 0.0, 0.0], atol=1e-12)
     with pytest.raises(OscArgumentError, match="lerp or slerp"):
         controller.dispatch("/interp", ["A", "B", 0.5, "cubic"])
+
+
+def test_presets_survive_a_restart_and_a_bad_file_is_left_alone(tmp_path):
+    path = tmp_path / "presets.json"
+    status = EngineStatus("m", 4, (0.0,) * 4, (0.0,) * 4)
+    first = Controller(lambda: status, presets_path=path)
+    first.dispatch("/latent", [1.0, 2.0, 3.0, 4.0])
+    first.dispatch("/pad", [0.25, 0.75])
+    first.dispatch("/latent", [1.0, 2.0, 3.0, 4.0])
+    first.dispatch("/preset/store", ["verse"])
+    second = Controller(lambda: status, presets_path=path)  # a restart
+    second.dispatch("/preset/recall", ["verse"])
+    assert second.state.latent == (1.0, 2.0, 3.0, 4.0) and second.state.pad == (0.25, 0.75)
+    path.write_text('{"presets": {"x": {"latent": ["nan"], "pad": [0, 0]}}}')
+    third = Controller(lambda: status, presets_path=path)
+    assert third.presets == {} and "bad preset" in third.presets_error
+    third.dispatch("/preset/store", ["chorus"])  # kept for the session, the file untouched
+    assert "nan" in path.read_text() and "chorus" in third.presets

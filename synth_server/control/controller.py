@@ -7,6 +7,7 @@ The same :class:`Controller` serves live OSC and ``render --score``.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
@@ -17,6 +18,7 @@ from synth_server.control.addresses import (LATENT_LIMIT, OscArgumentError, look
                                             wildcard_name)
 
 Reply = tuple[str, tuple[Any, ...]]
+log = logging.getLogger(__name__)
 MAX_SUBSCRIBERS = 16
 MAX_PRESETS = 256
 
@@ -92,6 +94,9 @@ class Controller:
         descriptors: returns the playing model's DescriptorSurrogate (with its decoder
             attached) or None.
         heatmaps: returns the playing model's {(manifold, descriptor): PNG path}.
+        presets_path: JSON file the presets are read from and saved to on every store (None:
+            this session only). An unreadable file is reported once and left untouched; the
+            session's presets are then not saved.
     """
 
     def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState(),
@@ -102,7 +107,8 @@ class Controller:
                  navigation: Optional[Callable[[], tuple[tuple[str, ...], int]]] = None,
                  attributes: Optional[Callable[[], dict[str, np.ndarray]]] = None,
                  descriptors: Optional[Callable[[], Any]] = None,
-                 heatmaps: Optional[Callable[[], dict[tuple[str, str], str]]] = None):
+                 heatmaps: Optional[Callable[[], dict[tuple[str, str], str]]] = None,
+                 presets_path: Optional[Any] = None):
         self._status = status
         self._model_loader = model_loader
         self._latency = latency
@@ -114,6 +120,17 @@ class Controller:
         self.attribute_amounts: dict[str, float] = {}
         self.subscribers: dict[str, float] = {}  # host -> rate_hz (see on_subscribe)
         self.presets: dict[str, tuple[tuple[float, ...], tuple[float, float]]] = {}
+        self.presets_path = presets_path
+        self.presets_error = ""
+        if presets_path is not None:
+            from synth_server.control.presets import load_presets
+
+            try:
+                self.presets = load_presets(presets_path, MAX_PRESETS)
+            except ValueError as exc:
+                self.presets_error = str(exc)
+                self.presets_path = None  # never overwrite a file we could not read
+                log.warning("presets not loaded, and will not be saved: %s", exc)
         self._rng = np.random.default_rng()
         self._sender = ""
         self._state = initial
@@ -325,12 +342,21 @@ class Controller:
         return tuple(self._state.latent or status.target_latent)[: status.latent_dim]
 
     def on_preset_store(self, name: str) -> list[Reply]:
-        """/preset/store NAME: remember the latent target and pad (this session)."""
+        """/preset/store NAME: remember the latent target and pad (saved when the controller
+        has a presets file)."""
         name = name[:64]
         with self._write_lock:
             if name not in self.presets and len(self.presets) >= MAX_PRESETS:
                 raise OscArgumentError(f"already {MAX_PRESETS} presets")
             self.presets[name] = (self._target_now(), self._state.pad)
+            presets = dict(self.presets)
+        if self.presets_path is not None:
+            from synth_server.control.presets import save_presets
+
+            try:
+                save_presets(self.presets_path, presets)
+            except OSError as exc:
+                raise OscArgumentError(f"stored for this session; not saved: {exc}") from None
         return [("/preset/stored", (name,))]
 
     def _preset(self, name: str) -> tuple[tuple[float, ...], tuple[float, float]]:
