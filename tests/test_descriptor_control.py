@@ -92,3 +92,25 @@ def test_each_descriptor_moves_the_rendered_sound_its_way(default_checkpoint, na
         assert errors == []
         measured.append(_measured(audio[9600:, 0], name))
     assert measured[1] > measured[0], (name, asked, measured)
+
+
+def test_a_damaged_surrogate_is_refused_and_the_sound_stays(default_checkpoint):
+    """A surrogate whose inverse net holds NaN (a file that passed its checks but is wrong)
+    must not publish a NaN latent: the message is refused and the target does not move."""
+    import dataclasses
+
+    surrogate = playable_surrogate(default_checkpoint)
+    net = surrogate.inverse_net
+    poisoned = dataclasses.replace(
+        surrogate, decoder=None, inverse_net=dataclasses.replace(
+            net, weights=tuple(np.full_like(w, np.nan) for w in net.weights)),
+        forward=dataclasses.replace(
+            surrogate.forward,
+            weights=tuple(np.full_like(w, np.nan) for w in surrogate.forward.weights)))
+    status = EngineStatus("default", 8, (0.1,) * 8, (0.1,) * 8)
+    controller = Controller(lambda: status, descriptors=lambda: poisoned)
+    controller.dispatch("/pad", [0.3, 0.3])
+    before = controller.state
+    with pytest.raises(OscArgumentError, match="the sound stays where it is"):
+        controller.dispatch("/descriptor/centroid_hz", [2000.0])
+    assert controller.state is before

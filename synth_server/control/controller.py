@@ -242,7 +242,14 @@ class Controller:
         if name not in surrogate.names:
             raise OscArgumentError(f"no descriptor {name!r} (/descriptor/list)")
         asked = surrogate.clamp(name, value)
-        z = surrogate.steer(np.asarray(self._target_now(), dtype=np.float64), name, asked)
+        try:
+            z = surrogate.steer(np.asarray(self._target_now(), dtype=np.float64), name, asked)
+        except (ValueError, FloatingPointError) as exc:  # LinAlgError is a ValueError
+            raise OscArgumentError(f"steering to {name} = {asked:g} failed "
+                                   f"({type(exc).__name__}); the sound stays where it is") from None
+        if not np.all(np.isfinite(z)):  # a damaged surrogate must not silence the sound
+            raise OscArgumentError(f"steering to {name} = {asked:g} gave no finite latent; "
+                                   "the sound stays where it is")
         z = np.clip(z, -LATENT_LIMIT, LATENT_LIMIT)
         with self._write_lock:
             self.attribute_amounts.clear()

@@ -314,8 +314,10 @@ def load_manifolds(directory: Union[str, Path], latent_dim: int, pca_pad: PcaMan
         raise ValueError(f"{npz_path.name} missing")
     if npz_path.stat().st_size > MAX_NPZ_BYTES:
         raise ValueError(f"{npz_path.name} larger than {MAX_NPZ_BYTES} bytes")
+    from synth_server.model.checkpoint import _read_json
+
+    document = _read_json(json_path)  # bounded size, one-line CheckpointError (a ValueError)
     try:
-        document = json.loads(json_path.read_text(encoding="utf-8"))
         with np.load(npz_path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
     except Exception as exc:  # noqa: BLE001 - zip, zlib, format errors of an untrusted file
