@@ -70,7 +70,7 @@ model: dataset
 	$(VENV)/bin/synth-server train --data data/toy --out $(MODEL)
 
 docs: $(VENV)/.installed
-	$(PY) -m synth_server.docs
+	$(PY) -m synth_server.app.docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -27,10 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from synth_server.descriptors.features import NAMES, describe  # noqa: E402
-from synth_server.descriptors.surrogate import (TRANSFORMS, DescriptorSurrogate,  # noqa: E402
+from synth_server.dsp.features import NAMES, describe  # noqa: E402
+from synth_server.nav.surrogate import (TRANSFORMS, DescriptorSurrogate,  # noqa: E402
                                                 load_anchors, to_internal, to_natural)
-from synth_server.model.checkpoint import load_checkpoint  # noqa: E402
+from synth_server.artifacts.checkpoint import load_checkpoint  # noqa: E402
 
 
 def errors(name: str, measured: np.ndarray, asked: np.ndarray) -> np.ndarray:
@@ -114,7 +114,7 @@ def run(model: str, starts: int, steps: int, seed: int) -> dict:
             entry[key] = block
         result["descriptors"][name] = entry
     # centroid on rendered audio (Griffin-Lim of 40 identical frames, middle frames analysed)
-    from synth_server.representation.stft import griffin_lim, stft_magnitude
+    from synth_server.dsp.stft import griffin_lim, stft_magnitude
 
     pick = rng.choice(len(steered_centroid), min(20, len(steered_centroid)), replace=False)
     audio_err, pyin_err = [], []

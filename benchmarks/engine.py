@@ -4,7 +4,7 @@
                                 [--swap-every 10] [--latency balanced] [--quiet-seconds 20]
 
 Starts its own jackd (dummy driver, 48 kHz, ``--period`` frames), then runs the real server
-(``synth_server.server.Server``: audio process + OSC + model loader) *inside this process*, and:
+(``synth_server.app.server.Server``: audio process + OSC + model loader) *inside this process*, and:
 
 1. quiet phase (``--quiet-seconds``): the pad moves at 20 msg/s, nothing else runs; CPU time of
    the server and audio processes over wall time (cpu_percent, of one core) and their summed
@@ -147,8 +147,8 @@ def main() -> int:
     os.environ["JACK_DEFAULT_SERVER"] = name
     os.environ["JACK_NO_START_SERVER"] = "1"
     from synth_server.engine.stream import LATENCY_PRESETS_MS
-    from synth_server.model.checkpoint import load_checkpoint
-    from synth_server.server import Server
+    from synth_server.artifacts.checkpoint import load_checkpoint
+    from synth_server.app.server import Server
 
     models_dir = Path(args.models_dir)
     default = load_checkpoint(models_dir / "default")

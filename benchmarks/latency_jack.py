@@ -370,7 +370,7 @@ def run_trials(client: Any, rec: Recorder, port: int, trials: int, threshold: fl
 
 _READ_OPTIONS = """
 import json, sys
-from synth_server.cli import build_parser
+from synth_server.app.cli import build_parser
 ns = build_parser().parse_args(["serve", *sys.argv[1:]])
 print(json.dumps({k: v for k, v in vars(ns).items() if isinstance(v, (int, float, str))}))
 """
@@ -422,7 +422,7 @@ def measure(args: argparse.Namespace) -> dict:
         if args.buffer_ms is not None:
             serve_args += ["--buffer-ms", str(args.buffer_ms)]
         serve_args += args.server_arg
-        cmd = [sys.executable, "-m", "synth_server.cli", "serve", *serve_args]
+        cmd = [sys.executable, "-m", "synth_server.app.cli", "serve", *serve_args]
         server_env = dict(env)
         if args.server_root:  # another checkout of the server, e.g. a `git archive` of HEAD
             paths = [str(Path(args.server_root).resolve()), env.get("PYTHONPATH", "")]

@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from synth_server.config import REGULARISERS, StftConfig, TrainConfig  # noqa: E402
+from synth_server.core.config import REGULARISERS, StftConfig, TrainConfig  # noqa: E402
 
 DEFAULT_BETA = {"kl": 1.0, "mmd": 100.0, "swd": 100.0}  # as `synth-server train`
 
@@ -58,8 +58,8 @@ def run(data: Path, dims: list[int], regularisers: list[str], epochs: int, work:
         hidden: tuple[int, ...] = (256, 128)) -> list[dict]:
     import torch
 
-    from synth_server.datasets.frames import load_frames
-    from synth_server.model.checkpoint import load_checkpoint
+    from synth_server.data.frames import load_frames
+    from synth_server.artifacts.checkpoint import load_checkpoint
     from synth_server.train.loop import train_model
 
     stft = StftConfig()

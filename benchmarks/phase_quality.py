@@ -44,13 +44,13 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from synth_server.config import StftConfig  # noqa: E402
-from synth_server.representation.metrics import mrstft_distance, spectral_convergence  # noqa: E402
-from synth_server.representation.pghi import (  # noqa: E402
+from synth_server.core.config import StftConfig  # noqa: E402
+from synth_server.dsp.metrics import mrstft_distance, spectral_convergence  # noqa: E402
+from synth_server.dsp.pghi import (  # noqa: E402
     RtpghiInverse, pghi_inverse, phase_vocoder_inverse, random_phase_inverse)
-from synth_server.representation.stft import (  # noqa: E402
+from synth_server.dsp.stft import (  # noqa: E402
     from_log, griffin_lim, stft_magnitude, to_log)
-from synth_server.representation.streaming import StreamingInverse, stream_inverse  # noqa: E402
+from synth_server.dsp.streaming import StreamingInverse, stream_inverse  # noqa: E402
 
 TARGET_RATIO = 1.10
 TARGET_RMS_DBFS = -18.0
@@ -125,7 +125,7 @@ def oracle_inverse(magnitude: np.ndarray, y: np.ndarray, stft: StftConfig) -> np
     """Magnitudes [frames, bins] with the true STFT phase of ``y``, inverted by librosa.istft."""
     import librosa
 
-    from synth_server.representation.stft import magnitude_scale
+    from synth_server.dsp.stft import magnitude_scale
 
     spec = librosa.stft(y, n_fft=stft.n_fft, hop_length=stft.hop_length, window="hann",
                         center=True)
@@ -196,7 +196,7 @@ def main() -> int:
                              "frames)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    from synth_server.model.checkpoint import load_checkpoint
+    from synth_server.artifacts.checkpoint import load_checkpoint
 
     started_all = time.perf_counter()
     checkpoint = load_checkpoint(args.model)

@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from phase_quality import test_signals  # noqa: E402
 
-from synth_server.config import REPRESENTATIONS, StftConfig, VaeConfig  # noqa: E402
-from synth_server.representation.filterbank import round_trip_quality  # noqa: E402
+from synth_server.core.config import REPRESENTATIONS, StftConfig, VaeConfig  # noqa: E402
+from synth_server.dsp.filterbank import n_features, round_trip_quality  # noqa: E402
 
 
 def decode_microseconds(stft: StftConfig, calls: int = 3000) -> float:
@@ -44,12 +44,12 @@ def decode_microseconds(stft: StftConfig, calls: int = 3000) -> float:
     import torch
     from threadpoolctl import threadpool_limits
 
-    from synth_server.model.checkpoint import state_arrays
+    from synth_server.artifacts.checkpoint import state_arrays
     from synth_server.model.runtime import NumpyDecoder
     from synth_server.model.vae import FrameVAE
 
     torch.manual_seed(0)
-    model = FrameVAE(VaeConfig(n_bins=stft.n_features, latent_dim=8, hidden_sizes=(512, 256)))
+    model = FrameVAE(VaeConfig(n_bins=n_features(stft), latent_dim=8, hidden_sizes=(512, 256)))
     decoder = NumpyDecoder(state_arrays(model), model.config, stft.log_floor, 2.0, stft=stft)
     z = np.random.default_rng(0).standard_normal(8).astype(np.float32)
     times = np.empty(calls)
@@ -70,8 +70,8 @@ def plot_frame(y: np.ndarray, configs: dict[str, StftConfig], path: Path) -> Non
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from synth_server.representation.filterbank import band_magnitude, magnitude_from_bands
-    from synth_server.representation.stft import stft_magnitude
+    from synth_server.dsp.filterbank import band_magnitude, magnitude_from_bands
+    from synth_server.dsp.stft import stft_magnitude
 
     stft = configs["stft"]
     magnitude = stft_magnitude(y, stft)
@@ -83,7 +83,7 @@ def plot_frame(y: np.ndarray, configs: dict[str, StftConfig], path: Path) -> Non
     for rep in ("mel", "logfreq"):
         back = magnitude_from_bands(band_magnitude(frame, configs[rep]), configs[rep])
         ax.semilogx(freqs[1:], 20 * np.log10(back[0, 1:] + 1e-5), lw=0.9,
-                    label=f"{rep} ({configs[rep].n_features} bands) -> STFT")
+                    label=f"{rep} ({n_features(configs[rep])} bands) -> STFT")
     ax.set_xlim(50, 24000)
     ax.set_ylim(-100, 0)
     ax.set_xlabel("Hz")
@@ -115,9 +115,9 @@ def main() -> int:
     for rep, stft in configs.items():
         us = decode_microseconds(stft)
         print(json.dumps({"benchmark": "representation_decode", "representation": rep,
-                          "n_features": stft.n_features, "decode_us_per_frame": round(us, 1)}),
+                          "n_features": n_features(stft), "decode_us_per_frame": round(us, 1)}),
               flush=True)
-        summary[rep] = {"n_features": stft.n_features,
+        summary[rep] = {"n_features": n_features(stft),
                         "spectral_convergence_mean": round(float(np.mean(per_rep[rep]["sc"])), 4),
                         "mrstft_mean": round(float(np.mean(per_rep[rep]["mrstft"])), 4),
                         "decode_us_per_frame": round(us, 1)}

@@ -31,9 +31,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
     from synth_server.control.controller import ControlState
-    from synth_server.engine.offline import RENDER_BLOCK_HOPS
+    from synth_server.app.render import RENDER_BLOCK_HOPS
     from synth_server.engine.renderer import Renderer
-    from synth_server.model.checkpoint import load_checkpoint
+    from synth_server.artifacts.checkpoint import load_checkpoint
 
     checkpoint = load_checkpoint(args.model)
     renderer = Renderer(checkpoint)
@@ -56,7 +56,7 @@ def main() -> int:
     for _ in range(reps):
         magnitude = renderer.decode_magnitude(z)
     decode = time.perf_counter() - started
-    from synth_server.representation.streaming import StreamingInverse
+    from synth_server.dsp.streaming import StreamingInverse
 
     inverse = StreamingInverse(checkpoint.stft.n_fft, hop)
     started = time.perf_counter()

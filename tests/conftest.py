@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from synth_server.config import StftConfig, TrainConfig
-from synth_server.model.checkpoint import load_checkpoint
+from synth_server.core.config import StftConfig, TrainConfig
+from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.train.loop import train_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +79,7 @@ def start_null_server(record: Path, port: int, reply_port: int, *extra: str
                       ) -> subprocess.Popen:
     """`synth-server serve` on the internal clock (no device), recording to ``record``."""
     return subprocess.Popen(
-        [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
+        [sys.executable, "-m", "synth_server.app.cli", "serve", "--model", str(DEFAULT_MODEL),
          "--device", "null", "--record", str(record), "--port", str(port),
          "--reply-port", str(reply_port), *extra], cwd=ROOT, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)

@@ -12,9 +12,9 @@ import pytest
 from conftest import DEFAULT_MODEL
 from synth_server.control.addresses import OscArgumentError, lookup
 from synth_server.control.controller import Controller, EngineStatus, UnknownAddressError
-from synth_server.engine.offline import render_events
-from synth_server.manifold.attributes import attribute_vectors, load_attributes, save_attributes
-from synth_server.model.checkpoint import CheckpointError, load_checkpoint
+from synth_server.app.render import render_events
+from synth_server.fit.attributes import attribute_vectors, load_attributes, save_attributes
+from synth_server.artifacts.checkpoint import CheckpointError, load_checkpoint
 
 
 def test_vectors_are_mean_with_minus_mean_without():

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from synth_server.config import StftConfig, VaeConfig
-from synth_server.manifold.pca import PcaManifold
-from synth_server.model.checkpoint import (CheckpointError, load_checkpoint, save_checkpoint,
+from synth_server.core.config import StftConfig, VaeConfig
+from synth_server.nav.pca import PcaManifold
+from synth_server.artifacts.checkpoint import (CheckpointError, load_checkpoint, save_checkpoint,
                                            state_arrays)
 from synth_server.model.vae import FrameVAE
 

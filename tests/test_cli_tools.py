@@ -10,7 +10,7 @@ from conftest import ROOT, free_udp_port, start_null_server, stop_process
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "synth_server.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "synth_server.app.cli", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=60, **kwargs)
 
 
@@ -32,7 +32,7 @@ def test_send_and_monitor_talk_to_a_running_server(tmp_path):
         bad = cli("send", "/pad", "x", "--port", str(port), "--reply-port", str(reply_port))
         assert bad.stdout.startswith("/error /pad"), bad.stdout
         monitor = subprocess.Popen(
-            [sys.executable, "-m", "synth_server.cli", "monitor", "--port", str(port),
+            [sys.executable, "-m", "synth_server.app.cli", "monitor", "--port", str(port),
              "--reply-port", str(reply_port), "--rate", "4"], cwd=ROOT,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(3.0)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from synth_server.datasets.audio_folder import import_audio_folder
+from synth_server.data.audio_folder import import_audio_folder
 
 SR_OUT = 48000
 
@@ -115,8 +115,8 @@ def test_rerun_removes_outputs_of_deleted_sources(imported, tmp_path):
 
 
 def test_training_loader_reads_the_output(imported):
-    from synth_server.config import StftConfig
-    from synth_server.datasets.frames import load_frames
+    from synth_server.core.config import StftConfig
+    from synth_server.data.frames import load_frames
 
     _, out, report = imported
     frames, owners, files = load_frames(out, StftConfig())
@@ -124,7 +124,7 @@ def test_training_loader_reads_the_output(imported):
 
 
 def test_cli_folder(imported, tmp_path, capsys):
-    from synth_server.cli import main
+    from synth_server.app.cli import main
 
     src, _, _ = imported
     assert main(["dataset", "folder", str(src), "--out", str(tmp_path / "o"), "--quiet"]) == 0

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from synth_server.datasets import soundfont
-from synth_server.datasets.soundfont import load_labels, midi_file, render_soundfont_dataset
+from synth_server.data import soundfont
+from synth_server.data.soundfont import load_labels, midi_file, render_soundfont_dataset
 
 SR = 48000
 PROGRAMS, PITCHES = (0, 73), (60, 69)  # piano (train), flute (held out); middle C and A4
@@ -95,7 +95,7 @@ def test_bad_arguments_and_missing_tools(tmp_path, monkeypatch):
 
 
 def test_cli_soundfont(tmp_path, capsys):
-    from synth_server.cli import main
+    from synth_server.app.cli import main
 
     out = tmp_path / "sf"
     assert main(["dataset", "soundfont", "--out", str(out), "--programs", "40-41", "--pitches", "67",

@@ -8,8 +8,8 @@ from PIL import Image
 
 from synth_server.control.addresses import OscArgumentError
 from synth_server.control.controller import Controller, EngineStatus
-from synth_server.descriptors.surrogate import playable_surrogate
-from synth_server.engine.offline import render_events
+from synth_server.nav.surrogate import playable_surrogate
+from synth_server.app.render import render_events
 from test_render import centroid_hz
 
 
@@ -64,7 +64,7 @@ def _measured(audio: np.ndarray, name: str, sample_rate: int = 48000) -> float:
     model's frames (a full-scale sinusoid peaks at 1)."""
     import librosa
 
-    from synth_server.descriptors.features import describe
+    from synth_server.dsp.features import describe
 
     window_sum = np.hanning(2048).sum() / 2.0
     mag = np.abs(librosa.stft(audio, n_fft=2048, hop_length=256, center=False)).T / window_sum

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth_server.cli import main
-from synth_server.config import StftConfig
-from synth_server.descriptors.features import NAMES, describe, describe_fast
-from synth_server.descriptors.surrogate import (DESCRIPTORS_NPZ, DescriptorSurrogate,
+from synth_server.app.cli import main
+from synth_server.core.config import StftConfig
+from synth_server.dsp.features import NAMES, describe, describe_fast
+from synth_server.nav.surrogate import (DESCRIPTORS_NPZ, DescriptorSurrogate,
                                                 load_anchors, load_descriptors)
-from synth_server.model.checkpoint import load_checkpoint
-from synth_server.representation.stft import stft_magnitude
+from synth_server.artifacts.checkpoint import load_checkpoint
+from synth_server.dsp.stft import stft_magnitude
 from conftest import DEFAULT_MODEL, ROOT, harmonic_tone
 
 SR, N_FFT = 48000, 2048

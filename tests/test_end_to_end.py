@@ -28,7 +28,7 @@ def start_server(args: list[str], env: dict | None, tmp_path: Path) -> tuple[sub
     replies = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     replies.bind(("127.0.0.1", 0))
     replies.settimeout(0.3)
-    cmd = [sys.executable, "-m", "synth_server.cli", "serve", "--port", str(port),
+    cmd = [sys.executable, "-m", "synth_server.app.cli", "serve", "--port", str(port),
            "--reply-port", str(replies.getsockname()[1]), *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -145,7 +145,7 @@ def test_busy_port_and_bad_model_are_one_line_errors(tmp_path):
     taken.bind(("127.0.0.1", 0))
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
+            [sys.executable, "-m", "synth_server.app.cli", "serve", "--model", str(DEFAULT_MODEL),
              "--device", "null", "--record", str(tmp_path / "x.wav"),
              "--port", str(taken.getsockname()[1])],
             cwd=ROOT, capture_output=True, text=True, timeout=90)
@@ -156,14 +156,14 @@ def test_busy_port_and_bad_model_are_one_line_errors(tmp_path):
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "config.json").write_text("[1, 2]")
     result = subprocess.run(
-        [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(tmp_path / "bad"),
+        [sys.executable, "-m", "synth_server.app.cli", "serve", "--model", str(tmp_path / "bad"),
          "--device", "null"], cwd=ROOT, capture_output=True, text=True, timeout=90)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "cannot load model" in result.stderr
 
 
 def test_unwritable_recording_and_bad_flags_are_one_line_errors(tmp_path):
-    base = [sys.executable, "-m", "synth_server.cli", "serve", "--model", str(DEFAULT_MODEL),
+    base = [sys.executable, "-m", "synth_server.app.cli", "serve", "--model", str(DEFAULT_MODEL),
             "--device", "null", "--port", str(free_udp_port())]
     for extra, needle in ((["--record", "/proc/forbidden.wav"], "could not start"),
                           (["--reply-port", "70000"], "not a UDP port"),

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from synth_server.cli import main
-from synth_server.config import StftConfig
-from synth_server.datasets.frames import load_frames
-from synth_server.train.evaluate import (discretise, heldout_split, mutual_information_gap)
+from synth_server.app.cli import main
+from synth_server.core.config import StftConfig
+from synth_server.data.frames import load_frames
+from synth_server.evaluate.report import (discretise, heldout_split, mutual_information_gap)
 
 PNG_LIMIT = 150 * 1024
 
@@ -25,7 +25,7 @@ PNG_LIMIT = 150 * 1024
 def labelled(tiny_dataset: Path, tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
              ) -> tuple[Path, Path]:
     """(dataset copy with a factors.csv, model copy with manifolds.json for pca and isomap)."""
-    from synth_server.manifold.fit import fit_checkpoint
+    from synth_server.fit.manifolds import fit_checkpoint
 
     root = tmp_path_factory.mktemp("evaluate")
     data = root / "data"
@@ -121,7 +121,7 @@ def test_evaluate_bad_model_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "config.json").write_text("{not json")
     for model in (tmp_path / "missing", tmp_path / "broken"):
-        proc = subprocess.run([sys.executable, "-m", "synth_server.cli", "evaluate", "--model",
+        proc = subprocess.run([sys.executable, "-m", "synth_server.app.cli", "evaluate", "--model",
                                str(model)], cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2
         lines = proc.stderr.strip().splitlines()

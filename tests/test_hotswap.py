@@ -54,7 +54,7 @@ def models_dir(tmp_path: Path) -> Path:
 
 
 def start(models_dir: Path, device, record: Path, jack_env: dict | None, monkeypatch):
-    from synth_server.server import Server
+    from synth_server.app.server import Server
 
     for key, value in (jack_env or {}).items():
         monkeypatch.setenv(key, value)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from synth_server.config import TrainConfig, VaeConfig
-from synth_server.manifold.pca import PcaManifold
+from synth_server.core.config import TrainConfig, VaeConfig
+from synth_server.nav.pca import PcaManifold
 from synth_server.model.vae import FrameVAE
 from synth_server.train.loop import beta_at, training_step
 

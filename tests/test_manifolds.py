@@ -18,11 +18,11 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from conftest import DEFAULT_MODEL, ROOT
 from synth_server.control.addresses import OscArgumentError
 from synth_server.control.controller import Controller, EngineStatus
-from synth_server.engine.offline import render_events
-from synth_server.manifold.fit import (METHODS, centroid_descriptor, fit_manifolds,
+from synth_server.app.render import render_events
+from synth_server.fit.manifolds import (METHODS, centroid_descriptor, fit_manifolds,
                                        navigation_of, save_manifolds)
-from synth_server.manifold.grid import GridManifold
-from synth_server.model.checkpoint import CheckpointError, load_checkpoint
+from synth_server.nav.grid import GridManifold
+from synth_server.artifacts.checkpoint import CheckpointError, load_checkpoint
 from test_end_to_end import finish, oscsend, start_server, wait_for_pong
 from test_render import centroid_hz
 
@@ -222,20 +222,20 @@ def test_live_slider_and_manifold_select_over_osc_on_the_jack_clock(jackd, tmp_p
 def test_fit_manifolds_command_refits_from_the_stored_anchors(tmp_path):
     model = tmp_path / "default"
     shutil.copytree(DEFAULT_MODEL, model)
-    run = subprocess.run([sys.executable, "-m", "synth_server.cli", "fit-manifolds", "--model",
+    run = subprocess.run([sys.executable, "-m", "synth_server.app.cli", "fit-manifolds", "--model",
                           str(model), "--methods", "pca,isomap"], cwd=ROOT, capture_output=True,
                          text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "isomap" in run.stdout and "trustworthiness" in run.stdout
     assert navigation_of(load_checkpoint(model))[0] == ("pca", "isomap")
-    bad = subprocess.run([sys.executable, "-m", "synth_server.cli", "fit-manifolds", "--model",
+    bad = subprocess.run([sys.executable, "-m", "synth_server.app.cli", "fit-manifolds", "--model",
                           str(model), "--methods", "pca,tsne"], cwd=ROOT, capture_output=True,
                          text=True, timeout=60)
     assert bad.returncode != 0 and "tsne" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_training_fits_the_manifolds_and_attribute_vectors(tiny_dataset, tmp_path):
-    from synth_server.config import StftConfig, TrainConfig
+    from synth_server.core.config import StftConfig, TrainConfig
     from synth_server.train.loop import train_model
 
     data = tmp_path / "data"

@@ -150,7 +150,7 @@ def test_iter_messages_reads_plain_messages():
 
 def test_docs_osc_md_is_generated_from_the_table():
     from conftest import ROOT
-    from synth_server.docs import osc_markdown
+    from synth_server.app.docs import osc_markdown
 
     assert (ROOT / "docs" / "osc.md").read_text(encoding="utf-8") == osc_markdown(), \
         "docs/osc.md is stale: run `make docs`"

@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synth_server.config import StftConfig
-from synth_server.representation.metrics import mrstft_distance, mrstft_terms
-from synth_server.representation.pghi import (
+from synth_server.core.config import StftConfig
+from synth_server.dsp.metrics import mrstft_distance, mrstft_terms
+from synth_server.dsp.pghi import (
     RtpghiInverse, pghi_inverse, random_phase_inverse)
-from synth_server.representation.stft import stft_magnitude
-from synth_server.representation.streaming import stream_inverse
+from synth_server.dsp.stft import stft_magnitude
+from synth_server.dsp.streaming import stream_inverse
 
 from conftest import harmonic_tone
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from synth_server.engine.offline import read_score, render_events
+from synth_server.app.render import read_score, render_events
 
 
 def centroid_hz(y: np.ndarray, sample_rate: int = 48000) -> float:
@@ -45,7 +45,7 @@ def test_render_cli_from_pad_path(tiny_model_dir, tmp_path):
     path.write_text("time_s,x,y\n0,0.1,0.1\n0.5,0.9,0.9\n")
     out = tmp_path / "out.wav"
     result = subprocess.run(
-        [sys.executable, "-m", "synth_server.cli", "render", "--model", str(tiny_model_dir),
+        [sys.executable, "-m", "synth_server.app.cli", "render", "--model", str(tiny_model_dir),
          "--pad-path", str(path), "--out", str(out), "--duration", "1.0"],
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -60,7 +60,7 @@ def test_render_cli_refuses_a_broken_model_in_one_line(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("time_s,x,y\n0,0,0\n")
     result = subprocess.run(
-        [sys.executable, "-m", "synth_server.cli", "render", "--model", str(tmp_path / "broken"),
+        [sys.executable, "-m", "synth_server.app.cli", "render", "--model", str(tmp_path / "broken"),
          "--pad-path", str(path), "--out", str(tmp_path / "o.wav")],
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
@@ -69,7 +69,7 @@ def test_render_cli_refuses_a_broken_model_in_one_line(tmp_path):
 
 
 def test_pad_path_moves_linearly_between_rows(tmp_path):
-    from synth_server.engine.offline import read_pad_path
+    from synth_server.app.render import read_pad_path
 
     path = tmp_path / "p.csv"
     path.write_text("time_s,x,y\n0,0,1\n1,1,0\n1,0.5,0.5\n")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synth_server.config import StftConfig
-from synth_server.representation.stft import from_log, griffin_lim, stft_magnitude, to_log
-from synth_server.representation.streaming import StreamingInverse, stream_inverse
+from synth_server.core.config import StftConfig
+from synth_server.dsp.stft import from_log, griffin_lim, stft_magnitude, to_log
+from synth_server.dsp.streaming import StreamingInverse, stream_inverse
 
 from conftest import harmonic_tone
 

@@ -1,4 +1,4 @@
-"""Tests for the procedural toy dataset (synth_server.datasets.toy_pyo), with real pyo offline rendering."""
+"""Tests for the procedural toy dataset (synth_server.data.toy_pyo), with real pyo offline rendering."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth_server.datasets import toy_pyo
-from synth_server.datasets.toy_pyo import (
+from synth_server.data import toy_pyo
+from synth_server.data.toy_pyo import (
     FACTOR_NAMES,
     FACTORS,
     factor_grid,

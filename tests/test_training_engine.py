@@ -11,16 +11,17 @@ import numpy as np
 import pytest
 import torch
 
-from synth_server.config import REGULARISERS, REPRESENTATIONS, StftConfig, TrainConfig, VaeConfig
-from synth_server.manifold.pca import PcaManifold
-from synth_server.model.checkpoint import (CheckpointError, load_checkpoint, save_checkpoint,
+from synth_server.core.config import REGULARISERS, REPRESENTATIONS, StftConfig, TrainConfig, VaeConfig
+from synth_server.nav.pca import PcaManifold
+from synth_server.artifacts.checkpoint import (CheckpointError, load_checkpoint, save_checkpoint,
                                            state_arrays)
 from synth_server.model.runtime import NumpyDecoder
+from synth_server.dsp.filterbank import n_features
 from synth_server.model.vae import FrameVAE
-from synth_server.representation.filterbank import (band_magnitude, magnitude_from_bands,
+from synth_server.dsp.filterbank import (band_magnitude, magnitude_from_bands,
                                                     round_trip_quality, synthesis_matrix)
-from synth_server.representation.stft import stft_magnitude
-from synth_server.representation.streaming import stream_inverse
+from synth_server.dsp.stft import stft_magnitude
+from synth_server.dsp.streaming import stream_inverse
 from synth_server.train.loop import train_model, training_step
 from synth_server.train.regularisers import (active_units, beta_at, mmd_imq, regulariser_loss,
                                              sliced_wasserstein)
@@ -97,12 +98,12 @@ def test_round_trip_quality_orders_representations():
 def _tiny_model(stft: StftConfig, regulariser: str, seed: int = 0) -> FrameVAE:
     """A tiny VAE for ``stft``'s representation after two optimisation steps on random frames."""
     torch.manual_seed(seed)
-    model = FrameVAE(VaeConfig(n_bins=stft.n_features, latent_dim=3, hidden_sizes=(16, 8)))
+    model = FrameVAE(VaeConfig(n_bins=n_features(stft), latent_dim=3, hidden_sizes=(16, 8)))
     with torch.no_grad():
         model.bin_mean.uniform_(-6.0, -2.0)
         model.scale.fill_(2.0)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    batch = torch.randn(32, stft.n_features)
+    batch = torch.randn(32, n_features(stft))
     for _ in range(2):
         result = training_step(model, optimizer, batch, beta=1.0, regulariser=regulariser)
     assert np.isfinite(result["loss"])

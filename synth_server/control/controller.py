@@ -451,7 +451,7 @@ def latent_target(state: ControlState, manifolds: dict[str, Any], latent_dim: in
     Args:
         state: control state.
         manifolds: the model's maps by method name (objects with ``.pad`` and ``.sliders``
-            maps, see :class:`synth_server.manifold.fit.MethodMaps`); an unknown
+            maps, see :class:`synth_server.fit.manifolds.MethodMaps`); an unknown
             ``state.manifold`` falls back to "pca".
         latent_dim: the model's latent size.
     """

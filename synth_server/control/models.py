@@ -3,7 +3,7 @@ checkpoint off the OSC thread, hand it to the audio process, and answer the send
 
 Only plain names are accepted (``/model/load strings``, no paths, no ``..``): a client can load
 any checkpoint directory inside ``--models-dir`` and nothing else. Loading a checkpoint runs no
-code (see :mod:`synth_server.model.checkpoint`); a refused load leaves the current model playing.
+code (see :mod:`synth_server.artifacts.checkpoint`); a refused load leaves the current model playing.
 """
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ class ModelLoader:
 
     def _load(self, name: str) -> Any:
         """The checkpoint of ``name``, from the cache when its files are unchanged."""
-        from synth_server.model.checkpoint import load_checkpoint
+        from synth_server.artifacts.checkpoint import load_checkpoint
 
         path = self.library.resolve(name).resolve()
         cached = self._cache.get(path)
@@ -160,7 +160,7 @@ class ModelLoader:
     def _preload(self, name: str) -> None:
         """Load ``name`` into the cache while idle; a bad model is only logged here (a later
         /model/load of it is refused with the reason)."""
-        from synth_server.model.checkpoint import CheckpointError
+        from synth_server.artifacts.checkpoint import CheckpointError
 
         if len(self._cache) >= MAX_CACHED:
             return
@@ -170,7 +170,7 @@ class ModelLoader:
             log.debug("preload of %r skipped: %s", name[:80], str(exc).splitlines()[0][:200])
 
     def _run(self) -> None:
-        from synth_server.model.checkpoint import CheckpointError
+        from synth_server.artifacts.checkpoint import CheckpointError
 
         while True:
             with self._wake:

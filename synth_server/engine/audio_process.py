@@ -33,7 +33,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from synth_server.control.controller import ControlState, EngineStatus
-from synth_server.manifold.fit import METHODS
+from synth_server.fit.manifolds import METHODS
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
     sys.setswitchinterval(0.0005)
     from synth_server.engine.renderer import Renderer
     from synth_server.engine.stream import AudioDeviceError, Engine
-    from synth_server.model.checkpoint import load_checkpoint
+    from synth_server.artifacts.checkpoint import load_checkpoint
 
     def send(message: tuple) -> None:
         try:

@@ -19,9 +19,9 @@ from typing import Optional
 import numpy as np
 
 from synth_server.control.controller import ControlState, EngineStatus, latent_target
-from synth_server.engine.dsp import output_stage, smooth_controls
-from synth_server.model.checkpoint import Checkpoint
-from synth_server.representation.streaming import StreamingInverse
+from synth_server.dsp.output import output_stage, smooth_controls
+from synth_server.artifacts.checkpoint import Checkpoint
+from synth_server.dsp.streaming import StreamingInverse
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class Renderer:
         if phase == "peak":
             self._inverse = StreamingInverse(self.stft.n_fft, self.hop_length, seed)
         elif phase == "rtpghi":
-            from synth_server.representation.pghi import RtpghiInverse
+            from synth_server.dsp.pghi import RtpghiInverse
 
             self._inverse = RtpghiInverse(self.stft.n_fft, self.hop_length, seed=seed)
         else:

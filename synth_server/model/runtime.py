@@ -7,7 +7,7 @@ torch's ~1 s import and ~200 MB of memory in the audio process, and so a hot-swa
 copy arrays. The result equals ``FrameVAE.decode`` to float32 rounding (tested).
 
 Models of another representation than the STFT (mel, log-frequency bands: see
-:mod:`synth_server.representation.filterbank`) decode band magnitudes; the decoder maps them to
+:mod:`synth_server.dsp.filterbank`) decode band magnitudes; the decoder maps them to
 linear STFT magnitudes with the non-negative synthesis matrix computed from the config at load
 time, so the phase reconstruction always receives STFT frames.
 """
@@ -18,7 +18,7 @@ from typing import Optional
 
 import numpy as np
 
-from synth_server.config import StftConfig, VaeConfig
+from synth_server.core.config import StftConfig, VaeConfig
 
 
 def decoder_layer_names(vae: VaeConfig) -> list[str]:
@@ -38,7 +38,7 @@ class NumpyDecoder:
         output_gain: linear level correction of the checkpoint.
         stft: the checkpoint's analysis config; when its ``representation`` is not "stft" the
             decoded band magnitudes are mapped to linear STFT magnitudes
-            (:func:`~synth_server.representation.filterbank.synthesis_matrix`). None = "stft".
+            (:func:`~synth_server.dsp.filterbank.synthesis_matrix`). None = "stft".
     Attributes:
         latent_dim: size of z.
         n_bins: values per output frame (linear STFT bins, n_fft / 2 + 1).
@@ -56,7 +56,7 @@ class NumpyDecoder:
         self.n_features = vae.n_bins
         self._synthesis: Optional[np.ndarray] = None
         if stft is not None and stft.representation != "stft":
-            from synth_server.representation.filterbank import synthesis_matrix
+            from synth_server.dsp.filterbank import synthesis_matrix
 
             self._synthesis = np.ascontiguousarray(synthesis_matrix(stft), dtype=np.float32)
             if self._synthesis.shape[0] != vae.n_bins:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from synth_server.config import VaeConfig
+from synth_server.core.config import VaeConfig
 
 
 def _mlp(sizes: list[int]) -> nn.Sequential:

@@ -3,7 +3,7 @@
 ``train_model`` reads a folder of audio, turns it into frames of the chosen representation
 (STFT, mel or log-frequency bands), trains with the chosen regulariser (KL, MMD, sliced
 Wasserstein) and beta schedule, fits the 2-D PCA pad manifold on the encoder means and a level
-correction, and publishes a checkpoint directory (see :mod:`synth_server.model.checkpoint`)
+correction, and publishes a checkpoint directory (see :mod:`synth_server.artifacts.checkpoint`)
 atomically. The resumable training state (``last.ckpt``, rewritten atomically every epoch) and
 the CSV logs live in ``<out>/train/``.
 """
@@ -18,13 +18,13 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import torch
 
-from synth_server.config import (BETA_SCHEDULES, REGULARISERS, StftConfig, TrainConfig,
+from synth_server.core.config import (BETA_SCHEDULES, REGULARISERS, StftConfig, TrainConfig,
                                  VaeConfig, to_dict)
-from synth_server.datasets.frames import load_frames
-from synth_server.manifold.pca import PcaManifold
-from synth_server.model.checkpoint import save_checkpoint
+from synth_server.data.frames import load_frames
+from synth_server.nav.pca import PcaManifold
+from synth_server.artifacts.checkpoint import save_checkpoint
 from synth_server.model.vae import FrameVAE
-from synth_server.representation.filterbank import log_features_from_log_magnitude
+from synth_server.dsp.filterbank import log_features_from_log_magnitude, n_features
 from synth_server.train.regularisers import (active_units, beta_at, kl_divergence,  # noqa: F401
                                              vae_objective)
 
@@ -104,7 +104,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
             be raised) instead of starting over; starts over when there is none.
         log_dir: where the CSV (and TensorBoard, if installed) logs go (default ``<out>/train``).
         manifold_methods: navigation manifolds to fit besides the PCA pad (names from
-            :data:`synth_server.manifold.fit.METHODS`; the CLI fits all five). Attribute vectors
+            :data:`synth_server.fit.manifolds.METHODS`; the CLI fits all five). Attribute vectors
             are written whenever ``data_dir`` (or its parent) has a label file.
         frames: ``load_frames(data_dir, stft, train.min_frame_db)`` already computed (sweeps
             that train several models on one data set); None = read ``data_dir``.
@@ -126,7 +126,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
     if train.beta_schedule not in BETA_SCHEDULES:
         raise ValueError(f"unknown beta schedule {train.beta_schedule!r} "
                          f"({', '.join(BETA_SCHEDULES)})")
-    stft.n_features  # noqa: B018 - raises ValueError for an unknown representation
+    n_features(stft)  # raises ValueError for an unknown representation
     started = time.perf_counter()
     _quiet_lightning()
     pl.seed_everything(train.seed, workers=True, verbose=False)
@@ -142,7 +142,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         if n_files >= 5 else set()
     is_val = np.isin(owners, list(held))
 
-    model = FrameVAE(VaeConfig(n_bins=stft.n_features, latent_dim=latent_dim,
+    model = FrameVAE(VaeConfig(n_bins=n_features(stft), latent_dim=latent_dim,
                                hidden_sizes=tuple(vae_hidden)))
     fit_normalisation(model, features[~is_val])
     with torch.no_grad():
@@ -237,9 +237,9 @@ def write_navigation(directory: Path, latents: np.ndarray, owners: np.ndarray, f
         methods: manifold names to fit (nothing is fitted when empty).
         seed: random state.
     """
-    from synth_server.manifold.attributes import attribute_vectors, read_labels, save_attributes
-    from synth_server.manifold.fit import centroid_descriptor, fit_manifolds, save_manifolds
-    from synth_server.model.checkpoint import load_checkpoint
+    from synth_server.fit.attributes import attribute_vectors, read_labels, save_attributes
+    from synth_server.fit.manifolds import centroid_descriptor, fit_manifolds, save_manifolds
+    from synth_server.artifacts.checkpoint import load_checkpoint
 
     if methods:
         descriptor = centroid_descriptor(load_checkpoint(directory))

@@ -20,7 +20,7 @@ from lightning.pytorch import LightningModule
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 from torch.utils.data import DataLoader, Dataset
 
-from synth_server.config import TrainConfig
+from synth_server.core.config import TrainConfig
 from synth_server.model.vae import FrameVAE
 from synth_server.train.regularisers import beta_at, vae_objective
 
@@ -134,7 +134,7 @@ class AtomicCheckpointIO(TorchCheckpointIO):
     the target, so a crash leaves either the previous checkpoint or the new one, never a torn
     file. Loading uses ``torch.load(weights_only=True)``: tensors and plain containers only, no
     arbitrary objects are unpickled. (Model checkpoints for playing are separate, see
-    :mod:`synth_server.model.checkpoint`: safetensors + JSON.)
+    :mod:`synth_server.artifacts.checkpoint`: safetensors + JSON.)
     """
 
     def save_checkpoint(self, checkpoint: dict[str, Any], path: str | Path,

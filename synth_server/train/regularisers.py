@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Optional
 
 import torch
 
-from synth_server.config import REGULARISERS, TrainConfig
+from synth_server.core.config import REGULARISERS, TrainConfig
 
 if TYPE_CHECKING:
     from synth_server.model.vae import FrameVAE

@@ -1,0 +1,719 @@
+"""Command line: the only place flags are read.
+
+    synth-server dataset toy --out DIR
+    synth-server train --data DIR --out models/NAME
+    synth-server serve --model DIR [--models-dir DIR] [--device NAME|null] [--port 7400]
+                       [--reply-port 7401] [--blocksize N] [--latency low|balanced|safe]
+                       [--buffer-ms MS] [--record FILE.wav] [--duration S]
+    synth-server render --model DIR (--pad-path CSV | --score CSV) --out FILE.wav [--duration S]
+    synth-server devices
+    synth-server send ADDRESS [ARGS...] [--port 7400] [--wait S]
+    synth-server monitor [--port 7400] [--rate HZ]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shlex
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT
+
+log = logging.getLogger("synth_server")
+
+
+def _say(message: str) -> None:
+    print(f"synth-server: {message}", flush=True)
+
+
+def _fail(message: str) -> int:
+    print(f"synth-server: error: {message}", file=sys.stderr, flush=True)
+    return 2
+
+
+def _command_line(argv: Optional[Sequence[str]]) -> str:
+    args = list(sys.argv[1:] if argv is None else argv)
+    return shlex.join(["synth-server", *args])
+
+
+# -- dataset ------------------------------------------------------------------------------
+
+def _int_list(text: str) -> tuple[int, ...]:
+    """'0,11,40-42' -> (0, 11, 40, 41, 42); 'none' or '' -> ()."""
+    values: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part or part.lower() == "none":
+            continue
+        lo, sep, hi = part.partition("-")
+        try:
+            values += list(range(int(lo), int(hi) + 1)) if sep else [int(part)]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected integers like 0,11,40-42, got {text!r}") from None
+    return tuple(values)
+
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    import time
+
+    started = time.perf_counter()
+    try:
+        if args.kind == "toy":
+            from synth_server.data.toy_pyo import load_factors, render_toy_dataset
+
+            out = render_toy_dataset(args.out, sample_rate=args.sample_rate, duration_s=args.duration,
+                                     seed=args.seed, preset=args.preset, plots=not args.no_plots,
+                                     progress=not args.quiet)
+            _say(f"wrote toy dataset ({len(load_factors(out))} files, preset {args.preset}) to {out} "
+                 f"in {time.perf_counter() - started:.1f} s")
+        elif args.kind == "soundfont":
+            from synth_server.data import soundfont
+
+            given = {"sf2": args.sf2, "programs": args.programs, "pitches": args.pitches,
+                     "velocities": args.velocities, "heldout_programs": args.heldout_programs}
+            summary = soundfont.render_soundfont_dataset(
+                args.out, **{k: v for k, v in given.items() if v is not None},
+                sample_rate=args.sample_rate, duration_s=args.duration, hold_s=args.hold,
+                gain=args.gain, progress=not args.quiet)
+            _say(f"wrote {summary['written']} notes ({summary['train']} train, {summary['heldout']} "
+                 f"held out, {summary['seconds']:.1f} s) to {summary['out_dir']} in "
+                 f"{summary['render_s']:.1f} s; train on {Path(args.out) / 'train'}"
+                 + (f"; {len(summary['silent'])} silent notes skipped" if summary["silent"] else ""))
+        else:
+            from synth_server.data.audio_folder import import_audio_folder
+
+            report = import_audio_folder(args.path, args.out, sample_rate=args.sample_rate,
+                                         top_db=args.top_db, min_duration_s=args.min_duration,
+                                         progress=not args.quiet)
+            for source, reason in report.skipped:
+                _say(f"skipped {source}: {reason}")
+            _say(report.summary())
+            if not report.written:
+                return _fail(f"no usable audio file in {args.path}")
+    except (RuntimeError, ValueError, FileNotFoundError) as exc:
+        message = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return _fail(f"dataset {args.kind}: {message}")
+    return 0
+
+
+# -- train --------------------------------------------------------------------------------
+
+def cmd_train(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
+    from synth_server.core.config import StftConfig, TrainConfig
+    from synth_server.train.loop import train_model
+
+    stft = StftConfig(n_fft=args.n_fft, hop_length=args.hop_length,
+                      representation=args.representation, n_mels=args.n_mels,
+                      bands_per_octave=args.bands_per_octave)
+    # regulariser weight when --beta is not given: MMD and sliced Wasserstein are ~1e-3..1e-1 per
+    # batch where the KL is tens of nats, so they need a larger weight (docs/training.md)
+    default_beta = {"kl": 1.0, "mmd": 100.0, "swd": 100.0}
+    beta = args.beta if args.beta is not None else default_beta[args.regulariser]
+    train = TrainConfig(epochs=args.epochs, batch_size=args.batch_size,
+                        learning_rate=args.learning_rate, beta=beta,
+                        warmup_epochs=args.warmup_epochs, seed=args.seed,
+                        regulariser=args.regulariser, beta_schedule=args.beta_schedule,
+                        cycles=args.cycles, cycle_ratio=args.cycle_ratio)
+    try:
+        hidden = tuple(int(v) for v in args.hidden.split(","))
+        devices: Any = int(args.devices) if args.devices.isdigit() else args.devices
+        from synth_server.dsp.filterbank import n_features
+
+        n_features(stft)  # validates the representation's parameters
+        from synth_server.fit.manifolds import METHODS
+
+        methods = tuple(m.strip() for m in args.manifolds.split(",") if m.strip())
+        if any(m not in METHODS for m in methods):
+            raise ValueError(f"--manifolds: choose from {', '.join(METHODS)}")
+    except ValueError as exc:
+        return _fail(f"train: {exc}")
+    try:
+        stats = train_model(args.data, args.out, stft=stft, vae_hidden=hidden,
+                            latent_dim=args.latent_dim, train=train,
+                            command=_command_line(argv), progress=not args.quiet,
+                            accelerator=args.accelerator, devices=devices, resume=args.resume,
+                            manifold_methods=methods)
+    except FileNotFoundError as exc:
+        return _fail(str(exc))
+    if not stats:  # a DDP rank other than 0
+        return 0
+    _say(f"wrote {args.out} in {stats['train_seconds']:.1f} s "
+         f"({stats['n_frames']} frames, validation reconstruction "
+         f"{stats['validation_reconstruction']}, {stats['active_units']} active units of "
+         f"{args.latent_dim}; logs in {stats['logs']})")
+    return 0
+
+
+# -- serve --------------------------------------------------------------------------------
+
+def _load(model: str) -> Any:
+    from synth_server.artifacts.checkpoint import CheckpointError, load_checkpoint
+
+    try:
+        return load_checkpoint(model)
+    except CheckpointError as exc:
+        raise SystemExit(_fail(f"cannot load model: {exc}")) from None
+
+
+def _fresh_path(path: str) -> str:
+    """``path``, or ``NAME-1.wav``, ``NAME-2.wav``... when it exists: a recording is a take
+    that cannot be played again, so serve never writes over one."""
+    candidate, n = Path(path), 0
+    while candidate.exists():
+        n += 1
+        candidate = Path(path).with_name(f"{Path(path).stem}-{n}{Path(path).suffix}")
+    return str(candidate)
+
+
+def _default_recording() -> Path:
+    return Path("recordings") / time.strftime("synth-server-%Y%m%d-%H%M%S.wav")
+
+
+def _parse_device(text: Optional[str]) -> Any:
+    if text is None:
+        return None
+    if text.lower() in ("null", "none"):
+        return "null"
+    return int(text) if text.isdigit() else text
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from synth_server.engine.stream import LATENCY_PRESETS_MS, AudioDeviceError, output_devices
+    from synth_server.app.server import Server
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)  # first: a signal during start-up still stops cleanly
+    from synth_server.control.osc_server import is_loopback_host, parse_allow
+
+    if not is_loopback_host(args.host) and not args.allow:
+        return _fail(f"--host {args.host} opens the server to the network: say who may play "
+                     "it with --allow (e.g. --allow 192.168.1.0/24)")
+    try:
+        parse_allow(args.allow or [])
+    except ValueError as exc:
+        return _fail(str(exc))
+    checkpoint = _load(args.model)  # refuse a bad model here, in one line, before any audio
+    device = _parse_device(args.device)
+    record = _fresh_path(args.record) if args.record else None
+    if record is not None and record != args.record:
+        _say(f"{args.record} exists: recording to {record} instead")
+    reason = None
+    if device == "null":
+        device, reason = None, "--device null"
+    elif device is None:
+        try:
+            device = _default_output_device() if output_devices() else None
+            if device is None:
+                reason = "no audio output device found"
+        except AudioDeviceError as exc:
+            reason = str(exc)
+    if reason is not None:
+        record = record or str(_default_recording())
+    buffer_ms = args.buffer_ms if args.buffer_ms is not None else LATENCY_PRESETS_MS[args.latency]
+
+    def make(dev: Any, rec: Optional[str]) -> Server:
+        server = Server(args.model, checkpoint.name, dev, args.blocksize, buffer_ms, rec,
+                        args.host, args.port, args.reply_port,
+                        args.models_dir or Path(args.model).resolve().parent, args.phase,
+                        args.allow, presets=args.presets)
+        server.start()
+        return server
+
+    try:
+        try:
+            server = make(device, record)
+        except AudioDeviceError as exc:
+            reason = str(exc)
+            record = record or str(_default_recording())
+            server = make(None, record)
+    except (RuntimeError, AudioDeviceError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot listen for OSC on {args.host}:{args.port}: {exc}")
+
+    if reason is not None:
+        _say(f"no audio output ({reason}); playing on an internal real-time clock, "
+             f"recording to {record}")
+    else:
+        _say(f"playing {checkpoint.name} on device {device!r} "
+             f"({checkpoint.stft.sample_rate} Hz, block {args.blocksize}, reserve "
+             f"{buffer_ms:g} ms; measured latency: /state/latency_ms)"
+             + (f", recording to {record}" if record else ""))
+    _say(f"OSC on {args.host}:{server.osc.port} (replies to port {args.reply_port}); "
+         f"try: oscsend localhost {server.osc.port} /pad ff 0.2 0.8")
+
+    started = time.monotonic()
+    while not stop.is_set() and server.alive:
+        remaining = None if args.duration is None else args.duration - (time.monotonic() - started)
+        if remaining is not None and remaining <= 0:
+            break
+        stop.wait(0.25 if remaining is None else min(0.25, remaining))
+    crashed = not server.alive and not stop.is_set()
+    summary = {"event": "stopped", "seconds": round(time.monotonic() - started, 3),
+               **server.stop()}
+    print(json.dumps(summary), flush=True)
+    if crashed:
+        return _fail("the audio process stopped unexpectedly")
+    return 0
+
+
+def _default_output_device() -> Any:
+    """The PortAudio default output device index (None when PortAudio has none)."""
+    from synth_server.engine.stream import import_sounddevice
+
+    sd = import_sounddevice()
+    index = sd.default.device[1]
+    return None if index is None or index < 0 else index
+
+
+# -- render -------------------------------------------------------------------------------
+
+def cmd_render(args: argparse.Namespace) -> int:
+    import soundfile as sf
+
+    from synth_server.app.render import ScoreError, read_pad_path, read_score, render_events
+
+    checkpoint = _load(args.model)
+    try:
+        events = []
+        if args.pad_path:
+            events += read_pad_path(args.pad_path)
+        if args.score:
+            events += read_score(args.score)
+    except (OSError, ScoreError) as exc:
+        return _fail(str(exc))
+    started = time.perf_counter()
+    audio, errors = render_events(checkpoint, events, duration_s=args.duration, phase=args.phase)
+    seconds = time.perf_counter() - started
+    for line in errors:
+        print(f"synth-server: rejected {line}", file=sys.stderr)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    sf.write(args.out, audio, checkpoint.stft.sample_rate, subtype="FLOAT")
+    duration = len(audio) / checkpoint.stft.sample_rate
+    _say(f"wrote {args.out} ({duration:.2f} s, rendered {duration / max(seconds, 1e-9):.1f}x "
+         "real time)")
+    return 0
+
+
+# -- devices ------------------------------------------------------------------------------
+
+def cmd_fit_manifolds(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
+    from synth_server.fit.manifolds import METHODS, fit_checkpoint
+    from synth_server.artifacts.checkpoint import CheckpointError
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        return _fail(f"unknown manifold method(s) {', '.join(unknown)}; choose from "
+                     f"{', '.join(METHODS)}")
+    try:
+        report = fit_checkpoint(args.model, data_dir=args.data, methods=methods,
+                                n_sliders=args.n_sliders, seed=args.seed,
+                                command=_command_line(argv))
+    except (CheckpointError, FileNotFoundError, ValueError, ImportError) as exc:
+        return _fail(str(exc).splitlines()[0])
+    for name, entry in report.items():
+        if "error" in entry:
+            _say(f"{name:10s} failed: {entry['error']}")
+            continue
+        pad = entry["pad"]
+        _say(f"{name:10s} trustworthiness {pad['trustworthiness']:.3f}  inverse error "
+             f"{pad['inverse_error']:.3f}  smoothness {pad.get('smoothness', float('nan')):.1f}  "
+             f"({entry['fit_seconds']:.1f} s)")
+    _say(f"wrote {Path(args.model) / 'manifolds.json'} and manifolds.npz")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
+    """``synth-server evaluate``: report.md + PNGs (VAE vs PCA autoencoder) into the model dir."""
+    from synth_server.artifacts.checkpoint import CheckpointError
+    from synth_server.evaluate.report import evaluate_model
+
+    try:
+        r = evaluate_model(args.model, data_dir=args.data, heldout_dir=args.heldout,
+                           out_dir=args.out, seed=args.seed, command=_command_line(argv))
+    except (CheckpointError, FileNotFoundError, ValueError, ImportError, OSError) as exc:
+        return _fail((str(exc).splitlines() or [type(exc).__name__])[0])
+    pitch = r["pitch_cents"]
+    _say(f"MR-STFT held-out: VAE {r['mrstft']['vae']:.3f}  PCA {r['mrstft']['pca']:.3f}  "
+         f"oracle {r['mrstft']['oracle']:.3f}")
+    if pitch:
+        _say(f"pitch error, median cents: VAE {pitch['vae']:.1f}  PCA {pitch['pca']:.1f}  "
+             f"oracle {pitch['oracle']:.1f}")
+    kl = " ".join(f"{v:.2f}" for v in r["kl_per_dim"]["train"])
+    _say(f"MIG: VAE {r['mig']['vae']:.3f}  PCA {r['mig']['pca']:.3f}; active units "
+         f"{r['active_units']}; KL per dim {kl}")
+    out = Path(args.out) if args.out else Path(args.model) / "report"
+    _say(f"wrote {out / 'report.md'} ({r['seconds']:.0f} s)")
+    return 0
+
+
+def cmd_fit_descriptors(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
+    from synth_server.nav.surrogate import fit_descriptors
+    from synth_server.artifacts.checkpoint import CheckpointError
+
+    try:
+        report = fit_descriptors(args.model, n_samples=args.n_samples, seed=args.seed,
+                                 heatmaps=not args.no_heatmaps, grid=args.grid,
+                                 command=_command_line(argv))
+    except (CheckpointError, FileNotFoundError, ValueError, ImportError) as exc:
+        return _fail(str(exc).splitlines()[0])
+    for name, entry in report["heldout"].items():
+        low, high = report["ranges"][name]
+        error = entry.get("median_rel_error", entry.get("median_abs_error"))
+        _say(f"{name:13s} range {low:.4g} .. {high:.4g}  held-out R2 {entry['r2']:.3f}  "
+             f"median error {error:.3g}")
+    _say(f"wrote {Path(args.model) / 'descriptors.json'}, descriptors.npz"
+         + ("" if args.no_heatmaps else f", {report.get('heatmaps', 0)} heatmap pairs")
+         + f" in {report['total_seconds']:.1f} s")
+    return 0
+
+
+def cmd_devices(_args: argparse.Namespace) -> int:
+    from synth_server.engine.stream import AudioDeviceError, output_devices
+
+    try:
+        devices = output_devices()
+    except AudioDeviceError as exc:
+        return _fail(str(exc))
+    if not devices:
+        _say("no audio output devices (serve will use its internal clock and record)")
+    for d in devices:
+        print(f"{d['index']:3d}  {d['name']}  ({d['hostapi']}, {d['channels']} ch, "
+              f"{d['default_samplerate']:.0f} Hz)")
+    return 0
+
+
+# -- send / monitor -----------------------------------------------------------------------
+
+def _print_message(data: bytes) -> None:
+    from synth_server.control.osc_server import OscPacketError, iter_messages
+
+    try:
+        for address, values in iter_messages(data):
+            print(" ".join([address, *[f"{v:.6g}" if isinstance(v, float) else str(v)
+                                       for v in values]]), flush=True)
+    except OscPacketError as exc:
+        print(f"(unreadable packet: {exc})", flush=True)
+
+
+def _reply_socket(port: int) -> Any:
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("0.0.0.0", port))
+    return sock
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    import socket
+
+    from synth_server.control.osc_server import build_message
+    from synth_server.app.render import parse_value
+
+    if not args.address.startswith("/"):
+        return _fail(f"{args.address!r}: an OSC address starts with /")
+    try:
+        replies = _reply_socket(args.reply_port) if args.wait > 0 else None
+    except OSError as exc:
+        return _fail(f"cannot listen for replies on port {args.reply_port}: {exc} "
+                     "(use --wait 0 to only send)")
+    packet = build_message(args.address, tuple(parse_value(v) for v in args.args))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.sendto(packet, (args.host, args.port))
+    if replies is None:
+        return 0
+    deadline = time.monotonic() + args.wait
+    with replies:
+        while (left := deadline - time.monotonic()) > 0:
+            replies.settimeout(left)
+            try:
+                data, _ = replies.recvfrom(65536)
+            except (socket.timeout, TimeoutError):
+                break
+            _print_message(data)
+    return 0
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    import socket
+
+    from synth_server.control.osc_server import build_message
+
+    try:
+        replies = _reply_socket(args.reply_port)
+    except OSError as exc:
+        return _fail(f"cannot listen on port {args.reply_port}: {exc}")
+    ask = build_message("/subscribe", (float(args.rate),))  # renewed every 5 s
+    period = 5.0 if args.rate > 0 else None
+    next_ask = time.monotonic()
+    try:
+        with replies, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            while True:
+                if period is not None and time.monotonic() >= next_ask:
+                    # (a restarted server forgets subscribers: asking again re-subscribes)
+                    sock.sendto(ask, (args.host, args.port))
+                    next_ask += period
+                replies.settimeout(0.05)
+                try:
+                    data, _ = replies.recvfrom(65536)
+                except (socket.timeout, TimeoutError):
+                    continue
+                _print_message(data)
+    except KeyboardInterrupt:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.sendto(build_message("/subscribe", (0.0,)), (args.host, args.port))
+        return 0
+
+
+# -- parser -------------------------------------------------------------------------------
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a UDP port (0-65535)")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not (value > 0 and value < 1e6):  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if not (value >= 0 and value < 1e6):  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text} must be a number >= 0")
+    return value
+
+
+LATENCY_CHOICES = ("low", "balanced", "safe")  # keys of stream.LATENCY_PRESETS_MS
+PHASE_CHOICES = ("peak", "rtpghi")
+PHASE_HELP = ("phase reconstruction: peak (peak-locked propagation, 10 us a frame) or rtpghi "
+              "(phase-gradient heap integration: smoother glides and attacks, ~150 us a frame)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="synth-server", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("dataset", help="render a dataset")
+    dsub = p.add_subparsers(dest="kind", required=True)
+    toy = dsub.add_parser("toy", help="procedural toy dataset rendered offline with pyo")
+    toy.add_argument("--out", required=True)
+    toy.add_argument("--preset", default="default",
+                     help="default (f0 x slope x noise, 160 files) | mono (every mono-factor set, "
+                          "43) | mono:FACTOR | factorial (all 8 factors at 2 levels, 256) | "
+                          "factorial:A,B,... (3 levels each); factors: f0_hz, spectral_slope, "
+                          "noise_ratio, attack_s, release_s, even_gain, inharmonicity, vibrato_cents")
+    toy.add_argument("--sample-rate", type=int, default=48000)
+    toy.add_argument("--duration", type=float, default=1.0, help="seconds per sound")
+    toy.add_argument("--seed", type=int, default=0)
+    toy.add_argument("--no-plots", action="store_true",
+                     help="dataset card without descriptors.csv and PNG plots")
+    toy.add_argument("--quiet", action="store_true", help="no progress bar")
+    sfp = dsub.add_parser("soundfont", help="NSynth-like notes rendered from a SoundFont "
+                                            "(fluidsynth CLI, no audio driver)")
+    sfp.add_argument("--out", required=True)
+    sfp.add_argument("--sf2", default=None,
+                     help="SoundFont (default: /usr/share/sounds/sf2/FluidR3_GM.sf2, Debian's "
+                          "fluid-soundfont-gm)")
+    sfp.add_argument("--programs", type=_int_list, default=None,
+                     help="General MIDI programs 0-127, e.g. 0,24,40-42 (default: 16 programs, "
+                          "one or two per melodic GM family)")
+    sfp.add_argument("--pitches", type=_int_list, default=None,
+                     help="MIDI notes (default: 48,55,60,67,72)")
+    sfp.add_argument("--velocities", type=_int_list, default=None,
+                     help="MIDI velocities 1-127 (default: 64,100,127)")
+    sfp.add_argument("--heldout-programs", type=_int_list, default=None,
+                     help="programs written to heldout/ for evaluation, or 'none' (default: "
+                          "4,42,68: electric piano, cello, oboe)")
+    sfp.add_argument("--sample-rate", type=int, default=48000)
+    sfp.add_argument("--duration", type=float, default=1.0,
+                     help="seconds per note including the release, before trimming")
+    sfp.add_argument("--hold", type=float, default=0.75, help="seconds from note-on to note-off")
+    sfp.add_argument("--gain", type=float, default=1.0, help="fluidsynth master gain")
+    sfp.add_argument("--quiet", action="store_true", help="no progress bar")
+    fold = dsub.add_parser("folder", help="your own audio: any format, rate and channel count -> "
+                                          "48 kHz mono WAVs, silence trimmed")
+    fold.add_argument("path", help="folder of sound files (read recursively)")
+    fold.add_argument("--out", required=True)
+    fold.add_argument("--sample-rate", type=int, default=48000)
+    fold.add_argument("--top-db", type=float, default=60.0,
+                      help="trim edges quieter than this many dB under the loudest frame")
+    fold.add_argument("--min-duration", type=float, default=0.05,
+                      help="skip files shorter than this after trimming, seconds")
+    fold.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("train", help="train a frame VAE on a folder of audio")
+    p.add_argument("--data", required=True, help="folder of audio files")
+    p.add_argument("--out", required=True, help="checkpoint directory to write")
+    p.add_argument("--latent-dim", type=int, default=8)
+    p.add_argument("--hidden", default="512,256", help="encoder hidden widths, comma-separated")
+    p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--beta", type=float, default=None,
+                   help="final weight of the regulariser (default: kl 1, mmd 100, swd 100)")
+    p.add_argument("--regulariser", choices=("kl", "mmd", "swd"), default="kl",
+                   help="kl (VAE), mmd (InfoVAE, IMQ kernel) or swd (sliced Wasserstein, SWAE)")
+    p.add_argument("--beta-schedule", choices=("constant", "linear", "cyclical"),
+                   default="linear", help="beta warm-up: linear (Sonderby 2016) or cyclical "
+                                          "(Fu 2019)")
+    p.add_argument("--warmup-epochs", type=int, default=10, help="linear warm-up length")
+    p.add_argument("--cycles", type=int, default=4, help="cycles of the cyclical schedule")
+    p.add_argument("--cycle-ratio", type=float, default=0.5,
+                   help="fraction of each cycle during which beta rises")
+    p.add_argument("--representation", choices=("stft", "mel", "logfreq"), default="stft",
+                   help="what the model learns: log-magnitude STFT frames, mel bands or "
+                        "log-frequency (constant-Q-like) bands")
+    p.add_argument("--n-mels", type=int, default=128, help="mel bands (--representation mel)")
+    p.add_argument("--bands-per-octave", type=int, default=24,
+                   help="bands per octave (--representation logfreq)")
+    p.add_argument("--n-fft", type=int, default=2048)
+    p.add_argument("--hop-length", type=int, default=256)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--accelerator", default="auto", help="Lightning accelerator: auto, cpu, gpu")
+    p.add_argument("--devices", default="1",
+                   help="Lightning devices: a count (N > 1 GPUs train with DDP) or 'auto'")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from OUT/train/last.ckpt (written every epoch)")
+    p.add_argument("--manifolds", default="pca,lle,laplacian,isomap,umap",
+                   help="navigation manifolds fitted after training (comma-separated; "
+                        "'pca' alone is quickest; refit later with fit-manifolds)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("serve", help="play a model live, controlled over OSC")
+    p.add_argument("--model", default="models/default")
+    p.add_argument("--device", default=None,
+                   help="output device name or index; 'null' for none (default: system default)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: this machine only); another address "
+                        "needs --allow")
+    p.add_argument("--allow", action="append", default=None, metavar="NET",
+                   help="address or CIDR network allowed to play (repeatable; this machine "
+                        "always is); other senders are ignored without a reply")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT)
+    p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
+    p.add_argument("--blocksize", type=int, default=256, choices=[0, 32, 64, 128, 256, 512, 1024,
+                                                               2048], help="audio block in frames")
+    p.add_argument("--latency", choices=sorted(LATENCY_CHOICES), default="balanced",
+                   help="low: render each block just before the device needs it (least "
+                        "latency, needs an idle machine); balanced: +5 ms in reserve; safe: "
+                        "+20 ms (survives a busy machine)")
+    p.add_argument("--buffer-ms", type=_non_negative, default=None,
+                   help="audio kept in reserve beyond the next block, ms (overrides --latency)")
+    p.add_argument("--phase", choices=PHASE_CHOICES, default="peak", help=PHASE_HELP)
+    p.add_argument("--models-dir", default=None,
+                   help="folder /model/load NAME looks in (default: the folder of --model)")
+    p.add_argument("--record", default=None, help="also record the output to this WAV")
+    p.add_argument("--presets", default=None, metavar="FILE",
+                   help="JSON file of /preset/store presets: read at start, saved on every "
+                        "store (default: presets last for this session only)")
+    p.add_argument("--duration", type=_positive, default=None, help="stop after S seconds")
+
+    p = sub.add_parser("render", help="render offline from a pad path or a score")
+    p.add_argument("--model", default="models/default")
+    p.add_argument("--pad-path", help="CSV with columns time_s,x,y")
+    p.add_argument("--score", help="CSV rows time_s,address,arg1,...")
+    p.add_argument("--out", required=True)
+    p.add_argument("--duration", type=float, default=None)
+    p.add_argument("--phase", choices=PHASE_CHOICES, default="peak", help=PHASE_HELP)
+
+    p = sub.add_parser("fit-manifolds",
+                       help="fit the pad/slider manifolds (pca, lle, laplacian, isomap, umap) "
+                            "of a model on its encoder means")
+    p.add_argument("--model", default="models/default", help="checkpoint directory (updated)")
+    p.add_argument("--data", default=None,
+                   help="folder of audio to encode (default: refit on the stored anchors)")
+    p.add_argument("--methods", default="pca,lle,laplacian,isomap,umap")
+    p.add_argument("--n-sliders", type=int, default=None,
+                   help="dimension of the slider maps (default min(4, latent_dim))")
+    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("evaluate", help="held-out MR-STFT, pitch, KL, MIG and manifold report "
+                                        "of a model against a PCA autoencoder (report.md + PNGs)")
+    p.add_argument("--model", default="models/default", help="checkpoint directory")
+    p.add_argument("--data", default=None, help="training folder (default: config.json dataset)")
+    p.add_argument("--heldout", default=None,
+                   help="folder of held-out audio (default: the files training held out)")
+    p.add_argument("--out", default=None, help="report folder (default MODEL/report)")
+    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("fit-descriptors",
+                       help="fit the descriptor surrogate (latent <-> centroid, f0, loudness...) "
+                            "of a model and draw its pad heatmaps")
+    p.add_argument("--model", default="models/default", help="checkpoint directory (updated)")
+    p.add_argument("--n-samples", type=int, default=16000,
+                   help="latent points decoded and described (half prior, half near the data)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--grid", type=int, default=48, help="heatmap points per pad axis")
+    p.add_argument("--no-heatmaps", action="store_true", help="skip the heatmap PNGs")
+
+    sub.add_parser("devices", help="list audio output devices")
+
+    p = sub.add_parser("send", help="send one OSC message to a server and print its replies")
+    p.add_argument("address", help="e.g. /pad")
+    p.add_argument("args", nargs="*", help="arguments: ints, floats or strings")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT)
+    p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
+    p.add_argument("--wait", type=float, default=0.5, help="seconds to print replies (0: none)")
+
+    p = sub.add_parser("monitor", help="print the state the server pushes (/subscribe)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT)
+    p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
+    p.add_argument("--rate", type=float, default=2.0,
+                   help="state updates per second asked with /subscribe (0: only listen)")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the ``synth-server`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="synth-server: %(levelname)s %(name)s: %(message)s")
+    if args.command == "dataset":
+        return cmd_dataset(args)
+    if args.command == "train":
+        return cmd_train(args, argv)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "render":
+        if not args.pad_path and not args.score:
+            parser.error("render needs --pad-path or --score")
+        return cmd_render(args)
+    if args.command == "fit-manifolds":
+        return cmd_fit_manifolds(args, argv)
+    if args.command == "evaluate":
+        return cmd_evaluate(args, argv)
+    if args.command == "fit-descriptors":
+        return cmd_fit_descriptors(args, argv)
+    if args.command == "devices":
+        return cmd_devices(args)
+    if args.command == "send":
+        return cmd_send(args)
+    if args.command == "monitor":
+        return cmd_monitor(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

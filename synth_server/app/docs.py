@@ -1,0 +1,40 @@
+"""Generate docs/osc.md from the address table: ``python -m synth_server.app.docs``."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT, markdown_table
+
+
+def osc_markdown() -> str:
+    """The full text of docs/osc.md."""
+    return (
+        "# OSC address space\n\n"
+        "Generated from `synth_server/control/addresses.py` by `make docs`; do not edit by hand.\n\n"
+        f"The server listens on UDP 127.0.0.1:{DEFAULT_PORT} and answers to the sender's host on "
+        f"port {DEFAULT_REPLY_PORT}. Ints are accepted wherever floats are expected; numbers out "
+        "of range are clamped; NaN/Inf, unknown addresses and wrong types are answered with "
+        "`/error address reason`. Replies use 32-bit floats, ints and strings. Bundles (at most 64 "
+        "messages per packet) are "
+        "unpacked (nesting depth <= 4) and applied on arrival; timetags are ignored.\n\n"
+        + markdown_table()
+        + "\nExamples with liblo's `oscsend`:\n\n```\n"
+        f"oscsend localhost {DEFAULT_PORT} /pad ff 0.2 0.8\n"
+        f"oscsend localhost {DEFAULT_PORT} /latent if 0 1.5\n"
+        f"oscsend localhost {DEFAULT_PORT} /gain f 0.5\n"
+        f"oscdump {DEFAULT_REPLY_PORT} &  oscsend localhost {DEFAULT_PORT} /state\n```\n"
+    )
+
+
+def main() -> int:
+    """Write docs/osc.md under the current directory."""
+    path = Path("docs") / "osc.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(osc_markdown(), encoding="utf-8")
+    sys.stdout.write(f"wrote {path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

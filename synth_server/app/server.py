@@ -1,0 +1,181 @@
+"""The live instrument in one object: audio process, OSC control and model hot-swap.
+
+``synth-server serve`` builds one from its flags; benchmarks and tests build one directly (so a
+benchmark can run CPU-bound threads *inside* the server process, as a busy host would).
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from synth_server.control.controller import Controller, ControlState
+from synth_server.control.models import ModelLibrary, ModelLoader
+from synth_server.control.osc_server import OscServer
+from synth_server.engine.audio_process import AudioProcess
+from synth_server.nav.surrogate import playable_surrogate
+from synth_server.fit.manifolds import navigation_of
+
+log = logging.getLogger(__name__)
+SWITCH_INTERVAL_S = 0.0005
+
+
+class Server:
+    """Plays one model and takes OSC control.
+
+    Args:
+        model_dir: checkpoint directory (already validated by the caller).
+        model_name: its name.
+        device: PortAudio output device, or None for the internal clock.
+        blocksize: audio block in frames.
+        buffer_ms: audio kept in reserve beyond the next block (see engine.stream).
+        record: WAV path to record to, or None.
+        host, port, reply_port: OSC listening address and the port replies go to.
+        models_dir: folder /model/load resolves names in.
+        phase: phase reconstruction ("peak" or "rtpghi").
+        allow: addresses / CIDR networks that may control the server besides this machine
+            (None: anyone who can reach ``host``).
+        presets: JSON file of presets, read at start and saved on every /preset/store (None:
+            presets last for the session).
+    """
+
+    def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
+                 buffer_ms: float, record: Optional[str], host: str, port: int, reply_port: int,
+                 models_dir: str | Path, phase: str = "peak",
+                 allow: Optional[list[str]] = None, presets: Optional[str] = None):
+        self.initial = ControlState()
+        self.buffer_ms = buffer_ms
+        self.blocksize = blocksize
+        self.record = record
+        self.events: list[tuple] = []
+        self.audio = AudioProcess(str(model_dir), model_name, device, blocksize, buffer_ms, record,
+                                  on_event=self._on_audio_event, phase=phase)
+        self.library = ModelLibrary(models_dir)
+        self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
+                                     model_loader=self._request_model, latency=self._latency,
+                                     model_names=self.library.names,
+                                     navigation=lambda: self.navigation,
+                                     attributes=lambda: self.attributes,
+                                     descriptors=lambda: self.descriptors,
+                                     heatmaps=lambda: self.heatmaps, presets_path=presets)
+        self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
+                             allow=allow)
+        self._stop_push = threading.Event()
+        self._pusher = threading.Thread(target=self._push_loop, name="subscribe", daemon=True)
+        from synth_server.artifacts.checkpoint import load_checkpoint
+
+        checkpoint = load_checkpoint(model_dir)
+        self.stft = checkpoint.stft
+        self.navigation = navigation_of(checkpoint)
+        self.attributes = checkpoint.attributes
+        self.descriptors = playable_surrogate(checkpoint)
+        self.heatmaps = checkpoint.heatmaps
+        # name -> (navigation, attributes, descriptors, heatmaps) of a requested swap
+        self._pending: dict[str, Any] = {}
+        self.loader = ModelLoader(self.library, self._submit, self.osc.send,
+                                  compatible=self._compatible,
+                                  initial=(Path(model_dir), checkpoint), preload=True)
+
+    def _submit(self, checkpoint: Any, requested_s: float) -> None:
+        self._pending[checkpoint.name] = (navigation_of(checkpoint), checkpoint.attributes,
+                                          playable_surrogate(checkpoint), checkpoint.heatmaps)
+        # the audio process needs the weights and the maps, not the descriptor surrogate
+        self.audio.load(dataclasses.replace(checkpoint, descriptors=None, heatmaps={}),
+                        requested_s)
+
+    def _compatible(self, checkpoint: Any) -> Optional[str]:
+        """Why ``checkpoint`` cannot replace the playing model, or None."""
+        stft = checkpoint.stft
+        if stft.sample_rate != self.stft.sample_rate:
+            return (f"sample_rate {stft.sample_rate} Hz, the stream runs at "
+                    f"{self.stft.sample_rate} Hz")
+        if stft.hop_length != self.stft.hop_length:
+            return f"hop_length {stft.hop_length}, the engine runs at {self.stft.hop_length}"
+        return None
+
+    def _request_model(self, name: str, received_s: float, sender: str) -> None:
+        self.loader.request(name, received_s, sender)
+
+    def _latency(self) -> tuple[float, float]:
+        stats = self.audio.latency()
+        return stats.median_ms, stats.p99_ms
+
+    def _on_audio_event(self, message: tuple) -> None:
+        if message[0] == "swapped":
+            (self.navigation, self.attributes, self.descriptors, self.heatmaps) = \
+                self._pending.pop(message[1], (self.navigation, self.attributes,
+                                               self.descriptors, self.heatmaps))
+            self.controller.model_changed()
+        self.events.append(message)
+        self.loader.on_event(message)
+
+    def _push_loop(self) -> None:
+        """Send the state to every /subscribe host at its rate."""
+        due: dict[str, float] = {}
+        while not self._stop_push.wait(0.005):
+            now = time.monotonic()
+            subscribers = self.controller.subscriber_rates()
+            for host in list(due):
+                if host not in subscribers:
+                    del due[host]
+            replies = None
+            for host, rate_hz in subscribers.items():
+                if now >= due.get(host, 0.0):
+                    due[host] = now + 1.0 / rate_hz
+                    replies = replies if replies is not None else self.controller.pushed_state()
+                    for reply in replies:
+                        self.osc.send(host, *reply)
+
+    def start(self) -> None:
+        """Start the audio process, then the OSC listener.
+
+        Raises:
+            AudioDeviceError: the device cannot be opened (nothing left running).
+            RuntimeError: the audio engine could not start.
+            OSError: the OSC port cannot be bound (the audio process is stopped again).
+        """
+        # Python threads of this process (ours and a host's) share one GIL; a 0.5 ms switch
+        # interval lets the OSC thread in ten times sooner than the default 5 ms when others
+        # compute (measured: 500 msg/s with two busy threads dropped 10-40 % at 5 ms).
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        # descriptor steering multiplies small matrices in this process: one BLAS thread
+        # (OpenBLAS's default thread pool measured 10-100x slower for them on 2 busy cores)
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+        self.audio.start(self.initial)
+        try:
+            self.osc.start()
+        except OSError:
+            self.audio.stop()
+            self.loader.close()
+            raise
+        self._pusher.start()
+
+    @property
+    def alive(self) -> bool:
+        """True while the audio process runs."""
+        return self.audio.alive
+
+    def stop(self) -> dict[str, Any]:
+        """Stop everything; returns the session summary (underruns, latency, swaps, ...)."""
+        self._stop_push.set()
+        if self._pusher.is_alive():
+            self._pusher.join(timeout=2)
+        self.osc.stop()
+        self.loader.close()
+        result = self.audio.stop()
+        return {
+            "model": self.audio.model_name,
+            "underruns": result.underruns, "nan_frames": result.nan_frames,
+            "osc_packets": self.osc.packets, "osc_ignored_hosts": self.osc.refused_hosts,
+            "osc_received": self.osc.received, "osc_rejected": self.osc.rejected,
+            "record": self.record, "buffer_ms": self.buffer_ms, "blocksize": self.blocksize,
+            "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,
+            **{k: (None if isinstance(v, float) and v != v else v)
+               for k, v in result.details.items()},
+        }

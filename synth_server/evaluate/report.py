@@ -1,0 +1,759 @@
+"""Evaluate a trained checkpoint against a PCA autoencoder of the same latent size
+(``synth-server evaluate --model DIR``).
+
+What is measured (all on files the model never trained on):
+
+* **Reconstruction**: each held-out file's frames are encoded (posterior means), decoded, turned
+  back into linear STFT magnitudes and resynthesised with ``librosa.griffinlim`` (32 iterations,
+  momentum 0.99, the same seed for every system:
+  :func:`synth_server.dsp.stft.griffin_lim`);
+  the multi-resolution STFT distance (:func:`synth_server.dsp.metrics.mrstft_distance`,
+  Yamamoto et al. 2020) to the original audio is averaged over files. The same is done for the
+  PCA baseline and for the original magnitudes themselves ("oracle": what Griffin-Lim alone
+  costs). Frames below the training threshold (``min_frame_db``) are resynthesised as silence by
+  every system.
+* **Pitch**: ``librosa.pyin`` (Mauch & Dixon 2014) on the original and each resynthesis, 16 kHz,
+  2-cent resolution, searched +-7 semitones around the file's labelled f0 (``factors.csv`` /
+  ``labels.csv``); error = median over frames voiced in both of ``|1200 log2(f_hat / f_ref)|``
+  cents.
+* **Latent statistics**: KL(q(z|x) || N(0, I)) per dimension on training and held-out frames,
+  active units (Burda et al. 2015), and the Mutual Information Gap (MIG; Chen, Li, Grosse &
+  Duvenaud 2018, "Isolating Sources of Disentanglement in VAEs", eq. 7) against the dataset's
+  labelled factors, estimated as in Locatello et al. 2019 (disentanglement_lib): latents
+  discretised into 20 equal-width bins, ``sklearn.metrics.mutual_info_score``.
+* **Baseline**: ``sklearn.decomposition.PCA(n_components=latent_dim)`` fitted on the same
+  normalised training frames (the model's own normalisation and the training split of
+  :func:`synth_server.train.loop.train_model`, reproduced from the seed).
+* **Manifolds** (from ``manifolds.json``): each navigation method's quality figures and a
+  picture of the pad (its anchors' plane positions, coloured by a label).
+
+Everything is written to ``<model>/report/``: ``report.md``, ``metrics.json`` and small PNGs
+(matplotlib Agg, 80 dpi).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from synth_server.core.config import StftConfig
+
+log = logging.getLogger(__name__)
+
+REPORT_DIR = "report"
+MIG_BINS = 20
+PITCH_SAMPLE_RATE = 16000
+PITCH_RESOLUTION = 0.02  # pyin bins of 2 cents
+PITCH_RANGE_SEMITONES = 7.0
+PITCH_BAR_CENTS = 10.0
+DPI = 80
+# labels that describe a file but are not factors of variation
+NON_FACTORS = ("file", "program_name", "family_name", "split", "duration_s", "peak_dbfs")
+
+
+# -- data ------------------------------------------------------------------------------------
+
+def resolve_dataset(path: str | Path, model_dir: Path) -> Path:
+    """The training folder named in config.json: as given, or relative to the repository that
+    holds ``model_dir`` (``models/NAME`` -> ``../..``).
+
+    Raises:
+        FileNotFoundError: found nowhere.
+    """
+    candidates = [Path(path)]
+    if not Path(path).is_absolute():
+        candidates += [model_dir.resolve().parent.parent / path, model_dir.resolve().parent / path]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"training data {path} not found (give --data DIR)")
+
+
+def heldout_split(n_files: int, seed: int, validation_fraction: float = 0.1) -> set[int]:
+    """Indices of the files :func:`synth_server.train.loop.train_model` held out for validation
+    (same generator, same draw: ``default_rng(seed).permutation(n_files)[:round(n * fraction)]``;
+    none below 5 files)."""
+    if n_files < 5:
+        return set()
+    rng = np.random.default_rng(seed)
+    return set(rng.permutation(n_files)[: int(round(n_files * validation_fraction))].tolist())
+
+
+def file_labels(folder: Path) -> tuple[dict[Path, dict[str, Any]], str]:
+    """Labels of the audio files under ``folder``, by resolved path.
+
+    Looks for ``factors.csv`` (toy set, :func:`synth_server.data.toy_pyo.load_factors`) or
+    ``labels.csv`` (SoundFont set, :func:`synth_server.data.soundfont.load_labels`) in
+    ``folder`` and its parent (a SoundFont set's ``train/`` and ``heldout/`` share the parent's).
+
+    Returns:
+        ({path: row}, kind) with kind "toy", "soundfont" or "none" (then ``{}``).
+    """
+    from synth_server.data.soundfont import load_labels
+    from synth_server.data.toy_pyo import load_factors
+
+    for where in (folder, folder.parent):
+        for name, loader, kind in (("factors.csv", load_factors, "toy"),
+                                   ("labels.csv", load_labels, "soundfont")):
+            if (where / name).is_file():
+                try:
+                    rows = loader(where)
+                except (ValueError, OSError) as exc:
+                    log.warning("ignoring %s: %s", where / name, exc)
+                    continue
+                return {(where / row["file"]).resolve(): row for row in rows}, kind
+    return {}, "none"
+
+
+def factor_names(rows: Sequence[dict[str, Any]], kind: str) -> list[str]:
+    """Numeric label columns that vary over ``rows`` (the factors MIG is measured against).
+    SoundFont sets: program, family, pitch, velocity (f0_hz repeats pitch)."""
+    if not rows:
+        return []
+    skip = set(NON_FACTORS) | ({"f0_hz"} if kind == "soundfont" else set())
+    names = []
+    for key, value in rows[0].items():
+        if key in skip or isinstance(value, str):
+            continue
+        if len({row[key] for row in rows}) > 1:
+            names.append(key)
+    return names
+
+
+def discretise(values: np.ndarray, n_bins: int = MIG_BINS) -> np.ndarray:
+    """Integer codes [n] of a factor: its distinct values when there are at most ``n_bins``,
+    else ``n_bins`` quantile bins."""
+    values = np.asarray(values, dtype=np.float64)
+    unique, codes = np.unique(values, return_inverse=True)
+    if len(unique) <= n_bins:
+        return codes
+    edges = np.quantile(values, np.linspace(0, 1, n_bins + 1)[1:-1])
+    return np.digitize(values, edges)
+
+
+def histogram_discretise(z: np.ndarray, n_bins: int = MIG_BINS) -> np.ndarray:
+    """[n, d] latents -> [n, d] codes of ``n_bins`` equal-width bins per dimension
+    (disentanglement_lib's ``_histogram_discretize``)."""
+    out = np.zeros(z.shape, dtype=np.int64)
+    for j in range(z.shape[1]):
+        edges = np.histogram(z[:, j], n_bins)[1]
+        out[:, j] = np.digitize(z[:, j], edges[:-1])
+    return out
+
+
+def mutual_information_gap(z: np.ndarray, factors: dict[str, np.ndarray],
+                           n_bins: int = MIG_BINS) -> dict[str, Any]:
+    """Mutual Information Gap (Chen et al. 2018, eq. 7).
+
+    ``MIG = 1/K sum_k (I(z_j1; v_k) - I(z_j2; v_k)) / H(v_k)``, j1 and j2 the latent dimensions
+    with the largest and second largest mutual information with factor v_k. Estimated on
+    discretised latents (``n_bins`` equal-width bins) with ``sklearn.metrics.mutual_info_score``
+    (nats), as disentanglement_lib (Locatello et al. 2019).
+
+    Args:
+        z: [n, d] codes (posterior means or PCA scores).
+        factors: name -> [n] integer codes (:func:`discretise`); constant factors are skipped.
+    Returns:
+        {"mig": float in [0, 1] (NaN without factors), "per_factor": {name: gap / entropy},
+        "best_dim": {name: j1}, "mi": {name: [I(z_j; v_k) / H(v_k) for j]}}.
+    """
+    from sklearn.metrics import mutual_info_score
+
+    codes = histogram_discretise(np.asarray(z, dtype=np.float64), n_bins)
+    per_factor: dict[str, float] = {}
+    best: dict[str, int] = {}
+    mi_rows: dict[str, list[float]] = {}
+    for name, v in factors.items():
+        entropy = mutual_info_score(v, v)
+        if entropy <= 0:
+            continue
+        mi = np.array([mutual_info_score(codes[:, j], v) for j in range(codes.shape[1])])
+        order = np.argsort(mi)[::-1]
+        second = mi[order[1]] if len(mi) > 1 else 0.0
+        per_factor[name] = float(np.clip((mi[order[0]] - second) / entropy, 0.0, 1.0))
+        best[name] = int(order[0])
+        mi_rows[name] = [float(m / entropy) for m in mi]
+    mig = float(np.mean(list(per_factor.values()))) if per_factor else float("nan")
+    return {"mig": mig, "per_factor": per_factor, "best_dim": best, "mi": mi_rows}
+
+
+# -- resynthesis and pitch --------------------------------------------------------------------
+
+def frames_to_audio(log_features: np.ndarray, keep: np.ndarray, n_frames: int, n_samples: int,
+                    stft: StftConfig, n_iter: int, seed: int = 0) -> np.ndarray:
+    """Decoded log features -> audio.
+
+    Args:
+        log_features: [n_keep, n_features] ``log(feature + log_floor)`` of the kept frames.
+        keep: [n_frames] bool, which analysis frames they are (the others are silence).
+        n_frames: frames of the original analysis.
+        n_samples: length of the original signal.
+        stft: analysis config (bands are mapped to STFT magnitudes with the play-time matrix).
+        n_iter: Griffin-Lim iterations.
+    Returns:
+        [n_samples] float32 signal.
+    """
+    from synth_server.dsp.filterbank import magnitude_from_bands
+    from synth_server.dsp.stft import from_log, griffin_lim
+
+    mag = np.zeros((n_frames, stft.n_bins), dtype=np.float32)
+    mag[keep] = magnitude_from_bands(from_log(log_features, stft), stft)
+    y = griffin_lim(mag, stft, n_iter=n_iter, seed=seed)
+    out = np.zeros(n_samples, dtype=np.float32)
+    out[: min(n_samples, len(y))] = y[:n_samples]
+    return out
+
+
+def pitch_track(y: np.ndarray, sample_rate: int, f0_hz: float) -> np.ndarray:
+    """pyin f0 [n_frames] in Hz (NaN where unvoiced), 10 ms hop at 16 kHz, searched within
+    +-``PITCH_RANGE_SEMITONES`` of ``f0_hz`` with ``PITCH_RESOLUTION`` semitone bins."""
+    import librosa
+
+    y16 = librosa.resample(np.asarray(y, dtype=np.float32), orig_sr=sample_rate,
+                           target_sr=PITCH_SAMPLE_RATE)
+    ratio = 2.0 ** (PITCH_RANGE_SEMITONES / 12.0)
+    fmax = min(f0_hz * ratio, PITCH_SAMPLE_RATE / 4)
+    f0, voiced, _ = librosa.pyin(y16, fmin=f0_hz / ratio, fmax=fmax, sr=PITCH_SAMPLE_RATE,
+                                 frame_length=1024, hop_length=160,
+                                 resolution=PITCH_RESOLUTION)
+    return np.where(voiced, f0, np.nan)
+
+
+def cents_error(reference: np.ndarray, estimate: np.ndarray) -> np.ndarray:
+    """|1200 log2(estimate / reference)| over frames voiced in both: [n_common] cents."""
+    n = min(len(reference), len(estimate))
+    a, b = reference[:n], estimate[:n]
+    both = np.isfinite(a) & np.isfinite(b)
+    return np.abs(1200.0 * np.log2(b[both] / a[both]))
+
+
+# -- figures ----------------------------------------------------------------------------------
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _colour_args(values: np.ndarray, name: str) -> dict[str, Any]:
+    values = np.asarray(values, dtype=np.float64)
+    positive = np.all(values > 0)
+    if name.endswith("_hz") and positive:
+        return {"c": np.log2(values), "cmap": "viridis"}
+    if name in ("program", "family"):
+        return {"c": values, "cmap": "tab20"}
+    return {"c": values, "cmap": "viridis"}
+
+
+def scatter_grid(path: Path, xy: np.ndarray, colours: dict[str, np.ndarray], title: str,
+                 xlabel: str, ylabel: str) -> None:
+    """One small scatter per label of 2-D points ``xy`` [n, 2], saved as PNG (80 dpi)."""
+    plt = _plt()
+    names = list(colours) or ["(no labels)"]
+    n = len(names)
+    cols = min(n, 4)
+    rows = int(math.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.4 * rows + 0.3), squeeze=False)
+    for ax, name in zip(axes.ravel(), names):
+        if name in colours:
+            args = _colour_args(colours[name], name)
+            sc = ax.scatter(xy[:, 0], xy[:, 1], s=2, linewidths=0, **args)
+            cb = fig.colorbar(sc, ax=ax, fraction=0.05, pad=0.02)
+            cb.ax.tick_params(labelsize=6)
+            ax.set_title(("log2 " if name.endswith("_hz") else "") + name, fontsize=8)
+        else:
+            ax.scatter(xy[:, 0], xy[:, 1], s=2, linewidths=0, c="k")
+        ax.tick_params(labelsize=6)
+        ax.set_xlabel(xlabel, fontsize=7)
+        ax.set_ylabel(ylabel, fontsize=7)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+
+
+def kl_figure(path: Path, kl_train: np.ndarray, kl_heldout: np.ndarray,
+              pca_variance_ratio: np.ndarray) -> None:
+    """Bars: the VAE's KL per dimension (nats; train and held-out) beside the PCA baseline's
+    explained variance per component."""
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(7.0, 2.6))
+    d = np.arange(len(kl_train))
+    a.bar(d - 0.2, kl_train, 0.4, label="train")
+    a.bar(d + 0.2, kl_heldout, 0.4, label="held-out")
+    a.set_xlabel("latent dimension", fontsize=7)
+    a.set_ylabel("KL (nats)", fontsize=7)
+    a.set_title("VAE: KL(q(z|x) || N(0, I)) per dimension", fontsize=8)
+    a.legend(fontsize=6)
+    b.bar(np.arange(len(pca_variance_ratio)), pca_variance_ratio, 0.6, color="C2")
+    b.set_xlabel("component", fontsize=7)
+    b.set_ylabel("explained variance ratio", fontsize=7)
+    b.set_title("PCA baseline: variance per component", fontsize=8)
+    for ax in (a, b):
+        ax.tick_params(labelsize=6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+
+
+def spectrogram_figure(path: Path, spectra: dict[str, np.ndarray], stft: StftConfig,
+                       title: str) -> None:
+    """Log-magnitude spectrograms ([n_frames, n_bins] linear magnitudes) side by side, 0-8 kHz."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(spectra), figsize=(2.4 * len(spectra), 2.4), squeeze=False)
+    top = int(8000 * stft.n_fft / stft.sample_rate)
+    duration = None
+    for ax, (name, mag) in zip(axes[0], spectra.items()):
+        duration = len(mag) * stft.hop_length / stft.sample_rate
+        db = 20 * np.log10(np.maximum(mag[:, :top].T, 1e-4))
+        ax.imshow(db, origin="lower", aspect="auto", vmin=-80, vmax=0, cmap="magma",
+                  extent=(0, duration, 0, 8), interpolation="nearest")
+        ax.set_title(name, fontsize=8)
+        ax.set_xlabel("s", fontsize=7)
+        ax.set_ylabel("kHz", fontsize=7)
+        ax.tick_params(labelsize=6)
+    fig.suptitle(title, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+
+
+# -- the evaluation ---------------------------------------------------------------------------
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return "nan" if not np.isfinite(value) else f"{value:.{digits}f}"
+    return str(value)
+
+
+def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
+                   heldout_dir: Optional[str | Path] = None, out_dir: Optional[str | Path] = None,
+                   *, validation_fraction: float = 0.1, n_iter: int = 32,
+                   max_heldout_files: int = 48, max_pitch_files: int = 24,
+                   max_frames: int = 20000, seed: int = 0, figures: bool = True,
+                   command: str = "") -> dict[str, Any]:
+    """Evaluate a checkpoint and write ``report.md``, ``metrics.json`` and PNGs.
+
+    Args:
+        model_dir: checkpoint directory.
+        data_dir: training folder (default: config.json's "dataset"): the PCA baseline is fitted
+            on its training split, MIG and the latent scatters use its frames.
+        heldout_dir: folder of held-out audio (e.g. a SoundFont set's ``heldout/``); default:
+            the files the training loop held out of ``data_dir`` (reproduced from the seed).
+        out_dir: where the report goes (default ``<model_dir>/report``).
+        validation_fraction: the training loop's held-out file fraction (``train_model``'s 0.1).
+        n_iter: Griffin-Lim iterations of every resynthesis.
+        max_heldout_files: at most this many held-out files are resynthesised (seeded subset).
+        max_pitch_files: at most this many of them are pitch-tracked.
+        max_frames: frames (seeded subset) for MIG and the scatters.
+        seed: seed of the subsets and of Griffin-Lim's initial phase.
+        figures: write the PNGs.
+        command: the producing command line (written into the report).
+    Returns:
+        The numbers (also in ``metrics.json``): "mrstft" {vae, pca, oracle, vae_wins},
+        "pitch_cents" {vae, pca, oracle, n_frames} (None without f0 labels), "kl_per_dim"
+        {train, heldout} (nats), "active_units", "mig" {vae, pca, per_factor_vae,
+        per_factor_pca}, "pca_explained_variance", "manifolds" (quality by method), "bars".
+    Raises:
+        CheckpointError: the model does not load.
+        FileNotFoundError: no training data, or no held-out files.
+    """
+    import torch
+    from sklearn.decomposition import PCA
+
+    from synth_server.data.frames import audio_files, load_frames, load_mono
+    from synth_server.fit.manifolds import MANIFOLDS_NPZ, anchor_plane, load_manifolds
+    from synth_server.artifacts.checkpoint import WEIGHTS_FILE, load_checkpoint
+    from synth_server.dsp.filterbank import log_features_from_log_magnitude
+    from synth_server.dsp.metrics import mrstft_distance
+    from synth_server.dsp.stft import stft_magnitude, to_log
+    from synth_server.train.regularisers import active_units, kl_divergence
+
+    started = time.perf_counter()
+    model_dir = Path(model_dir)
+    checkpoint = load_checkpoint(model_dir)
+    stft = checkpoint.stft
+    latent_dim = checkpoint.vae.latent_dim
+    train_meta = checkpoint.meta.get("train", {}) if isinstance(checkpoint.meta.get("train"),
+                                                                dict) else {}
+    train_seed = int(train_meta.get("seed", 0))
+    min_db = float(train_meta.get("min_frame_db", -60.0))
+    if data_dir is None:
+        if not checkpoint.meta.get("dataset"):
+            raise FileNotFoundError(f"{model_dir}: config.json names no dataset (give --data DIR)")
+        data_dir = resolve_dataset(checkpoint.meta["dataset"], model_dir)
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"{data_dir}: not a directory")
+    out = Path(out_dir) if out_dir is not None else model_dir / REPORT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    model = checkpoint.model
+    rng = np.random.default_rng(seed)
+
+    # training frames, split as the training loop split them
+    log_frames, owners, files = load_frames(data_dir, stft, min_db)
+    features = log_features_from_log_magnitude(log_frames, stft)
+    del log_frames
+    held = heldout_split(len(files), train_seed, validation_fraction)
+    is_val = np.isin(owners, list(held))
+    with torch.inference_mode():
+        x_all = model.normalise(torch.from_numpy(features))
+        mu_all, logvar_all = [], []
+        for i in range(0, len(x_all), 4096):
+            m, lv = model.encode(x_all[i:i + 4096])
+            mu_all.append(m)
+            logvar_all.append(lv)
+        mu_t, logvar_t = torch.cat(mu_all), torch.cat(logvar_all)
+    x_np = x_all.numpy()
+    mu_np = mu_t.numpy().astype(np.float64)
+    train_mask = ~is_val
+    pca = PCA(n_components=min(latent_dim, x_np.shape[1]), svd_solver="randomized",
+              random_state=seed).fit(x_np[train_mask])
+
+    # held-out files
+    if heldout_dir is not None:
+        heldout_files = audio_files(heldout_dir)
+        heldout_source = f"{heldout_dir} (all files)"
+    else:
+        heldout_files = [files[i] for i in sorted(held)]
+        heldout_source = (f"{len(heldout_files)} of the {len(files)} files of {data_dir} that "
+                          f"training held out (seed {train_seed}, fraction {validation_fraction})")
+    if not heldout_files:
+        raise FileNotFoundError(f"{data_dir}: no held-out files (fewer than 5 files; give "
+                                "--heldout DIR)")
+    if len(heldout_files) > max_heldout_files:
+        pick = np.sort(rng.choice(len(heldout_files), max_heldout_files, replace=False))
+        heldout_files = [heldout_files[i] for i in pick]
+    labels, label_kind = file_labels(data_dir)
+    if heldout_dir is not None:
+        extra, kind = file_labels(Path(heldout_dir))
+        labels.update(extra)
+        label_kind = label_kind if label_kind != "none" else kind
+
+    threshold = 10.0 ** (min_db / 20.0)
+    systems = ("vae", "pca", "oracle")
+    mr: dict[str, list[float]] = {s: [] for s in systems}
+    cents: dict[str, list[np.ndarray]] = {s: [] for s in systems}
+    heldout_mu, heldout_logvar = [], []
+    pitch_budget = max_pitch_files
+    example: Optional[dict[str, np.ndarray]] = None
+    example_name = ""
+    per_file = []
+    for path in heldout_files:
+        y = load_mono(path, stft.sample_rate)
+        mag = stft_magnitude(y, stft)
+        keep = mag.max(axis=1) >= threshold
+        if not keep.any():
+            continue
+        feats = log_features_from_log_magnitude(to_log(mag[keep], stft), stft)
+        with torch.inference_mode():
+            xn = model.normalise(torch.from_numpy(feats))
+            mu, logvar = model.encode(xn)
+            vae_log = model.denormalise(model.decode(mu)).numpy()
+        heldout_mu.append(mu)
+        heldout_logvar.append(logvar)
+        pca_norm = pca.inverse_transform(pca.transform(xn.numpy())).astype(np.float32)
+        pca_log = pca_norm * model.scale.numpy() + model.bin_mean.numpy()
+        audio = {
+            "vae": frames_to_audio(vae_log, keep, len(mag), len(y), stft, n_iter, seed),
+            "pca": frames_to_audio(pca_log, keep, len(mag), len(y), stft, n_iter, seed),
+            "oracle": frames_to_audio(to_log(mag[keep], stft), keep, len(mag), len(y),
+                                      replace(stft, representation="stft"), n_iter, seed),
+        }
+        row = {"file": path.name}
+        for s in systems:
+            row[f"mrstft_{s}"] = mrstft_distance(y, audio[s], stft.sample_rate)
+            mr[s].append(row[f"mrstft_{s}"])
+        label = labels.get(path.resolve())
+        f0 = float(label["f0_hz"]) if label is not None and "f0_hz" in label else None
+        if f0 is not None and f0 > 0 and pitch_budget > 0:
+            pitch_budget -= 1
+            ref = pitch_track(y, stft.sample_rate, f0)
+            for s in systems:
+                err = cents_error(ref, pitch_track(audio[s], stft.sample_rate, f0))
+                cents[s].append(err)
+                row[f"cents_{s}"] = float(np.median(err)) if len(err) else float("nan")
+        per_file.append(row)
+        if example is None:
+            example_name = path.name
+            example = {"original": mag}
+            for s in ("vae", "pca"):
+                example[s] = stft_magnitude(audio[s], stft)
+    if not per_file:
+        raise FileNotFoundError("no held-out file has a frame above the training threshold")
+
+    # latent statistics
+    with torch.inference_mode():
+        kl_train = kl_divergence(mu_t[torch.from_numpy(train_mask)],
+                                 logvar_t[torch.from_numpy(train_mask)]).numpy()
+        mu_h, logvar_h = torch.cat(heldout_mu), torch.cat(heldout_logvar)
+        kl_held = kl_divergence(mu_h, logvar_h).numpy()
+        n_active, latent_var = active_units(mu_t[torch.from_numpy(train_mask)])
+
+    # factors of every frame of the training folder
+    rows_by_owner = [labels.get(Path(f).resolve()) for f in files]
+    labelled = [r for r in rows_by_owner if r is not None]
+    names = factor_names(labelled, label_kind) if len(labelled) == len(files) else []
+    subset = np.arange(len(mu_np)) if len(mu_np) <= max_frames else \
+        np.sort(rng.choice(len(mu_np), max_frames, replace=False))
+    frame_factors = {name: np.array([float(rows_by_owner[o][name]) for o in owners[subset]])
+                     for name in names}
+    codes = {name: discretise(v) for name, v in frame_factors.items()}
+    pca_codes_all = pca.transform(x_np[subset])
+    mig_vae = mutual_information_gap(mu_np[subset], codes)
+    mig_pca = mutual_information_gap(pca_codes_all, codes)
+
+    def pooled(s: str) -> Optional[float]:
+        if not cents[s]:
+            return None
+        err = np.concatenate(cents[s])
+        return float(np.median(err)) if len(err) else float("nan")
+
+    n_pitch_frames = int(sum(len(e) for e in cents["vae"]))
+    results: dict[str, Any] = {
+        "model": str(model_dir),
+        "weights_sha256": hashlib.sha256((model_dir / WEIGHTS_FILE).read_bytes()).hexdigest(),
+        "data": str(data_dir),
+        "heldout": {"source": heldout_source, "n_files": len(per_file),
+                    "n_frames": int(len(mu_h)), "labels": label_kind},
+        "phase_reconstruction": f"librosa.griffinlim, {n_iter} iterations, momentum 0.99, "
+                                f"seed {seed}",
+        "mrstft": {s: float(np.mean(mr[s])) for s in systems},
+        "pitch_cents": None if not cents["vae"] else
+        {**{s: pooled(s) for s in systems}, "n_files": len(cents["vae"]),
+         "n_frames": n_pitch_frames},
+        "kl_per_dim": {"train": [float(v) for v in kl_train],
+                       "heldout": [float(v) for v in kl_held]},
+        "kl_total": {"train": float(kl_train.sum()), "heldout": float(kl_held.sum())},
+        "active_units": int(n_active),
+        "latent_variance": [float(v) for v in latent_var],
+        "mig": {"vae": mig_vae["mig"], "pca": mig_pca["mig"],
+                "per_factor_vae": mig_vae["per_factor"], "per_factor_pca": mig_pca["per_factor"],
+                "best_dim_vae": mig_vae["best_dim"], "factors": names,
+                "n_frames": int(len(subset))},
+        "pca_explained_variance": [float(v) for v in pca.explained_variance_ratio_],
+        "per_file": per_file,
+    }
+    results["mrstft"]["vae_wins"] = int(sum(a < b for a, b in zip(mr["vae"], mr["pca"])))
+
+    # quality bars
+    bars: dict[str, Any] = {}
+    if label_kind == "toy" and results["pitch_cents"] is not None:
+        value = results["pitch_cents"]["vae"]
+        bars["toy_pitch_median_cents_le_10"] = {
+            "value": value, "met": bool(value is not None and value <= PITCH_BAR_CENTS)}
+    else:
+        bars["toy_pitch_median_cents_le_10"] = {"value": None, "met": None,
+                                                "why": "held-out set is not a labelled toy set"}
+    soundfont_heldout = label_kind == "soundfont" and heldout_dir is not None
+    bars["soundfont_vae_mrstft_below_pca"] = {
+        "vae": results["mrstft"]["vae"], "pca": results["mrstft"]["pca"],
+        "met": bool(results["mrstft"]["vae"] < results["mrstft"]["pca"]) if soundfont_heldout
+        else None}
+    if not soundfont_heldout:
+        bars["soundfont_vae_mrstft_below_pca"]["why"] = \
+            "held-out set is not a SoundFont set's held-out programs (--heldout OUT/heldout)"
+    results["bars"] = bars
+
+    # manifolds
+    manifold_quality: dict[str, Any] = {}
+    manifold_pngs: dict[str, str] = {}
+    try:
+        maps, document = load_manifolds(model_dir, latent_dim, checkpoint.manifold)
+    except ValueError as exc:
+        maps, document = {}, {}
+        log.warning("manifolds: %s", exc)
+    if isinstance(document.get("quality"), dict):
+        manifold_quality = document["quality"]
+    results["manifolds"] = manifold_quality
+    anchors = None
+    if (model_dir / MANIFOLDS_NPZ).is_file():
+        with np.load(model_dir / MANIFOLDS_NPZ, allow_pickle=False) as npz:
+            if "anchors_latent" in npz.files:
+                anchors = npz["anchors_latent"].astype(np.float64)
+
+    # figures
+    pngs: dict[str, str] = {}
+    if figures:
+        scatter_idx = subset if len(subset) <= 4000 else \
+            np.sort(rng.choice(subset, 4000, replace=False))
+        colours = {n: np.array([float(rows_by_owner[o][n]) for o in owners[scatter_idx]])
+                   for n in names}
+        plane = checkpoint.manifold.to_plane(mu_np[scatter_idx])
+        scatter_grid(out / "latent_scatter.png", plane, colours,
+                     f"VAE encoder means on the PCA pad plane ({len(scatter_idx)} frames)",
+                     "pad x", "pad y")
+        pngs["latent_scatter"] = "latent_scatter.png"
+        pca_xy = pca.transform(x_np[scatter_idx])[:, :2]
+        if pca_xy.shape[1] == 1:
+            pca_xy = np.column_stack([pca_xy[:, 0], np.zeros(len(pca_xy))])
+        scatter_grid(out / "pca_latent_scatter.png", pca_xy, colours,
+                     "PCA baseline codes, components 1-2", "PC 1", "PC 2")
+        pngs["pca_latent_scatter"] = "pca_latent_scatter.png"
+        kl_figure(out / "kl_per_dim.png", kl_train, kl_held, pca.explained_variance_ratio_)
+        pngs["kl_per_dim"] = "kl_per_dim.png"
+        if example is not None:
+            spectrogram_figure(out / "reconstruction.png", example, stft,
+                               f"held-out {example_name}: original / VAE / PCA (Griffin-Lim)")
+            pngs["reconstruction"] = "reconstruction.png"
+        if anchors is not None and maps:
+            from sklearn.neighbors import NearestNeighbors
+
+            nn = NearestNeighbors(n_neighbors=1).fit(mu_np)
+            dist, idx = nn.kneighbors(anchors)
+            anchor_owner = owners[idx[:, 0]]
+            shown = names[:4]
+            anchor_colours = {n: np.array([float(rows_by_owner[o][n]) for o in anchor_owner])
+                              for n in shown}
+            spread = float(np.sqrt(np.mean(np.sum((mu_np - mu_np.mean(0)) ** 2, 1))))
+            results["manifold_anchor_match"] = float(np.median(dist[:, 0]) / max(spread, 1e-12))
+            for name, mm in maps.items():
+                try:
+                    xy = anchor_plane(mm.pad, anchors)
+                except Exception as exc:  # noqa: BLE001 - one bad map must not stop the report
+                    log.warning("manifold %s: %s", name, exc)
+                    continue
+                file_name = f"manifold_{name}.png"
+                scatter_grid(out / file_name, xy, anchor_colours,
+                             f"{name} pad: {len(anchors)} anchors", "pad x", "pad y")
+                manifold_pngs[name] = file_name
+    results["figures"] = {**pngs, **{f"manifold_{k}": v for k, v in manifold_pngs.items()}}
+    results["seconds"] = round(time.perf_counter() - started, 1)
+
+    (out / "metrics.json").write_text(json.dumps(results, indent=1, default=float) + "\n",
+                                      encoding="utf-8")
+    (out / "report.md").write_text(render_report(results, checkpoint, command, manifold_pngs,
+                                                 pngs), encoding="utf-8")
+    return results
+
+
+def render_report(r: dict[str, Any], checkpoint: Any, command: str,
+                  manifold_pngs: dict[str, str], pngs: dict[str, str]) -> str:
+    """The Markdown report of :func:`evaluate_model`'s results."""
+    lines = [f"# Evaluation of `{checkpoint.name}`", ""]
+    lines += [f"Produced by `{command or 'synth_server.evaluate.report.evaluate_model'}` "
+              f"({r['seconds']} s). Weights sha256 `{r['weights_sha256'][:16]}`; training data "
+              f"`{r['data']}`; held-out: {r['heldout']['source']} "
+              f"({r['heldout']['n_files']} files, {r['heldout']['n_frames']} frames).", ""]
+    lines += ["Baseline: a PCA autoencoder (sklearn PCA, "
+              f"{checkpoint.vae.latent_dim} components = the VAE's latent_dim) fitted on the same "
+              "normalised training frames. Every resynthesis (VAE, PCA, and the original "
+              f"magnitudes as 'oracle') uses {r['phase_reconstruction']}.", ""]
+    lines += ["## Quality bars", "", "| bar | measured | met |", "|---|---|---|"]
+    def verdict(bar: dict[str, Any]) -> str:
+        if bar["met"] is None:
+            return "not measured: " + bar.get("why", "")
+        return "yes" if bar["met"] else "no"
+
+    b = r["bars"]["toy_pitch_median_cents_le_10"]
+    lines.append(f"| pitch error of decoded held-out toy tones, median <= 10 cents | "
+                 f"{_fmt(b['value'], 1)} cents | {verdict(b)} |")
+    b = r["bars"]["soundfont_vae_mrstft_below_pca"]
+    lines.append(f"| held-out SoundFont programs: VAE MR-STFT < PCA MR-STFT | VAE {_fmt(b['vae'])}"
+                 f" / PCA {_fmt(b['pca'])} | {verdict(b)} |")
+    lines += ["", "## Reconstruction (held-out)", "",
+              "Multi-resolution STFT distance (Yamamoto et al. 2020; FFT 512-4096, spectral "
+              "convergence + log-magnitude L1, lower is better), mean over held-out files.", "",
+              "| system | MR-STFT | pitch error, median cents |", "|---|---|---|"]
+    pc = r["pitch_cents"]
+    for s, label in (("vae", "VAE (posterior mean)"), ("pca", "PCA autoencoder"),
+                     ("oracle", "oracle (original magnitudes)")):
+        lines.append(f"| {label} | {_fmt(r['mrstft'][s])} | "
+                     f"{_fmt(pc[s], 1) if pc else '-'} |")
+    lines += ["", f"The VAE is closer than PCA on {r['mrstft']['vae_wins']} of "
+              f"{r['heldout']['n_files']} held-out files."]
+    if pc:
+        lines += [f"Pitch: librosa.pyin at 16 kHz, 2-cent bins, +-7 semitones around each file's "
+                  f"labelled f0, on {pc['n_files']} files; error over the {pc['n_frames']} frames "
+                  "voiced in both the original and the resynthesis."]
+    else:
+        lines += ["Pitch: not measured (no f0 labels for the held-out files)."]
+    if "reconstruction" in pngs:
+        lines += ["", f"![spectrograms]({pngs['reconstruction']})"]
+    lines += ["", "## Latent space", "",
+              f"Active units (variance of the posterior mean > 0.01, Burda et al. 2015): "
+              f"{r['active_units']} of {checkpoint.vae.latent_dim}. KL(q(z|x) || N(0, I)) per "
+              "dimension (nats, mean over frames):", "",
+              "| dim | KL train | KL held-out | var(mean) | PCA var. ratio |",
+              "|---|---|---|---|---|"]
+    pv = r["pca_explained_variance"]
+    for j, (kt, kh) in enumerate(zip(r["kl_per_dim"]["train"], r["kl_per_dim"]["heldout"])):
+        lines.append(f"| {j} | {kt:.3f} | {kh:.3f} | {r['latent_variance'][j]:.3f} | "
+                     f"{_fmt(pv[j]) if j < len(pv) else '-'} |")
+    lines.append(f"| sum | {r['kl_total']['train']:.3f} | {r['kl_total']['heldout']:.3f} | | "
+                 f"{sum(pv):.3f} |")
+    if "kl_per_dim" in pngs:
+        lines += ["", f"![KL per dimension]({pngs['kl_per_dim']})"]
+    m = r["mig"]
+    lines += ["", "### Disentanglement (MIG)", ""]
+    if m["factors"]:
+        lines += [f"Mutual Information Gap (Chen et al. 2018) against the labelled factors, "
+                  f"{m['n_frames']} frames of the training folder, latents in {MIG_BINS} "
+                  "equal-width bins (Locatello et al. 2019's estimator; 0 = no single latent "
+                  "captures a factor alone, 1 = perfectly axis-aligned).", "",
+                  "| factor | MIG VAE | best VAE dim | MIG PCA |", "|---|---|---|---|"]
+        for name in m["factors"]:
+            lines.append(f"| {name} | {_fmt(m['per_factor_vae'].get(name))} | "
+                         f"{m['best_dim_vae'].get(name, '-')} | "
+                         f"{_fmt(m['per_factor_pca'].get(name))} |")
+        lines.append(f"| **mean (MIG)** | **{_fmt(m['vae'])}** | | **{_fmt(m['pca'])}** |")
+    else:
+        lines += ["Not measured: the training folder has no factors.csv / labels.csv."]
+    for key, title in (("latent_scatter", "VAE latent scatter"),
+                       ("pca_latent_scatter", "PCA baseline scatter")):
+        if key in pngs:
+            lines += ["", f"![{title}]({pngs[key]})"]
+    lines += ["", "## Manifolds", ""]
+    q = r.get("manifolds") or {}
+    if not q:
+        lines += ["No quality figures: the checkpoint has no manifolds.json (run "
+                  "`synth-server fit-manifolds`)."]
+    else:
+        lines += ["From manifolds.json (`synth-server fit-manifolds`). Pad (2-D): trustworthiness "
+                  "of the plane the pad plays and of the method's raw embedding (sklearn, 1 = "
+                  "plane neighbours are latent neighbours), inverse error (RMS of "
+                  "to_latent(plane(z)) - z over the latents' spread; 0 = exact), smoothness "
+                  "(median over straight pad lines of max / median step of the decoded spectral "
+                  "centroid; 1 = even, large = jumps). Sliders: the k-D map.", "",
+                  "| method | trust. | embedding trust. | inverse error | smoothness | sliders "
+                  "trust. | sliders inverse error | fit s |", "|---|---|---|---|---|---|---|---|"]
+        for name, entry in q.items():
+            if not isinstance(entry, dict):
+                continue
+            if "error" in entry:
+                lines.append(f"| {name} | failed: {entry['error']} | | | | | | |")
+                continue
+            pad, sl = entry.get("pad", {}), entry.get("sliders", {})
+            lines.append(f"| {name} | {_fmt(pad.get('trustworthiness'))} | "
+                         f"{_fmt(pad.get('embedding_trustworthiness'))} | "
+                         f"{_fmt(pad.get('inverse_error'))} | {_fmt(pad.get('smoothness'), 2)} | "
+                         f"{_fmt(sl.get('trustworthiness'))} | {_fmt(sl.get('inverse_error'))} | "
+                         f"{_fmt(entry.get('fit_seconds'), 2)} |")
+        if manifold_pngs:
+            lines += ["", "Pads: each anchor latent at its plane position, coloured by the label "
+                      "of the training frame it was encoded from (nearest encoder mean; median "
+                      f"distance {_fmt(r.get('manifold_anchor_match'), 4)} of the latents' "
+                      "spread).", ""]
+            lines += [f"![{name} pad]({png})" for name, png in manifold_pngs.items()]
+    lines += ["", "## Held-out files", "",
+              "| file | MR-STFT VAE | PCA | oracle | cents VAE | PCA |",
+              "|---|---|---|---|---|---|"]
+    for row in r["per_file"]:
+        lines.append(f"| {row['file']} | {row['mrstft_vae']:.3f} | {row['mrstft_pca']:.3f} | "
+                     f"{row['mrstft_oracle']:.3f} | {_fmt(row.get('cents_vae'), 1)} | "
+                     f"{_fmt(row.get('cents_pca'), 1)} |")
+    return "\n".join(lines) + "\n"

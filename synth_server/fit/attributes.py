@@ -1,0 +1,185 @@
+"""Attribute vectors: directions in latent space that add a labelled quality to any sound.
+
+Method (MusicVAE, Roberts et al. 2018, section 5.2): the attribute vector of a quality is the
+mean latent code of the training sounds that have it minus the mean of those that do not. Labels
+come from the dataset's own label file (``factors.csv`` of a toy set, ``labels.csv`` of a
+SoundFont set, beside the audio or one folder up):
+
+- a numeric label with more than two values (``f0_hz``, ``noise_ratio``, ``velocity`` ...)
+  gives one vector named after the column: frames above the label's median minus frames at or
+  below it ("more of it");
+- a two-valued numeric label: high value minus low value;
+- a text label (``family_name``, ``program_name``) gives one vector per value,
+  ``COLUMN_VALUE`` (e.g. ``family_name_brass``), with minus without, for values covering
+  1-90 % of the frames.
+
+Stored in the checkpoint as ``attributes.json`` (names, vectors, frame counts); played by
+``/attribute/NAME amount`` (see :mod:`synth_server.control.controller`).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+ATTRIBUTES_JSON = "attributes.json"
+LABEL_FILES = ("factors.csv", "labels.csv")
+MAX_ATTRIBUTES = 64
+# bookkeeping columns, and numeric ids whose order means nothing (their names are kept as text)
+SKIP_COLUMNS = {"file", "split", "source", "duration_s", "peak_db", "channels",
+                "source_sample_rate", "program", "family"}
+_NAME = re.compile(r"[A-Za-z0-9_]{1,48}")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", text.strip().lower()).strip("_")[:48]
+
+
+def read_labels(data_dir: Union[str, Path]) -> dict[str, dict[str, str]]:
+    """Labels by audio file name (basename) from the first label file found in ``data_dir`` or
+    its parent; {} when there is none.
+
+    Raises:
+        ValueError: a label file without a ``file`` column.
+    """
+    data_dir = Path(data_dir)
+    for folder in (data_dir, data_dir.parent):
+        for name in LABEL_FILES:
+            path = folder / name
+            if path.is_file():
+                with open(path, newline="", encoding="utf-8") as fh:
+                    rows = list(csv.DictReader(fh))
+                if rows and "file" not in rows[0]:
+                    raise ValueError(f"{path}: no 'file' column")
+                return {Path(r["file"]).name: r for r in rows}
+    return {}
+
+
+def attribute_vectors(latents: np.ndarray, owners: np.ndarray, files: Sequence[Union[str, Path]],
+                      labels: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """Attribute vectors from labelled frames.
+
+    Args:
+        latents: [n_frames, latent_dim] encoder means.
+        owners: [n_frames] int index into ``files`` of each frame's file.
+        files: the audio files (their basenames are looked up in ``labels``).
+        labels: {file basename: {column: value as text}} (see :func:`read_labels`).
+    Returns:
+        {name: {"vector": [latent_dim] list, "n_with": int, "n_without": int, "column": str}},
+        at most MAX_ATTRIBUTES, empty when no frame has labels.
+    """
+    latents = np.asarray(latents, dtype=np.float64)
+    rows = [labels.get(Path(f).name) for f in files]
+    has = np.array([rows[o] is not None for o in owners])
+    if not has.any():
+        return {}
+    z = latents[has]
+    frame_rows = [rows[o] for o in owners[has]]
+    columns = [c for c in frame_rows[0] if c not in SKIP_COLUMNS]
+    out: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, column: str, mask: np.ndarray) -> None:
+        n_with = int(mask.sum())
+        if not _NAME.fullmatch(name) or n_with == 0 or n_with == len(mask) \
+                or len(out) >= MAX_ATTRIBUTES:
+            return
+        vector = z[mask].mean(0) - z[~mask].mean(0)
+        out[name] = {"vector": [round(float(v), 6) for v in vector], "n_with": n_with,
+                     "n_without": int(len(mask) - n_with), "column": column}
+
+    for column in columns:
+        values = [r.get(column, "") for r in frame_rows]
+        try:
+            numbers = np.array([float(v) for v in values])
+        except ValueError:
+            numbers = None
+        if numbers is not None and np.isfinite(numbers).all():
+            distinct = np.unique(numbers)
+            if len(distinct) < 2:
+                continue
+            threshold = np.median(numbers) if len(distinct) > 2 else distinct[0]
+            if len(distinct) > 2 and (numbers > threshold).sum() == 0:
+                threshold = distinct[-2]
+            add(_slug(column), column, numbers > threshold)
+        else:
+            texts = np.array(values)
+            for value in np.unique(texts):
+                share = float((texts == value).mean())
+                if 0.01 <= share <= 0.9:
+                    add(_slug(f"{column}_{value}"), column, texts == value)
+    return out
+
+
+def save_attributes(directory: Union[str, Path], attributes: dict[str, dict[str, Any]],
+                    source: str = "") -> None:
+    """Write ``attributes.json`` into a checkpoint directory (atomically)."""
+    from synth_server.artifacts.checkpoint import _write_atomic
+
+    document = {"method": "MusicVAE attribute vectors (mean with - mean without)",
+                "source": source, "attributes": attributes}
+    _write_atomic(Path(directory) / ATTRIBUTES_JSON, json.dumps(document, indent=1).encode())
+
+
+def load_attributes(directory: Union[str, Path], latent_dim: int) -> dict[str, np.ndarray]:
+    """{name: vector [latent_dim] float64} of a checkpoint; {} without ``attributes.json``.
+
+    Raises:
+        ValueError: unreadable JSON, bad names, wrong lengths, non-finite or huge (> 50)
+            values, more than MAX_ATTRIBUTES entries.
+    """
+    path = Path(directory) / ATTRIBUTES_JSON
+    if not path.is_file():
+        return {}
+    if path.stat().st_size > 4 * 1024 * 1024:
+        raise ValueError(f"{ATTRIBUTES_JSON} larger than 4 MB")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        entries = document["attributes"]
+        if not isinstance(entries, dict):
+            raise TypeError("'attributes' is not an object")
+        out: dict[str, np.ndarray] = {}
+        for name, entry in entries.items():
+            if not isinstance(name, str) or not _NAME.fullmatch(name):
+                raise ValueError(f"bad attribute name {str(name)[:40]!r}")
+            vector = np.asarray(entry["vector"], dtype=np.float64)
+            if vector.shape != (latent_dim,) or not np.isfinite(vector).all() \
+                    or np.abs(vector).max() > 50.0:
+                raise ValueError(f"attribute {name}: needs {latent_dim} finite values")
+            out[name] = vector
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{ATTRIBUTES_JSON}: {str(exc).splitlines()[0][:120]}") from None
+    if len(out) > MAX_ATTRIBUTES:
+        raise ValueError(f"{ATTRIBUTES_JSON}: more than {MAX_ATTRIBUTES} attributes")
+    return out
+
+
+def fit_attributes(model_dir: Union[str, Path], data_dir: Union[str, Path],
+                   checkpoint: Optional[Any] = None) -> dict[str, dict[str, Any]]:
+    """Encode ``data_dir``'s frames with the checkpoint and store its attribute vectors.
+
+    Returns:
+        The attributes written ({} and nothing written when the data has no label file).
+    """
+    import torch
+
+    from synth_server.data.frames import load_frames
+    from synth_server.artifacts.checkpoint import load_checkpoint
+
+    labels = read_labels(data_dir)
+    if not labels:
+        return {}
+    checkpoint = checkpoint or load_checkpoint(model_dir)
+    log_frames, owners, files = load_frames(data_dir, checkpoint.stft)
+    model = checkpoint.model
+    with torch.inference_mode():
+        x = model.normalise(torch.from_numpy(log_frames))
+        latents = torch.cat([model.encode(x[i:i + 4096])[0]
+                             for i in range(0, len(x), 4096)]).numpy()
+    attributes = attribute_vectors(latents, owners, files, labels)
+    if attributes:
+        save_attributes(model_dir, attributes, source=str(data_dir))
+    return attributes

@@ -1,1 +1,0 @@
-"""synth_server.manifold"""
