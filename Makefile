@@ -12,7 +12,7 @@ TORCH_SPEC ?= torch==2.13.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
-.PHONY: run test bench model dataset docs clean debian-run debian-test
+.PHONY: run test test-unit bench model dataset docs clean debian-run debian-test
 
 $(VENV)/bin/activate:
 	python3 -m venv $(VENV)
@@ -59,8 +59,15 @@ debian-test:
 run: debian-run $(VENV)/.installed
 	$(VENV)/bin/synth-server serve --model $(MODEL) $(SERVE_ARGS)
 
+# the layering contract (pyproject.toml [tool.importlinter], docs/architecture.md), then every test
 test: debian-test $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+# the fast tier for the edit-run loop: no processes, no JACK, no training
+test-unit: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/pytest -q -m unit $(PYTEST_ARGS)
 
 # Re-create the shipped default model (dataset → training); see models/default/COMMAND.
 dataset: $(VENV)/.installed-dev

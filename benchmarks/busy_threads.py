@@ -48,10 +48,11 @@ def main() -> int:
                              stderr=subprocess.DEVNULL)
     time.sleep(1.5)
     try:
+        from synth_server.artifacts.checkpoint import load_checkpoint
         from synth_server.control.controller import Controller, ControlState
         from synth_server.engine.audio_process import AudioProcess, read_status
 
-        audio = AudioProcess(args.model, "default", "system", args.period, args.buffer_ms, None)
+        audio = AudioProcess(load_checkpoint(args.model), "default", "system", args.period, args.buffer_ms, None)
         audio.start(ControlState())
         controller = Controller(audio.status, on_change=audio.publish)
         stop = threading.Event()

@@ -27,9 +27,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from synth_server.dsp.features import NAMES, describe  # noqa: E402
+from synth_server.dsp.describe import describe  # noqa: E402
+from synth_server.dsp.features import NAMES  # noqa: E402
+from synth_server.artifacts.descriptors import load_anchors  # noqa: E402
 from synth_server.nav.surrogate import (TRANSFORMS, DescriptorSurrogate,  # noqa: E402
-                                                load_anchors, to_internal, to_natural)
+                                        playable_surrogate, to_internal, to_natural)
 from synth_server.artifacts.checkpoint import load_checkpoint  # noqa: E402
 
 
@@ -58,11 +60,11 @@ def run(model: str, starts: int, steps: int, seed: int) -> dict:
 
     threadpool_limits(1)
     checkpoint = load_checkpoint(model)
-    surrogate = DescriptorSurrogate.from_checkpoint(checkpoint)
+    surrogate = playable_surrogate(checkpoint)
     decoder = checkpoint.decoder()
     sr, n_fft = checkpoint.stft.sample_rate, checkpoint.stft.n_fft
     rng = np.random.default_rng(seed)
-    anchors = load_anchors(model)
+    anchors = load_anchors(model, checkpoint.weights_sha256)
     if anchors is None:
         anchors = rng.standard_normal((starts, checkpoint.vae.latent_dim))
     z0s = anchors[rng.choice(len(anchors), min(starts, len(anchors)), replace=False)]

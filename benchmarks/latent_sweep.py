@@ -60,6 +60,7 @@ def run(data: Path, dims: list[int], regularisers: list[str], epochs: int, work:
 
     from synth_server.data.frames import load_frames
     from synth_server.artifacts.checkpoint import load_checkpoint
+    from synth_server.model.vae import FrameVAE
     from synth_server.train.loop import train_model
 
     stft = StftConfig()
@@ -75,7 +76,8 @@ def run(data: Path, dims: list[int], regularisers: list[str], epochs: int, work:
             stats = train_model(data, out, stft=stft, latent_dim=dim, train=train,
                                 vae_hidden=hidden, progress=False, frames=frames,
                                 command="benchmarks/latent_sweep.py")
-            model = load_checkpoint(out).model
+            loaded = load_checkpoint(out)
+            model = FrameVAE.from_arrays(loaded.vae, loaded.arrays)
             with torch.no_grad():
                 x = model.normalise(torch.from_numpy(log_frames))
             row = {"benchmark": "latent_sweep", "regulariser": regulariser, "latent_dim": dim,

@@ -113,7 +113,9 @@ def test_signals(sample_rate: int, seconds: float, seed: int = 0) -> dict[str, n
 def decode_frames(checkpoint, magnitude: np.ndarray, gain: float = 1.0) -> np.ndarray:
     """VAE reconstruction (posterior mean) of normalised magnitude frames [n, bins] → [n, bins],
     times ``gain``."""
-    model, stft = checkpoint.model, checkpoint.stft
+    from synth_server.model.vae import FrameVAE
+
+    model, stft = FrameVAE.from_arrays(checkpoint.vae, checkpoint.arrays), checkpoint.stft
     x = model.normalise(torch.from_numpy(to_log(magnitude, stft)))
     mu, _ = model.encode(x)
     decoded = from_log(model.denormalise(model.decode(mu)).numpy(), stft)

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from phase_quality import test_signals  # noqa: E402
 
 from synth_server.core.config import REPRESENTATIONS, StftConfig, VaeConfig  # noqa: E402
-from synth_server.dsp.filterbank import n_features, round_trip_quality  # noqa: E402
+from synth_server.dsp.filterbank import band_synthesis, n_features, round_trip_quality  # noqa: E402
 
 
 def decode_microseconds(stft: StftConfig, calls: int = 3000) -> float:
@@ -50,7 +50,8 @@ def decode_microseconds(stft: StftConfig, calls: int = 3000) -> float:
 
     torch.manual_seed(0)
     model = FrameVAE(VaeConfig(n_bins=n_features(stft), latent_dim=8, hidden_sizes=(512, 256)))
-    decoder = NumpyDecoder(state_arrays(model), model.config, stft.log_floor, 2.0, stft=stft)
+    decoder = NumpyDecoder(state_arrays(model), model.config, stft.log_floor, 2.0,
+                           synthesis=band_synthesis(stft))
     z = np.random.default_rng(0).standard_normal(8).astype(np.float32)
     times = np.empty(calls)
     with threadpool_limits(1):

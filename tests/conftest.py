@@ -130,3 +130,26 @@ def jackd(tmp_path: Path):
     yield env
     stop_process(proc)
     log.close()
+
+
+# Test tiers (make test runs both; make test-unit runs the unit tier alone, under a minute):
+# "system" tests start processes (jackd, the server, Pd, fluidsynth, pyo), train a model, or
+# render through real components; everything else is "unit".
+SYSTEM_MODULES = {
+    "test_audio_process", "test_cli_tools", "test_datasets_folder", "test_datasets_soundfont",
+    "test_end_to_end", "test_evaluate", "test_fuzz", "test_hotswap", "test_latency_jack",
+    "test_pd_patch", "test_render", "test_soak", "test_toy_dataset", "test_training_engine",
+    "test_descriptors", "test_descriptor_control", "test_manifolds", "test_presets",
+}
+SYSTEM_FIXTURES = {"tiny_model_dir", "tiny_checkpoint", "jackd"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test ``system`` or ``unit`` (see SYSTEM_MODULES)."""
+    for item in items:
+        if item.get_closest_marker("system") or item.get_closest_marker("unit"):
+            continue
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        fixtures = set(getattr(item, "fixturenames", ()))
+        system = module in SYSTEM_MODULES or bool(fixtures & SYSTEM_FIXTURES)
+        item.add_marker(pytest.mark.system if system else pytest.mark.unit)

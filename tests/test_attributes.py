@@ -13,7 +13,8 @@ from conftest import DEFAULT_MODEL
 from synth_server.control.addresses import OscArgumentError, lookup
 from synth_server.control.controller import Controller, EngineStatus, UnknownAddressError
 from synth_server.app.render import render_events
-from synth_server.fit.attributes import attribute_vectors, load_attributes, save_attributes
+from synth_server.artifacts.navigation import load_attributes, save_attributes
+from synth_server.fit.attributes import attribute_vectors
 from synth_server.artifacts.checkpoint import CheckpointError, load_checkpoint
 
 
@@ -86,11 +87,13 @@ def test_attribute_addresses_are_validated():
 def test_bad_attribute_files_are_refused_in_one_line(tmp_path):
     model = tmp_path / "m"
     shutil.copytree(DEFAULT_MODEL, model)
-    save_attributes(model, {"ok": {"vector": [0.1] * 8}})
-    assert set(load_attributes(model, 8)) == {"ok"}
+    sha = load_checkpoint(model).weights_sha256
+    save_attributes(model, {"ok": {"vector": [0.1] * 8}}, sha)
+    assert set(load_attributes(model, 8, sha)) == {"ok"}
     for bad in ({"ok": {"vector": [0.1] * 7}}, {"bad name!": {"vector": [0.1] * 8}},
                 {"ok": {"vector": [float("nan")] * 8}}, {"ok": {"vector": [1e9] * 8}}):
-        (model / "attributes.json").write_text(json.dumps({"attributes": bad}))
+        (model / "attributes.json").write_text(json.dumps({"attributes": bad,
+                                                           "weights_sha256": sha}))
         with pytest.raises(CheckpointError) as info:
             load_checkpoint(model)
         assert "\n" not in str(info.value) and "attributes.json" in str(info.value)

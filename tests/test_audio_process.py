@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.control.controller import Controller, ControlState, EngineStatus
 from synth_server.engine.audio_process import (CONTROL_SIZE, STATUS_SIZE, AudioProcess,
                                                read_control, read_status, write_control,
@@ -47,7 +48,7 @@ def test_busy_python_threads_in_the_server_do_not_starve_the_sound(jackd, monkey
     """Two CPU-bound threads in this (the server) process; the audio process keeps up."""
     for key, value in jackd.items():
         monkeypatch.setenv(key, value)
-    audio = AudioProcess(str(DEFAULT_MODEL), "default", "system", 256, 20.0, None)
+    audio = AudioProcess(load_checkpoint(DEFAULT_MODEL), "default", "system", 256, 20.0, None)
     audio.start(ControlState())
     controller = Controller(audio.status, on_change=audio.publish)
     stop = threading.Event()

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from synth_server.core.config import StftConfig, VaeConfig
+from synth_server.fit.manifolds import fit_pca
 from synth_server.nav.pca import PcaManifold
 from synth_server.artifacts.checkpoint import (CheckpointError, load_checkpoint, save_checkpoint,
                                            state_arrays)
@@ -24,7 +25,7 @@ def _saved(tmp_path: Path, latent_dim: int = 3) -> tuple[Path, FrameVAE]:
         model.bin_mean.uniform_(-5, 0)
         model.scale.fill_(2.5)
     latents = np.random.default_rng(0).standard_normal((50, latent_dim))
-    path = save_checkpoint(tmp_path / "m", model, StftConfig(n_fft=1024), PcaManifold.fit(latents),
+    path = save_checkpoint(tmp_path / "m", model, StftConfig(n_fft=1024), fit_pca(latents),
                            {"command": "test"})
     return path, model
 
@@ -32,7 +33,7 @@ def _saved(tmp_path: Path, latent_dim: int = 3) -> tuple[Path, FrameVAE]:
 def test_save_load_is_bit_identical(tmp_path):
     path, model = _saved(tmp_path)
     loaded = load_checkpoint(path)
-    before, after = state_arrays(model), state_arrays(loaded.model)
+    before, after = state_arrays(model), state_arrays(FrameVAE.from_arrays(loaded.vae, loaded.arrays))
     assert before.keys() == after.keys()
     for name in before:
         assert before[name].tobytes() == after[name].tobytes(), name
@@ -41,7 +42,7 @@ def test_save_load_is_bit_identical(tmp_path):
     assert loaded.meta["command"] == "test"
     z = torch.randn(4, 3)
     with torch.inference_mode():
-        assert torch.equal(model.eval().decode(z), loaded.model.decode(z))
+        assert torch.equal(model.eval().decode(z), FrameVAE.from_arrays(loaded.vae, loaded.arrays).decode(z))
 
 
 def test_checkpoint_holds_no_pickle(tmp_path):
@@ -109,5 +110,5 @@ def test_trained_tiny_model_reloads_and_copies(tiny_model_dir, tmp_path):
     shutil.copytree(tiny_model_dir, copy)
     a, b = load_checkpoint(tiny_model_dir), load_checkpoint(copy)
     assert a.name == "tiny" and b.name == "copy"
-    for name, value in state_arrays(a.model).items():
-        assert value.tobytes() == state_arrays(b.model)[name].tobytes()
+    for name, value in state_arrays(FrameVAE.from_arrays(a.vae, a.arrays)).items():
+        assert value.tobytes() == state_arrays(FrameVAE.from_arrays(b.vae, b.arrays))[name].tobytes()

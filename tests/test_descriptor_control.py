@@ -64,7 +64,7 @@ def _measured(audio: np.ndarray, name: str, sample_rate: int = 48000) -> float:
     model's frames (a full-scale sinusoid peaks at 1)."""
     import librosa
 
-    from synth_server.dsp.features import describe
+    from synth_server.dsp.describe import describe
 
     window_sum = np.hanning(2048).sum() / 2.0
     mag = np.abs(librosa.stft(audio, n_fft=2048, hop_length=256, center=False)).T / window_sum

@@ -15,15 +15,22 @@ import pytest
 
 from synth_server.app.cli import main
 from synth_server.core.config import StftConfig
-from synth_server.dsp.features import NAMES, describe, describe_fast
-from synth_server.nav.surrogate import (DESCRIPTORS_NPZ, DescriptorSurrogate,
-                                                load_anchors, load_descriptors)
+from synth_server.dsp.describe import describe
+from synth_server.dsp.features import NAMES, describe_fast
+from synth_server.artifacts.descriptors import load_anchors, load_descriptors
+from synth_server.artifacts.layout import DESCRIPTORS_NPZ
+from synth_server.nav.surrogate import DescriptorSurrogate, playable_surrogate
 from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.dsp.stft import stft_magnitude
 from conftest import DEFAULT_MODEL, ROOT, harmonic_tone
 
 SR, N_FFT = 48000, 2048
 
+
+
+def _sha(model: Path) -> str:
+    """sha256 of a checkpoint's weights (what its derived files must record)."""
+    return load_checkpoint(model, derived=False).weights_sha256
 
 def _frames(y: np.ndarray) -> np.ndarray:
     return stft_magnitude(y, StftConfig())[8:12]
@@ -70,7 +77,7 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_storage_round_trip(fitted: Path) -> None:
     checkpoint = load_checkpoint(fitted)
-    surrogate = DescriptorSurrogate.from_checkpoint(checkpoint)
+    surrogate = playable_surrogate(checkpoint)
     document = json.loads((fitted / "descriptors.json").read_text())
     assert document["names"] == list(NAMES) and document["latent_dim"] == 8
     with np.load(fitted / DESCRIPTORS_NPZ, allow_pickle=False) as npz:
@@ -78,18 +85,18 @@ def test_storage_round_trip(fitted: Path) -> None:
         np.testing.assert_array_equal(npz["forward.0.weight"],
                                       surrogate.forward.weights[0].astype(np.float32))
     z = np.random.default_rng(2).standard_normal(8)
-    again = load_descriptors(fitted, 8)
+    again = load_descriptors(fitted, 8, _sha(fitted))
     assert again.predict(z) == surrogate.predict(z)
     prediction = surrogate.predict(z)
     assert set(prediction) == set(NAMES) | {"voiced"}
     assert all(np.isfinite(v) for v in prediction.values())
     with pytest.raises(ValueError, match="latent_dim"):
-        load_descriptors(fitted, 4)
+        load_descriptors(fitted, 4, _sha(fitted))
 
 
 def _one_line_refusal(directory: Path) -> str:
     with pytest.raises(ValueError) as info:
-        load_descriptors(directory, 8)
+        load_descriptors(directory, 8, _sha(directory))
     message = str(info.value)
     assert "\n" not in message and len(message) < 300
     return message
@@ -140,9 +147,9 @@ def test_steering_centroid_on_shipped_model() -> None:
     from threadpoolctl import threadpool_limits
 
     checkpoint = load_checkpoint(DEFAULT_MODEL)
-    surrogate = DescriptorSurrogate.from_checkpoint(checkpoint)
+    surrogate = playable_surrogate(checkpoint)
     decoder = checkpoint.decoder()
-    anchors = load_anchors(DEFAULT_MODEL)
+    anchors = load_anchors(DEFAULT_MODEL, _sha(DEFAULT_MODEL))
     z0s = anchors[np.random.default_rng(0).choice(len(anchors), 8, replace=False)]
     lo, hi = surrogate.ranges["centroid_hz"]
     asked = np.geomspace(lo * 1.3, hi / 1.3, 5)
@@ -174,7 +181,7 @@ def test_steering_centroid_on_shipped_model() -> None:
 def test_shipped_descriptor_files_load(model: str) -> None:
     directory = ROOT / "models" / model
     checkpoint = load_checkpoint(directory)
-    surrogate = DescriptorSurrogate.from_checkpoint(checkpoint)
+    surrogate = playable_surrogate(checkpoint)
     z0 = np.zeros(checkpoint.vae.latent_dim)
     for name in NAMES:
         lo, hi = surrogate.ranges[name]

@@ -16,7 +16,8 @@ from conftest import ROOT
 from synth_server.app.cli import main
 from synth_server.core.config import StftConfig
 from synth_server.data.frames import load_frames
-from synth_server.evaluate.report import (discretise, heldout_split, mutual_information_gap)
+from synth_server.data.frames import heldout_split
+from synth_server.evaluate.report import discretise, mutual_information_gap
 
 PNG_LIMIT = 150 * 1024
 

@@ -19,8 +19,9 @@ from conftest import DEFAULT_MODEL, ROOT
 from synth_server.control.addresses import OscArgumentError
 from synth_server.control.controller import Controller, EngineStatus
 from synth_server.app.render import render_events
-from synth_server.fit.manifolds import (METHODS, centroid_descriptor, fit_manifolds,
-                                       navigation_of, save_manifolds)
+from synth_server.artifacts.navigation import save_manifolds
+from synth_server.fit.manifolds import centroid_descriptor, fit_manifolds
+from synth_server.nav.maps import METHODS, navigation_of
 from synth_server.nav.grid import GridManifold
 from synth_server.artifacts.checkpoint import CheckpointError, load_checkpoint
 from test_end_to_end import finish, oscsend, start_server, wait_for_pong
@@ -81,7 +82,7 @@ def test_manifolds_round_trip_through_the_checkpoint_and_bad_files_are_refused(
     latents = rng.standard_normal((400, checkpoint.vae.latent_dim))
     maps, anchors, report = fit_manifolds(latents, ("pca", "isomap", "laplacian"), n_anchors=300,
                                           descriptor=centroid_descriptor(checkpoint))
-    save_manifolds(model, maps, anchors, report)
+    save_manifolds(model, maps, anchors, checkpoint.weights_sha256, report)
     loaded = load_checkpoint(model)
     assert navigation_of(loaded) == (("pca", "laplacian", "isomap"), 4)
     for name in ("isomap", "laplacian"):

@@ -12,11 +12,12 @@ import pytest
 import torch
 
 from synth_server.core.config import REGULARISERS, REPRESENTATIONS, StftConfig, TrainConfig, VaeConfig
+from synth_server.fit.manifolds import fit_pca
 from synth_server.nav.pca import PcaManifold
 from synth_server.artifacts.checkpoint import (CheckpointError, load_checkpoint, save_checkpoint,
                                            state_arrays)
 from synth_server.model.runtime import NumpyDecoder
-from synth_server.dsp.filterbank import n_features
+from synth_server.dsp.filterbank import band_synthesis, n_features
 from synth_server.model.vae import FrameVAE
 from synth_server.dsp.filterbank import (band_magnitude, magnitude_from_bands,
                                                     round_trip_quality, synthesis_matrix)
@@ -118,14 +119,14 @@ def test_every_representation_and_regulariser_round_trips_its_checkpoint(
     model = _tiny_model(stft, regulariser)
     train = TrainConfig(regulariser=regulariser)
     latents = np.random.default_rng(0).standard_normal((40, 3))
-    save_checkpoint(tmp_path / "m", model, stft, PcaManifold.fit(latents),
+    save_checkpoint(tmp_path / "m", model, stft, fit_pca(latents),
                     {"train": {"regulariser": train.regulariser}, "output_gain": 2.0})
     loaded = load_checkpoint(tmp_path / "m")
     assert loaded.stft == stft and loaded.stft.representation == representation
     assert loaded.meta["train"]["regulariser"] == regulariser
     z = torch.from_numpy(np.random.default_rng(1).standard_normal((6, 3)).astype(np.float32))
     with torch.no_grad():
-        before, after = model.decode(z), loaded.model.decode(z)
+        before, after = model.decode(z), FrameVAE.from_arrays(loaded.vae, loaded.arrays).decode(z)
     assert torch.equal(before, after)
     decoder = loaded.decoder()
     mag = decoder.magnitude(z.numpy())
@@ -138,7 +139,8 @@ def test_every_representation_and_regulariser_round_trips_its_checkpoint(
     expected[:, 0] = 0.0
     np.testing.assert_allclose(mag, expected, rtol=2e-4, atol=1e-7)
     # identical numbers from the loaded checkpoint and from the model that was saved
-    fresh = NumpyDecoder(state_arrays(model), model.config, stft.log_floor, 2.0, stft=stft)
+    fresh = NumpyDecoder(state_arrays(model), model.config, stft.log_floor, 2.0,
+                         synthesis=band_synthesis(stft))
     assert np.array_equal(fresh.magnitude(z.numpy()), mag)
     np.testing.assert_allclose(decoder.magnitude(z.numpy()[0]), mag[0], rtol=1e-5, atol=1e-8)
     audio = stream_inverse(mag, stft.n_fft, stft.hop_length)

@@ -359,7 +359,7 @@ def cmd_evaluate(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int
 
 
 def cmd_fit_descriptors(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
-    from synth_server.nav.surrogate import fit_descriptors
+    from synth_server.fit.descriptors import fit_descriptors
     from synth_server.artifacts.checkpoint import CheckpointError
 
     try:

@@ -15,7 +15,7 @@ import numpy as np
 
 from synth_server.control.controller import ControlState, Controller
 from synth_server.nav.surrogate import playable_surrogate
-from synth_server.fit.manifolds import navigation_of
+from synth_server.nav.maps import navigation_of
 from synth_server.engine.renderer import Renderer
 from synth_server.artifacts.checkpoint import Checkpoint
 

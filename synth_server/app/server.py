@@ -18,10 +18,16 @@ from synth_server.control.models import ModelLibrary, ModelLoader
 from synth_server.control.osc_server import OscServer
 from synth_server.engine.audio_process import AudioProcess
 from synth_server.nav.surrogate import playable_surrogate
-from synth_server.fit.manifolds import navigation_of
+from synth_server.nav.maps import navigation_of
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
+
+
+def playable(checkpoint: Any) -> Any:
+    """What the audio process needs of a checkpoint: the weights and the maps, not the descriptor
+    surrogate or the heatmaps (smaller to pickle)."""
+    return dataclasses.replace(checkpoint, descriptors=None, heatmaps={})
 
 
 class Server:
@@ -52,7 +58,10 @@ class Server:
         self.blocksize = blocksize
         self.record = record
         self.events: list[tuple] = []
-        self.audio = AudioProcess(str(model_dir), model_name, device, blocksize, buffer_ms, record,
+        from synth_server.artifacts.checkpoint import load_checkpoint
+
+        checkpoint = load_checkpoint(model_dir)
+        self.audio = AudioProcess(playable(checkpoint), model_name, device, blocksize, buffer_ms, record,
                                   on_event=self._on_audio_event, phase=phase)
         self.library = ModelLibrary(models_dir)
         self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
@@ -66,9 +75,6 @@ class Server:
                              allow=allow)
         self._stop_push = threading.Event()
         self._pusher = threading.Thread(target=self._push_loop, name="subscribe", daemon=True)
-        from synth_server.artifacts.checkpoint import load_checkpoint
-
-        checkpoint = load_checkpoint(model_dir)
         self.stft = checkpoint.stft
         self.navigation = navigation_of(checkpoint)
         self.attributes = checkpoint.attributes
@@ -83,9 +89,7 @@ class Server:
     def _submit(self, checkpoint: Any, requested_s: float) -> None:
         self._pending[checkpoint.name] = (navigation_of(checkpoint), checkpoint.attributes,
                                           playable_surrogate(checkpoint), checkpoint.heatmaps)
-        # the audio process needs the weights and the maps, not the descriptor surrogate
-        self.audio.load(dataclasses.replace(checkpoint, descriptors=None, heatmaps={}),
-                        requested_s)
+        self.audio.load(playable(checkpoint), requested_s)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:
         """Why ``checkpoint`` cannot replace the playing model, or None."""

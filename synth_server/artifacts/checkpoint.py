@@ -1,45 +1,37 @@
-"""Checkpoint directories: weights in safetensors, everything else in JSON. Loading runs no code.
+"""Checkpoint directories: load (validated, bounded, no code run) and save the weights.
 
-Layout of ``models/NAME/``::
-
-    config.json          format, stft, vae and train settings, the producing command, training stats
-    weights.safetensors  every tensor of FrameVAE.state_dict() (encoder, decoder, normalisation)
-    manifold.json        the 2-D PCA manifold fitted on the encoder means
-    manifolds.json/.npz  every navigation manifold (pad + sliders; see synth_server.fit.manifolds);
-                         optional: without them only PCA is offered
-    attributes.json      attribute vectors from the training labels (optional)
-    descriptors.json/.npz  the descriptor surrogate (synth_server.descriptors; optional)
-    heatmaps.json, heatmaps/  descriptor maps over each manifold's pad (optional)
-
-The loader rebuilds the model from ``config.json`` alone and refuses (with one line, as
-:class:`CheckpointError`) any file whose tensors do not match that config exactly. It reads the
-tensors as numpy arrays and does not import torch: the server and its audio process play through
-:class:`~synth_server.model.runtime.NumpyDecoder`; ``Checkpoint.model`` builds the torch module
-on first use (training, tests).
+The directory's files are named in :mod:`synth_server.artifacts.layout`; the navigation and
+descriptor files are read and written by :mod:`~synth_server.artifacts.navigation` and
+:mod:`~synth_server.artifacts.descriptors`. The loader rebuilds the model from ``config.json``
+alone and refuses (with one line, as :class:`CheckpointError`) any file whose tensors do not
+match that config exactly, and any derived file made from other weights. It reads the tensors as
+numpy arrays and does not import torch: the server and its audio process play through
+:class:`~synth_server.model.runtime.NumpyDecoder`; training and tests build the torch module
+with :meth:`synth_server.model.vae.FrameVAE.from_arrays`.
 """
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 import numpy as np
 
+from synth_server.artifacts.descriptors import load_descriptors, load_heatmap_index
+from synth_server.artifacts.layout import (CONFIG_FILE, DESCRIPTORS_JSON,
+                                           MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, WEIGHTS_FILE)
+from synth_server.artifacts.navigation import (load_attributes, load_manifolds, load_pca_pad,
+                                               save_pca_pad)
 from synth_server.core.config import StftConfig, VaeConfig, from_dict, to_dict
+from synth_server.core.files import (FileFormatError, json_bytes, read_bytes, read_json,
+                                     sha256_bytes, write_atomic)
+from synth_server.dsp.filterbank import band_synthesis, n_features
+from synth_server.model.runtime import NumpyDecoder
+from synth_server.nav.maps import MethodMaps
 from synth_server.nav.pca import PcaManifold
-
-if TYPE_CHECKING:  # torch is imported only where a torch model is wanted (training, tests)
-    from synth_server.model.vae import FrameVAE
 
 FORMAT = "synth-server-checkpoint"
 FORMAT_VERSION = 1
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "weights.safetensors"
-MANIFOLD_FILE = "manifold.json"
-MAX_JSON_BYTES = 16 * 1024 * 1024
 MAX_LATENT_DIM = 256  # the OSC table and the audio process's shared arrays hold 256
 
 
@@ -64,6 +56,7 @@ class Checkpoint:
         heatmaps: {(manifold, descriptor): absolute path of a 200x200 PNG over the pad}.
         meta: the rest of config.json (train settings, command, stats).
         output_gain: linear level correction applied to decoded magnitudes (from training).
+        weights_sha256: hex sha256 of ``weights.safetensors`` (what derived files record).
     """
 
     name: str
@@ -71,41 +64,23 @@ class Checkpoint:
     stft: StftConfig
     vae: VaeConfig
     arrays: dict[str, np.ndarray]
-    manifold: PcaManifold
+    manifold: Optional[PcaManifold]
     meta: dict[str, Any] = field(default_factory=dict)
     output_gain: float = 1.0
     manifolds: dict[str, Any] = field(default_factory=dict)
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
     descriptors: Any = field(default=None, repr=False)
     heatmaps: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
-    _model: Any = field(default=None, repr=False, compare=False)
+    weights_sha256: str = ""
 
     def __post_init__(self) -> None:
-        if not self.manifolds:  # built in code (tests): the PCA pad map only
-            from synth_server.fit.manifolds import MethodMaps
-
+        if not self.manifolds and self.manifold is not None:  # the PCA pad map only
             self.manifolds = {"pca": MethodMaps(self.manifold, self.manifold)}
-
-    @property
-    def model(self) -> "FrameVAE":
-        """The torch FrameVAE (eval mode, float32, CPU), built from ``arrays`` on first use."""
-        if self._model is None:
-            import torch
-
-            from synth_server.model.vae import FrameVAE
-
-            model = FrameVAE(self.vae)
-            model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in self.arrays.items()},
-                                  strict=True)
-            self._model = model.eval()
-        return self._model
 
     def decoder(self) -> "NumpyDecoder":
         """A :class:`~synth_server.model.runtime.NumpyDecoder` for playing this model."""
-        from synth_server.model.runtime import NumpyDecoder
-
         return NumpyDecoder(self.arrays, self.vae, self.stft.log_floor, self.output_gain,
-                            stft=self.stft)
+                            synthesis=band_synthesis(self.stft))
 
 
 def parameter_shapes(vae: VaeConfig) -> dict[str, tuple[int, ...]]:
@@ -126,44 +101,28 @@ def parameter_shapes(vae: VaeConfig) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def save_checkpoint(directory: str | Path, model: "FrameVAE", stft: StftConfig,
+def save_checkpoint(directory: str | Path, model: Any, stft: StftConfig,
                     manifold: PcaManifold, meta: Optional[dict[str, Any]] = None) -> Path:
-    """Write a checkpoint directory (each file atomically).
+    """Write the weights, ``config.json`` and ``manifold.json`` of a checkpoint (each atomically).
 
     Args:
         directory: target directory (created if missing).
-        model: trained FrameVAE.
+        model: trained :class:`~synth_server.model.vae.FrameVAE` (its ``state_dict()`` tensors are
+            stored as float32; torch is not imported here).
         stft: STFT parameters of its frames.
         manifold: fitted pad manifold (latent_dim must match the model).
-        meta: extra JSON-able data stored in config.json (train config, command, stats).
+        meta: extra JSON-able data stored in config.json (train config, command, split, stats).
     Returns:
-        The directory path.
+        The directory path (:func:`load_checkpoint` gives the weights' sha256).
     Raises:
-        ValueError: manifold and model disagree on latent_dim.
+        ValueError: manifold and model disagree on latent_dim, or meta holds NaN/Infinity.
     """
-    import torch
-    from safetensors.torch import save
+    from safetensors.numpy import save
 
     if manifold.latent_dim != model.config.latent_dim:
         raise ValueError("manifold latent_dim differs from the model's")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    tensors = {k: v.detach().to(torch.float32).contiguous().cpu()
-               for k, v in model.state_dict().items()}
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -171,45 +130,24 @@ def save_checkpoint(directory: str | Path, model: "FrameVAE", stft: StftConfig,
         "vae": to_dict(model.config),
         **(meta or {}),
     }
-    _write_atomic(directory / WEIGHTS_FILE, save(tensors, metadata={"format": FORMAT}))
-    _write_atomic(directory / MANIFOLD_FILE, json.dumps(manifold.to_json(), indent=1).encode())
-    _write_atomic(directory / CONFIG_FILE, json.dumps(config, indent=2).encode())
+    weights = save(state_arrays(model, np.float32), metadata={"format": FORMAT})
+    weights_sha256 = sha256_bytes(weights)
+    write_atomic(directory / WEIGHTS_FILE, weights)
+    save_pca_pad(directory, manifold, weights_sha256)
+    write_atomic(directory / CONFIG_FILE, json_bytes(config, indent=2))
     return directory
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise CheckpointError(f"{path}: missing")
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise CheckpointError(f"{path}: larger than {MAX_JSON_BYTES} bytes")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise CheckpointError(f"{path}: expected a JSON object")
-    return data
+def _read_config(directory: Path) -> tuple[dict[str, Any], StftConfig, VaeConfig]:
+    """config.json's document and its validated STFT and VAE settings.
 
-
-def load_checkpoint(directory: str | Path) -> Checkpoint:
-    """Load and validate a checkpoint directory.
-
-    Every tensor's name, dtype and shape must equal those of the model that ``config.json``
-    describes; the file must be safetensors (no pickle is ever read).
-
-    Returns:
-        The :class:`Checkpoint` (numpy arrays; no torch is imported).
     Raises:
-        CheckpointError: with a one-line reason (missing file, bad JSON, truncated or
-            non-safetensors weights, missing/extra/mis-shaped tensors, non-finite values).
+        CheckpointError: one line.
     """
-    from safetensors import SafetensorError
-    from safetensors.numpy import load
-
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise CheckpointError(f"{directory}: not a checkpoint directory")
-    config = _read_json(directory / CONFIG_FILE)
+    try:
+        config = read_json(directory / CONFIG_FILE, MAX_CONFIG_BYTES)
+    except FileFormatError as exc:
+        raise CheckpointError(str(exc)) from None
     if config.get("format") != FORMAT:
         raise CheckpointError(f"{directory / CONFIG_FILE}: not a {FORMAT} config")
     if config.get("format_version") != FORMAT_VERSION:
@@ -226,7 +164,6 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
         raise CheckpointError(f"{directory / CONFIG_FILE}: stft settings out of range "
                               f"(n_fft must be a multiple >= 4 of hop_length)")
     try:  # representation: "stft" when absent (checkpoints before issue 5), else validated
-        from synth_server.dsp.filterbank import n_features
         features = n_features(stft)
     except ValueError as exc:
         raise CheckpointError(f"{directory / CONFIG_FILE}: {exc}") from None
@@ -234,15 +171,30 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
             or min(vae.hidden_sizes) < 1 or max(vae.hidden_sizes) > 8192 \
             or vae.latent_dim > MAX_LATENT_DIM:
         raise CheckpointError(f"{directory / CONFIG_FILE}: inconsistent vae/stft sizes")
+    return config, stft, vae
+
+
+def _read_weights(directory: Path, vae: VaeConfig) -> tuple[dict[str, np.ndarray], str]:
+    """The tensors of weights.safetensors, checked against the config, and their file's sha256.
+
+    Raises:
+        CheckpointError: one line.
+    """
+    from safetensors import SafetensorError
+    from safetensors.numpy import load
+
     weights_path = directory / WEIGHTS_FILE
-    if not weights_path.is_file():
-        raise CheckpointError(f"{weights_path}: missing")
+    expected = parameter_shapes(vae)
+    limit = 1024 * 1024 + 4 * sum(int(np.prod(shape)) for shape in expected.values())
     try:
-        tensors = load(weights_path.read_bytes())
+        data = read_bytes(weights_path, min(limit, MAX_WEIGHTS_BYTES))
+    except FileFormatError as exc:
+        raise CheckpointError(str(exc)) from None
+    try:
+        tensors = load(data)
     except (SafetensorError, ValueError, RuntimeError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CheckpointError(f"{weights_path}: not a valid safetensors file ({first})") from None
-    expected = parameter_shapes(vae)
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
@@ -255,56 +207,85 @@ def load_checkpoint(directory: str | Path) -> Checkpoint:
                                   f"{tuple(got.shape)}, config.json needs float32 {shape}")
         if not np.isfinite(got).all():
             raise CheckpointError(f"{weights_path}: tensor {name} has non-finite values")
-    try:
-        manifold = PcaManifold.from_json(_read_json(directory / MANIFOLD_FILE), vae.latent_dim)
-    except ValueError as exc:
-        raise CheckpointError(f"{directory / MANIFOLD_FILE}: {exc}") from None
-    from synth_server.fit.manifolds import load_manifolds
+    return tensors, sha256_bytes(data)
 
-    try:
-        manifolds, _ = load_manifolds(directory, vae.latent_dim, manifold)
-    except ValueError as exc:
-        raise CheckpointError(f"{directory}: {exc}") from None
-    manifold = manifolds["pca"].pad
-    from synth_server.fit.attributes import load_attributes
 
-    try:
-        attributes = load_attributes(directory, vae.latent_dim)
-    except ValueError as exc:
-        raise CheckpointError(f"{directory}: {exc}") from None
-    descriptors, heatmaps = _load_descriptors(directory, stft, vae)
+def load_checkpoint(directory: str | Path, derived: bool = True,
+                    maps: Optional[bool] = None) -> Checkpoint:
+    """Load and validate a checkpoint directory.
+
+    Every tensor's name, dtype and shape must equal those of the model that ``config.json``
+    describes; the file must be safetensors (no pickle is ever read); every file is read with a
+    size bound. Every derived file present must record the sha256 of these weights.
+
+    Args:
+        directory: the checkpoint directory.
+        derived: also load the derived files (maps, attributes, descriptors, heatmaps). False
+            is for the ``fit-*`` commands that rewrite them: only config and weights are
+            checked; the PCA pad map is used when valid (else ``manifold`` is None).
+        maps: load (and check) the navigation maps even when ``derived`` is False.
+    Returns:
+        The :class:`Checkpoint` (numpy arrays; no torch is imported).
+    Raises:
+        CheckpointError: with a one-line reason (missing file, bad JSON, truncated or
+            non-safetensors weights, missing/extra/mis-shaped tensors, non-finite values, a
+            derived file made from other weights).
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise CheckpointError(f"{directory}: not a checkpoint directory")
+    config, stft, vae = _read_config(directory)
+    tensors, weights_sha256 = _read_weights(directory, vae)
     output_gain = config.get("output_gain", 1.0)
     if isinstance(output_gain, bool) or not isinstance(output_gain, (int, float)) \
             or not 0.0 < float(output_gain) <= 1000.0:
         raise CheckpointError(f"{directory / CONFIG_FILE}: output_gain must be a number in (0, 1000]")
     meta = {k: v for k, v in config.items()
             if k not in ("format", "format_version", "stft", "vae")}
+    load_maps = derived if maps is None else maps
+    manifold: Optional[PcaManifold] = None
+    manifolds: dict[str, Any] = {}
+    attributes: dict[str, np.ndarray] = {}
+    descriptors, heatmaps = None, {}
+    try:
+        try:
+            manifold = load_pca_pad(directory, vae.latent_dim, weights_sha256)
+        except ValueError:
+            if load_maps:
+                raise
+        if load_maps:
+            manifolds, _ = load_manifolds(directory, vae.latent_dim, manifold, weights_sha256)
+            manifold = manifolds["pca"].pad
+        if derived:
+            attributes = load_attributes(directory, vae.latent_dim, weights_sha256)
+            descriptors, heatmaps = _load_descriptors(directory, stft, vae, weights_sha256)
+    except ValueError as exc:
+        raise CheckpointError(f"{directory}: {exc}") from None
     return Checkpoint(directory.resolve().name, directory, stft, vae, tensors, manifold, meta,
                       float(output_gain), manifolds=manifolds, attributes=attributes,
-                      descriptors=descriptors, heatmaps=heatmaps)
+                      descriptors=descriptors, heatmaps=heatmaps, weights_sha256=weights_sha256)
 
 
-def _load_descriptors(directory: Path, stft: StftConfig, vae: VaeConfig) -> tuple[Any, dict]:
+def _load_descriptors(directory: Path, stft: StftConfig, vae: VaeConfig, weights_sha256: str
+                      ) -> tuple[Any, dict]:
     """The descriptor surrogate (or None) and the heatmap index of a checkpoint directory.
 
     Raises:
-        CheckpointError: files present but invalid (one line).
+        ValueError: files present but invalid (one line).
     """
-    from synth_server.fit.heatmaps import load_heatmap_index
-    from synth_server.nav.surrogate import DESCRIPTORS_JSON, load_descriptors
-
     surrogate = None
-    try:
-        if (directory / DESCRIPTORS_JSON).is_file():
-            surrogate = load_descriptors(directory, vae.latent_dim)
-            if (surrogate.sample_rate, surrogate.n_fft) != (stft.sample_rate, stft.n_fft):
-                raise ValueError(f"{DESCRIPTORS_JSON}: sample_rate/n_fft differ from config.json")
-        heatmaps = load_heatmap_index(directory)
-    except (ValueError, FileNotFoundError) as exc:
-        raise CheckpointError(f"{directory}: {exc}") from None
-    return surrogate, heatmaps
+    if (directory / DESCRIPTORS_JSON).is_file():
+        surrogate = load_descriptors(directory, vae.latent_dim, weights_sha256)
+        if (surrogate.sample_rate, surrogate.n_fft) != (stft.sample_rate, stft.n_fft):
+            raise ValueError(f"{DESCRIPTORS_JSON}: sample_rate/n_fft differ from config.json")
+    return surrogate, load_heatmap_index(directory, weights_sha256)
 
 
-def state_arrays(model: "FrameVAE") -> dict[str, np.ndarray]:
-    """The model's tensors as numpy arrays (for bit-exact comparisons)."""
-    return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
+def state_arrays(model: Any, dtype: Any = None) -> dict[str, np.ndarray]:
+    """The tensors of a torch module's ``state_dict()`` as numpy arrays (copies; cast to
+    ``dtype`` when given). Used for saving and for bit-exact comparisons; imports no torch."""
+    out = {}
+    for k, v in model.state_dict().items():
+        array = v.detach().cpu().numpy()
+        out[k] = np.ascontiguousarray(array.astype(dtype) if dtype is not None else array.copy())
+    return out

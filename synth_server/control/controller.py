@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
 from synth_server.control.addresses import (LATENT_LIMIT, OscArgumentError, lookup, validate,
                                             wildcard_name)
+from synth_server.core.contract import ControlState, EngineStatus
+from synth_server.nav.maps import slerp
 
 Reply = tuple[str, tuple[Any, ...]]
 log = logging.getLogger(__name__)
@@ -25,56 +26,6 @@ MAX_PRESETS = 256
 
 class UnknownAddressError(OscArgumentError):
     """Raised for an OSC address the table does not define."""
-
-
-@dataclass(frozen=True)
-class ControlState:
-    """What the performer asked for (targets; the renderer smooths towards them).
-
-    Attributes:
-        pad: (x, y) in [0, 1].
-        latent: direct latent target (prior standard deviations) or None to follow the pad or
-            the sliders.
-        manifold: navigation method the pad and sliders go through ("pca", "lle", ...).
-        sliders: k slider positions in [0, 1] on the manifold's k-D map, or None to follow
-            the pad (the last of /pad, /slider, /latent moved wins).
-        offset: latent vector added to the target wherever it comes from (the sum of the
-            /attribute amounts times their vectors), or None.
-        gain: linear output gain in [0, 1].
-        version: increases with every published change.
-        received_s: time.monotonic() when the message that made this state arrived (0: not
-            from the network); the engine measures control latency from it.
-    """
-
-    pad: tuple[float, float] = (0.5, 0.5)
-    latent: Optional[tuple[float, ...]] = None
-    manifold: str = "pca"
-    sliders: Optional[tuple[float, ...]] = None
-    offset: Optional[tuple[float, ...]] = None
-    gain: float = 0.5
-    version: int = 0
-    received_s: float = 0.0
-
-
-@dataclass(frozen=True)
-class EngineStatus:
-    """What /state reports about the sound (filled by the engine).
-
-    Attributes:
-        model_name: loaded checkpoint's name.
-        latent_dim: its latent size.
-        latent: the latent vector currently sounding (after smoothing).
-        target_latent: the latent vector the sound is gliding to.
-        underruns: audio blocks that found the ring buffer short.
-        nan_frames: decoder frames replaced by silence because they were not finite.
-    """
-
-    model_name: str
-    latent_dim: int
-    latent: tuple[float, ...]
-    target_latent: tuple[float, ...]
-    underruns: int = 0
-    nan_frames: int = 0
 
 
 class Controller:
@@ -443,47 +394,3 @@ class Controller:
             return []
         values = surrogate.predict(np.asarray(status.latent, dtype=np.float64))
         return [("/state/descriptors", tuple(float(values[n]) for n in surrogate.names))]
-
-
-def latent_target(state: ControlState, manifolds: dict[str, Any], latent_dim: int) -> np.ndarray:
-    """The latent vector [latent_dim] float64 that ``state`` asks for.
-
-    Args:
-        state: control state.
-        manifolds: the model's maps by method name (objects with ``.pad`` and ``.sliders``
-            maps, see :class:`synth_server.fit.manifolds.MethodMaps`); an unknown
-            ``state.manifold`` falls back to "pca".
-        latent_dim: the model's latent size.
-    """
-    if state.latent is None:
-        maps = manifolds.get(state.manifold) or manifolds["pca"]
-        if state.sliders is not None:
-            k = maps.sliders.n_components
-            values = np.full(k, 0.5)
-            n = min(k, len(state.sliders))
-            values[:n] = state.sliders[:n]
-            z = maps.sliders.to_latent(values)
-        else:
-            z = maps.pad.to_latent(np.asarray(state.pad, dtype=np.float64))
-    else:
-        z = np.zeros(latent_dim, dtype=np.float64)
-        n = min(latent_dim, len(state.latent))
-        z[:n] = state.latent[:n]
-    if state.offset is not None and len(state.offset) == latent_dim:
-        z = z + np.asarray(state.offset, dtype=np.float64)
-    return z
-
-
-def slerp(za: np.ndarray, zb: np.ndarray, t: float) -> np.ndarray:
-    """Spherical interpolation between latent vectors [latent_dim] (Shoemake 1985; White 2016):
-    the angle is interpolated linearly and the norm linearly; falls back to lerp when the
-    vectors are (anti)parallel or one is zero."""
-    na, nb = float(np.linalg.norm(za)), float(np.linalg.norm(zb))
-    if na < 1e-9 or nb < 1e-9:
-        return (1.0 - t) * za + t * zb
-    ua, ub = za / na, zb / nb
-    omega = float(np.arccos(np.clip(ua @ ub, -1.0, 1.0)))
-    if omega < 1e-6 or np.pi - omega < 1e-6:
-        return (1.0 - t) * za + t * zb
-    direction = (np.sin((1.0 - t) * omega) * ua + np.sin(t * omega) * ub) / np.sin(omega)
-    return direction * ((1.0 - t) * na + t * nb)

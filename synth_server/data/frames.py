@@ -77,3 +77,23 @@ def load_frames(folder: str | Path, stft: StftConfig, min_frame_db: float = -60.
     if not frames:
         raise FileNotFoundError(f"{folder}: no frames above {min_frame_db} dB")
     return np.concatenate(frames), np.concatenate(owners), used
+
+
+def heldout_split(n_files: int, seed: int, validation_fraction: float = 0.1) -> set[int]:
+    """Indices of the files held out for validation: the one definition of the train / held-out
+    split. :func:`synth_server.train.loop.train_model` draws it and stores the held-out file
+    names in config.json (``split.heldout_files``); ``evaluate`` reads them from there (it
+    redraws with this function only for checkpoints older than that record).
+
+    Args:
+        n_files: number of audio files (in :func:`load_frames` order).
+        seed: the training seed. validation_fraction: share of files held out.
+    Returns:
+        ``set(default_rng(seed).permutation(n_files)[:round(n_files * validation_fraction)])``;
+        empty below 5 files.
+    """
+    if n_files < 5:
+        return set()
+    rng = np.random.default_rng(seed)
+    return set(rng.permutation(n_files)[: int(round(n_files * validation_fraction))].tolist())
+

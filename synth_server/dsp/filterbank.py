@@ -32,7 +32,7 @@ magnitudes.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -132,6 +132,13 @@ def _synthesis_cached(stft: StftConfig) -> np.ndarray:
         matrix = np.where(coverage > 0, bank / np.maximum(area, 1e-12) / coverage, 0.0)
     matrix.setflags(write=False)
     return matrix
+
+
+def band_synthesis(stft: StftConfig) -> Optional[np.ndarray]:
+    """What :class:`~synth_server.model.runtime.NumpyDecoder` needs to turn decoded band
+    magnitudes into STFT bins: :func:`synthesis_matrix` [n_features, n_bins] for "mel" and
+    "logfreq", None for "stft" (the network outputs the bins themselves)."""
+    return None if stft.representation == "stft" else synthesis_matrix(stft)
 
 
 def synthesis_matrix(stft: StftConfig) -> np.ndarray:

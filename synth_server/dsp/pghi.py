@@ -46,7 +46,7 @@ import numba
 import numpy as np
 import scipy.fft
 
-from synth_server.dsp.stft import magnitude_scale
+from synth_server.dsp.window import magnitude_scale
 
 GAMMA_HANN = 0.25645  # lam = GAMMA_HANN * n_fft**2: Gaussian equivalent of a Hann window
 DEFAULT_TOL = 1e-5  # bins below tol * frame peak (-100 dB) get a random phase

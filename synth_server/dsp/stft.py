@@ -9,14 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from synth_server.core.config import StftConfig
-
-
-def magnitude_scale(n_fft: int) -> float:
-    """Factor between librosa's STFT magnitude and the normalised magnitude (periodic Hann window).
-
-    ``sum(hann(n_fft)) / 2 == n_fft / 4``.
-    """
-    return n_fft / 4.0
+from synth_server.dsp.window import magnitude_scale
 
 
 def stft_magnitude(y: np.ndarray, stft: StftConfig) -> np.ndarray:

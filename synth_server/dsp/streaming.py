@@ -28,7 +28,7 @@ import numba
 import numpy as np
 import scipy.fft
 
-from synth_server.dsp.stft import magnitude_scale
+from synth_server.dsp.window import magnitude_scale
 
 MAIN_LOBE_BINS = 2
 PEAK_THRESHOLD_DB = -70.0

@@ -32,8 +32,8 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from synth_server.control.controller import ControlState, EngineStatus
-from synth_server.fit.manifolds import METHODS
+from synth_server.core.contract import ControlState, EngineStatus
+from synth_server.nav.maps import METHODS
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def limit_blas_threads() -> None:
         pass
 
 
-def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
+def _child_main(checkpoint: Any, device: Any, blocksize: int, buffer_ms: float,
                 record_path: Optional[str], control: Any, status: Any, stop: Any,
                 conn: Any, parent_pid: int, phase: str = "peak") -> None:
     """Entry point of the audio process."""
@@ -202,7 +202,6 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
     sys.setswitchinterval(0.0005)
     from synth_server.engine.renderer import Renderer
     from synth_server.engine.stream import AudioDeviceError, Engine
-    from synth_server.artifacts.checkpoint import load_checkpoint
 
     def send(message: tuple) -> None:
         try:
@@ -211,7 +210,6 @@ def _child_main(model_dir: str, device: Any, blocksize: int, buffer_ms: float,
             pass  # the server is gone; we still close the recording below
 
     try:
-        checkpoint = load_checkpoint(model_dir)
         renderer = Renderer(checkpoint, channels=2, phase=phase)
         current = ControlState(version=-1)
 
@@ -309,7 +307,8 @@ class AudioProcess:
     """Runs :class:`~synth_server.engine.stream.Engine` for one model in a child process.
 
     Args:
-        model_dir: checkpoint directory (already validated by the caller).
+        checkpoint: the loaded model to play first (a validated Checkpoint, loaded by the
+            caller; it travels to the audio process pickled, as hot-swapped models do).
         model_name: name reported in /state.
         device: PortAudio device name/index, or None for the internal clock.
         blocksize, buffer_ms, record_path: as for Engine.
@@ -318,7 +317,7 @@ class AudioProcess:
         phase: phase reconstruction of the renderer ("peak" or "rtpghi").
     """
 
-    def __init__(self, model_dir: str, model_name: str, device: Any, blocksize: int,
+    def __init__(self, checkpoint: Any, model_name: str, device: Any, blocksize: int,
                  buffer_ms: float, record_path: Optional[str],
                  on_event: Optional[Callable[[tuple], None]] = None, phase: str = "peak"):
         self._ctx = mp.get_context("spawn")
@@ -329,7 +328,7 @@ class AudioProcess:
         self._conn, child_conn = self._ctx.Pipe()
         self._process = self._ctx.Process(
             target=_child_main, name="synth-server-audio", daemon=True,
-            args=(model_dir, device, blocksize, buffer_ms, record_path, self.control,
+            args=(checkpoint, device, blocksize, buffer_ms, record_path, self.control,
                   self.status_array, self._stop, child_conn, os.getpid(), phase))
         self.latency_ms = 0.0
         self._last_status = EngineStatus(model_name, 0, (), ())

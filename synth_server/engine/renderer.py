@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
-from synth_server.control.controller import ControlState, EngineStatus, latent_target
+from synth_server.core.contract import ControlState, EngineStatus
 from synth_server.dsp.output import output_stage, smooth_controls
-from synth_server.artifacts.checkpoint import Checkpoint
+from synth_server.nav.maps import latent_target
+
+if TYPE_CHECKING:  # the engine is handed a loaded checkpoint; it never reads one
+    from synth_server.artifacts.checkpoint import Checkpoint
 from synth_server.dsp.streaming import StreamingInverse
 
 log = logging.getLogger(__name__)

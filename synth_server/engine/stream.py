@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
-from synth_server.control.controller import ControlState, EngineStatus
+from synth_server.core.contract import ControlState, EngineStatus
 from synth_server.engine.renderer import Renderer
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,6 @@ Everything is written to ``<model>/report/``: ``report.md``, ``metrics.json`` an
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -43,11 +42,11 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from synth_server.artifacts.layout import REPORT_DIR
 from synth_server.core.config import StftConfig
 
 log = logging.getLogger(__name__)
 
-REPORT_DIR = "report"
 MIG_BINS = 20
 PITCH_SAMPLE_RATE = 16000
 PITCH_RESOLUTION = 0.02  # pyin bins of 2 cents
@@ -74,16 +73,6 @@ def resolve_dataset(path: str | Path, model_dir: Path) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"training data {path} not found (give --data DIR)")
-
-
-def heldout_split(n_files: int, seed: int, validation_fraction: float = 0.1) -> set[int]:
-    """Indices of the files :func:`synth_server.train.loop.train_model` held out for validation
-    (same generator, same draw: ``default_rng(seed).permutation(n_files)[:round(n * fraction)]``;
-    none below 5 files)."""
-    if n_files < 5:
-        return set()
-    rng = np.random.default_rng(seed)
-    return set(rng.permutation(n_files)[: int(round(n_files * validation_fraction))].tolist())
 
 
 def file_labels(folder: Path) -> tuple[dict[Path, dict[str, Any]], str]:
@@ -375,9 +364,12 @@ def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
     import torch
     from sklearn.decomposition import PCA
 
-    from synth_server.data.frames import audio_files, load_frames, load_mono
-    from synth_server.fit.manifolds import MANIFOLDS_NPZ, anchor_plane, load_manifolds
-    from synth_server.artifacts.checkpoint import WEIGHTS_FILE, load_checkpoint
+    from synth_server.artifacts.descriptors import load_anchors
+    from synth_server.artifacts.navigation import load_manifolds
+    from synth_server.data.frames import audio_files, heldout_split, load_frames, load_mono
+    from synth_server.model.vae import FrameVAE
+    from synth_server.artifacts.checkpoint import load_checkpoint
+    from synth_server.nav.maps import anchor_plane
     from synth_server.dsp.filterbank import log_features_from_log_magnitude
     from synth_server.dsp.metrics import mrstft_distance
     from synth_server.dsp.stft import stft_magnitude, to_log
@@ -401,14 +393,19 @@ def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
         raise FileNotFoundError(f"{data_dir}: not a directory")
     out = Path(out_dir) if out_dir is not None else model_dir / REPORT_DIR
     out.mkdir(parents=True, exist_ok=True)
-    model = checkpoint.model
+    model = FrameVAE.from_arrays(checkpoint.vae, checkpoint.arrays)
     rng = np.random.default_rng(seed)
 
     # training frames, split as the training loop split them
     log_frames, owners, files = load_frames(data_dir, stft, min_db)
     features = log_features_from_log_magnitude(log_frames, stft)
     del log_frames
-    held = heldout_split(len(files), train_seed, validation_fraction)
+    split = checkpoint.meta.get("split")
+    if isinstance(split, dict) and isinstance(split.get("heldout_files"), list):
+        names = set(map(str, split["heldout_files"]))
+        held = {i for i, f in enumerate(files) if Path(f).name in names}
+    else:  # checkpoints trained before the split was stored
+        held = heldout_split(len(files), train_seed, validation_fraction)
     is_val = np.isin(owners, list(held))
     with torch.inference_mode():
         x_all = model.normalise(torch.from_numpy(features))
@@ -526,7 +523,7 @@ def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
     n_pitch_frames = int(sum(len(e) for e in cents["vae"]))
     results: dict[str, Any] = {
         "model": str(model_dir),
-        "weights_sha256": hashlib.sha256((model_dir / WEIGHTS_FILE).read_bytes()).hexdigest(),
+        "weights_sha256": checkpoint.weights_sha256,
         "data": str(data_dir),
         "heldout": {"source": heldout_source, "n_files": len(per_file),
                     "n_frames": int(len(mu_h)), "labels": label_kind},
@@ -573,18 +570,15 @@ def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
     manifold_quality: dict[str, Any] = {}
     manifold_pngs: dict[str, str] = {}
     try:
-        maps, document = load_manifolds(model_dir, latent_dim, checkpoint.manifold)
+        maps, document = load_manifolds(model_dir, latent_dim, checkpoint.manifold,
+                                        checkpoint.weights_sha256)
     except ValueError as exc:
         maps, document = {}, {}
         log.warning("manifolds: %s", exc)
     if isinstance(document.get("quality"), dict):
         manifold_quality = document["quality"]
     results["manifolds"] = manifold_quality
-    anchors = None
-    if (model_dir / MANIFOLDS_NPZ).is_file():
-        with np.load(model_dir / MANIFOLDS_NPZ, allow_pickle=False) as npz:
-            if "anchors_latent" in npz.files:
-                anchors = npz["anchors_latent"].astype(np.float64)
+    anchors = load_anchors(model_dir, checkpoint.weights_sha256)
 
     # figures
     pngs: dict[str, str] = {}

@@ -19,20 +19,19 @@ Stored in the checkpoint as ``attributes.json`` (names, vectors, frame counts); 
 from __future__ import annotations
 
 import csv
-import json
 import re
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-ATTRIBUTES_JSON = "attributes.json"
+from synth_server.artifacts.navigation import (ATTRIBUTE_NAME, MAX_ATTRIBUTES,
+                                               save_attributes)
+
 LABEL_FILES = ("factors.csv", "labels.csv")
-MAX_ATTRIBUTES = 64
 # bookkeeping columns, and numeric ids whose order means nothing (their names are kept as text)
 SKIP_COLUMNS = {"file", "split", "source", "duration_s", "peak_db", "channels",
                 "source_sample_rate", "program", "family"}
-_NAME = re.compile(r"[A-Za-z0-9_]{1,48}")
 
 
 def _slug(text: str) -> str:
@@ -84,7 +83,7 @@ def attribute_vectors(latents: np.ndarray, owners: np.ndarray, files: Sequence[U
 
     def add(name: str, column: str, mask: np.ndarray) -> None:
         n_with = int(mask.sum())
-        if not _NAME.fullmatch(name) or n_with == 0 or n_with == len(mask) \
+        if not ATTRIBUTE_NAME.fullmatch(name) or n_with == 0 or n_with == len(mask) \
                 or len(out) >= MAX_ATTRIBUTES:
             return
         vector = z[mask].mean(0) - z[~mask].mean(0)
@@ -114,72 +113,27 @@ def attribute_vectors(latents: np.ndarray, owners: np.ndarray, files: Sequence[U
     return out
 
 
-def save_attributes(directory: Union[str, Path], attributes: dict[str, dict[str, Any]],
-                    source: str = "") -> None:
-    """Write ``attributes.json`` into a checkpoint directory (atomically)."""
-    from synth_server.artifacts.checkpoint import _write_atomic
-
-    document = {"method": "MusicVAE attribute vectors (mean with - mean without)",
-                "source": source, "attributes": attributes}
-    _write_atomic(Path(directory) / ATTRIBUTES_JSON, json.dumps(document, indent=1).encode())
-
-
-def load_attributes(directory: Union[str, Path], latent_dim: int) -> dict[str, np.ndarray]:
-    """{name: vector [latent_dim] float64} of a checkpoint; {} without ``attributes.json``.
-
-    Raises:
-        ValueError: unreadable JSON, bad names, wrong lengths, non-finite or huge (> 50)
-            values, more than MAX_ATTRIBUTES entries.
-    """
-    path = Path(directory) / ATTRIBUTES_JSON
-    if not path.is_file():
-        return {}
-    if path.stat().st_size > 4 * 1024 * 1024:
-        raise ValueError(f"{ATTRIBUTES_JSON} larger than 4 MB")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        entries = document["attributes"]
-        if not isinstance(entries, dict):
-            raise TypeError("'attributes' is not an object")
-        out: dict[str, np.ndarray] = {}
-        for name, entry in entries.items():
-            if not isinstance(name, str) or not _NAME.fullmatch(name):
-                raise ValueError(f"bad attribute name {str(name)[:40]!r}")
-            vector = np.asarray(entry["vector"], dtype=np.float64)
-            if vector.shape != (latent_dim,) or not np.isfinite(vector).all() \
-                    or np.abs(vector).max() > 50.0:
-                raise ValueError(f"attribute {name}: needs {latent_dim} finite values")
-            out[name] = vector
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{ATTRIBUTES_JSON}: {str(exc).splitlines()[0][:120]}") from None
-    if len(out) > MAX_ATTRIBUTES:
-        raise ValueError(f"{ATTRIBUTES_JSON}: more than {MAX_ATTRIBUTES} attributes")
-    return out
-
-
-def fit_attributes(model_dir: Union[str, Path], data_dir: Union[str, Path],
-                   checkpoint: Optional[Any] = None) -> dict[str, dict[str, Any]]:
+def fit_attributes(model_dir: Union[str, Path], data_dir: Union[str, Path], checkpoint: Any,
+                   encoded: Optional[tuple[np.ndarray, np.ndarray, list]] = None
+                   ) -> dict[str, dict[str, Any]]:
     """Encode ``data_dir``'s frames with the checkpoint and store its attribute vectors.
 
+    Args:
+        model_dir: checkpoint directory (``attributes.json`` is rewritten).
+        data_dir: folder of audio with a label file (:func:`synth_server.data.labels.read_labels`).
+        checkpoint: the loaded checkpoint of ``model_dir``.
+        encoded: (latents, owners, files) of :func:`synth_server.fit.encode.encode_folder`, when
+            the caller already has them.
     Returns:
         The attributes written ({} and nothing written when the data has no label file).
     """
-    import torch
-
-    from synth_server.data.frames import load_frames
-    from synth_server.artifacts.checkpoint import load_checkpoint
+    from synth_server.fit.encode import encode_folder
 
     labels = read_labels(data_dir)
     if not labels:
         return {}
-    checkpoint = checkpoint or load_checkpoint(model_dir)
-    log_frames, owners, files = load_frames(data_dir, checkpoint.stft)
-    model = checkpoint.model
-    with torch.inference_mode():
-        x = model.normalise(torch.from_numpy(log_frames))
-        latents = torch.cat([model.encode(x[i:i + 4096])[0]
-                             for i in range(0, len(x), 4096)]).numpy()
+    latents, owners, files = encoded if encoded is not None else encode_folder(checkpoint, data_dir)
     attributes = attribute_vectors(latents, owners, files, labels)
     if attributes:
-        save_attributes(model_dir, attributes, source=str(data_dir))
+        save_attributes(model_dir, attributes, checkpoint.weights_sha256, source=str(data_dir))
     return attributes

@@ -20,16 +20,16 @@ paths (relative to the checkpoint directory), the unit, the colour range and the
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any, Sequence, Union
 
 import numpy as np
 
-from synth_server.dsp.features import DESCRIPTIONS, NAMES, UNITS, describe
+from synth_server.artifacts.descriptors import save_heatmaps
+from synth_server.artifacts.layout import HEATMAP_DIR
+from synth_server.dsp.describe import describe
+from synth_server.dsp.features import DESCRIPTIONS, NAMES, UNITS
 
-HEATMAP_DIR = "heatmaps"
-HEATMAPS_JSON = "heatmaps.json"
 IMAGE_PX = 200
 PALETTE_COLOURS = 64
 CMAP = "viridis"
@@ -118,21 +118,17 @@ def write_heatmaps(checkpoint: Any, model_dir: Union[str, Path], grid: int = 48,
     """Write every manifold x descriptor heatmap pair and ``heatmaps.json``.
 
     Args:
-        checkpoint: the loaded checkpoint of ``model_dir``.
-        model_dir: checkpoint directory (``heatmaps/`` is created; stale PNGs of manifolds or
-            descriptors no longer present are removed).
+        checkpoint: the loaded checkpoint of ``model_dir`` (its maps and weights hash are used).
+        model_dir: checkpoint directory (``heatmaps/`` is rewritten as a whole by
+            :func:`synth_server.artifacts.descriptors.save_heatmaps`).
         grid: pad points per axis.
         names: descriptors to draw.
     Returns:
         The index written to heatmaps.json: {"grid", "image_px", "origin", "images": [{manifold,
         descriptor, unit, path, plain_path, vmin, vmax, min, max, voiced_fraction}]}.
     """
-    from synth_server.artifacts.checkpoint import _write_atomic
-
     model_dir = Path(model_dir)
-    folder = model_dir / HEATMAP_DIR
-    folder.mkdir(exist_ok=True)
-    written: set[str] = set()
+    written: dict[str, bytes] = {}
     images = []
     for manifold in checkpoint.manifolds:
         values = pad_values(checkpoint, manifold, grid)
@@ -150,8 +146,7 @@ def write_heatmaps(checkpoint: Any, model_dir: Union[str, Path], grid: int = 48,
             bar_png, plain_png = render_pair(data, title, vmin, vmax)
             stem = f"{manifold}_{name}"
             for suffix, payload in (("", bar_png), ("_plain", plain_png)):
-                _write_atomic(folder / f"{stem}{suffix}.png", payload)
-                written.add(f"{stem}{suffix}.png")
+                written[f"{stem}{suffix}.png"] = payload
             images.append({
                 "manifold": manifold, "descriptor": name, "unit": UNITS[name],
                 "description": DESCRIPTIONS[name],
@@ -162,38 +157,11 @@ def write_heatmaps(checkpoint: Any, model_dir: Union[str, Path], grid: int = 48,
                 "max": None if not np.isfinite(high) else round(high, 6),
                 "voiced_fraction": round(float(values["voiced"].mean()), 4),
             })
-    for stale in folder.glob("*.png"):
-        if stale.name not in written:
-            stale.unlink()
     index = {"grid": grid, "image_px": IMAGE_PX, "colormap": CMAP,
              "origin": "lower: pad (0, 0) is the bottom-left pixel, x right, y up",
              "colour_scale": "linear from vmin (1st percentile) to vmax (99th percentile)",
              "images": images}
-    _write_atomic(model_dir / HEATMAPS_JSON, json.dumps(index, indent=1).encode())
+    save_heatmaps(model_dir, written, index, checkpoint.weights_sha256)
     return index
 
 
-def load_heatmap_index(directory: Union[str, Path]) -> dict[tuple[str, str], str]:
-    """{(manifold, descriptor): absolute path of the plain 200x200 PNG} from ``heatmaps.json``;
-    {} without it. Only PNG files inside ``directory/heatmaps`` that exist are listed.
-
-    Raises:
-        ValueError: unreadable JSON or an entry that is not an object with string fields.
-    """
-    directory = Path(directory)
-    path = directory / HEATMAPS_JSON
-    if not path.is_file():
-        return {}
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        images = document["images"]
-        out: dict[tuple[str, str], str] = {}
-        root = (directory / "heatmaps").resolve()
-        for entry in images:
-            manifold, descriptor = str(entry["manifold"]), str(entry["descriptor"])
-            image = (directory / str(entry.get("plain_path") or entry["path"])).resolve()
-            if image.parent == root and image.suffix == ".png" and image.is_file():
-                out[(manifold, descriptor)] = str(image)
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{HEATMAPS_JSON}: {str(exc).splitlines()[0][:120]}") from None
-    return out

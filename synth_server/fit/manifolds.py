@@ -22,45 +22,47 @@ Stored beside the weights: ``manifolds.json`` (kinds, parameters, quality figure
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
 from synth_server.nav.grid import GridManifold, uniformise
+from synth_server.nav.maps import METHODS, Manifold, MethodMaps, anchor_plane
 from synth_server.nav.pca import PcaManifold
 
 log = logging.getLogger(__name__)
 
-METHODS = ("pca", "lle", "laplacian", "isomap", "umap")
-MANIFOLDS_JSON = "manifolds.json"
-MANIFOLDS_NPZ = "manifolds.npz"
 PAD_GRID_SIZE = 65
 PAD_BANDWIDTH = 0.04
 SLIDER_BANDWIDTH = 0.1
 N_NEIGHBORS = 15
-MAX_NPZ_BYTES = 64 * 1024 * 1024
 
-Manifold = Union[PcaManifold, GridManifold]
+def fit_pca(latents: np.ndarray, n_components: int = 2) -> PcaManifold:
+    """Fit a :class:`PcaManifold` on encoder means.
 
+    Args:
+        latents: [n_points, latent_dim] encoder means.
+        n_components: plane dimension.
+    Returns:
+        The map; its plane spans the 1st..99th percentile of the projected points.
+    Raises:
+        ValueError: fewer than ``n_components + 1`` points.
+    Source: sklearn.decomposition.PCA.
+    """
+    from sklearn.decomposition import PCA
 
-@dataclass(frozen=True)
-class MethodMaps:
-    """One method's two maps: ``pad`` (2-D) and ``sliders`` (k-D)."""
-
-    pad: Manifold
-    sliders: Manifold
-
-
-def navigation_of(checkpoint: Any) -> tuple[tuple[str, ...], int]:
-    """(manifold names in :data:`METHODS` order, slider count) a loaded checkpoint offers."""
-    names = tuple(m for m in METHODS if m in checkpoint.manifolds)
-    return names, int(checkpoint.manifolds["pca"].sliders.n_components)
+    latents = np.asarray(latents, dtype=np.float64)
+    if latents.ndim != 2 or latents.shape[0] <= n_components:
+        raise ValueError("need [n_points > n_components, latent_dim] latents to fit PCA")
+    pca = PCA(n_components=n_components).fit(latents)
+    projected = pca.transform(latents)
+    lo, hi = np.percentile(projected, [1.0, 99.0], axis=0)
+    hi = np.where(hi - lo < 1e-9, lo + 1e-9, hi)
+    return PcaManifold(pca.mean_.copy(), pca.components_.copy(), lo, hi)
 
 
 def slider_grid_size(n_sliders: int) -> int:
@@ -134,7 +136,7 @@ def fit_method(method: str, anchors: np.ndarray, n_components: int, seed: int = 
         uniformised embedding.
     """
     if method == "pca":
-        manifold = PcaManifold.fit(anchors, n_components=n_components)
+        manifold = fit_pca(anchors, n_components=n_components)
         return manifold, manifold.to_plane(anchors)
     raw = embed(method, anchors, n_components, seed)
     plane, _ = uniformise(raw)
@@ -143,13 +145,6 @@ def fit_method(method: str, anchors: np.ndarray, n_components: int, seed: int = 
     else:
         size, bandwidth = slider_grid_size(n_components), SLIDER_BANDWIDTH
     return GridManifold.build(method, plane, anchors, size, bandwidth), raw
-
-
-def anchor_plane(manifold: Manifold, anchors: np.ndarray) -> np.ndarray:
-    """Where each anchor latent sits on the plane of ``manifold`` ([n, k])."""
-    if isinstance(manifold, GridManifold):
-        return manifold.anchors_plane.astype(np.float64)
-    return manifold.to_plane(anchors)
 
 
 def map_quality(manifold: Manifold, anchors: np.ndarray, raw: Optional[np.ndarray] = None,
@@ -260,102 +255,6 @@ def fit_manifolds(latents: np.ndarray, methods: Sequence[str] = METHODS,
     return maps, anchors, report
 
 
-def _map_json(m: Manifold) -> dict[str, Any]:
-    return m.to_json()
-
-
-def save_manifolds(directory: Union[str, Path], maps: dict[str, MethodMaps], anchors: np.ndarray,
-                   report: Optional[dict[str, Any]] = None, extra: Optional[dict[str, Any]] = None
-                   ) -> None:
-    """Write ``manifolds.json`` and ``manifolds.npz`` into a checkpoint directory (atomically);
-    also rewrites ``manifold.json`` with the PCA pad map (the format-1 file)."""
-    from synth_server.artifacts.checkpoint import MANIFOLD_FILE, _write_atomic
-
-    directory = Path(directory)
-    arrays: dict[str, np.ndarray] = {"anchors_latent": np.asarray(anchors, dtype=np.float32)}
-    methods: dict[str, Any] = {}
-    for name, mm in maps.items():
-        methods[name] = {"pad": _map_json(mm.pad), "sliders": _map_json(mm.sliders)}
-        for role, m in (("pad", mm.pad), ("sliders", mm.sliders)):
-            if isinstance(m, GridManifold):
-                arrays.update(m.arrays(f"{name}.{role}."))
-    k = maps["pca"].sliders.n_components
-    document = {"n_sliders": k, "methods": methods, "quality": report or {}, **(extra or {})}
-    import io
-
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    _write_atomic(directory / MANIFOLDS_NPZ, buffer.getvalue())
-    _write_atomic(directory / MANIFOLDS_JSON, json.dumps(document, indent=1).encode())
-    _write_atomic(directory / MANIFOLD_FILE, json.dumps(maps["pca"].pad.to_json(), indent=1)
-                  .encode())
-
-
-def load_manifolds(directory: Union[str, Path], latent_dim: int, pca_pad: PcaManifold
-                   ) -> tuple[dict[str, MethodMaps], dict[str, Any]]:
-    """Read the maps of a checkpoint directory (no code runs: JSON and a pickle-free npz).
-
-    Args:
-        directory: checkpoint directory.
-        latent_dim: the model's latent size.
-        pca_pad: the PCA pad map from ``manifold.json``.
-    Returns:
-        (maps by method, the JSON document). Without ``manifolds.json`` (older checkpoints):
-        ``{"pca": MethodMaps(pca_pad, pca_pad)}`` (two sliders on the PCA plane).
-    Raises:
-        ValueError: unreadable or inconsistent files (the caller turns it into one line).
-    """
-    directory = Path(directory)
-    json_path = directory / MANIFOLDS_JSON
-    if not json_path.is_file():
-        return {"pca": MethodMaps(pca_pad, pca_pad)}, {}
-    npz_path = directory / MANIFOLDS_NPZ
-    if not npz_path.is_file():
-        raise ValueError(f"{npz_path.name} missing")
-    if npz_path.stat().st_size > MAX_NPZ_BYTES:
-        raise ValueError(f"{npz_path.name} larger than {MAX_NPZ_BYTES} bytes")
-    from synth_server.artifacts.checkpoint import _read_json
-
-    document = _read_json(json_path)  # bounded size, one-line CheckpointError (a ValueError)
-    try:
-        with np.load(npz_path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except Exception as exc:  # noqa: BLE001 - zip, zlib, format errors of an untrusted file
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
-        raise ValueError(f"cannot read manifolds ({type(exc).__name__}: {reason})") from None
-    if not isinstance(document, dict) or not isinstance(document.get("methods"), dict):
-        raise ValueError(f"{MANIFOLDS_JSON}: no 'methods' object")
-    anchors = arrays.get("anchors_latent")
-    if anchors is None:
-        raise ValueError(f"{MANIFOLDS_NPZ}: no anchors_latent")
-    maps: dict[str, MethodMaps] = {}
-    for name, entry in document["methods"].items():
-        if name not in METHODS or not isinstance(entry, dict):
-            raise ValueError(f"{MANIFOLDS_JSON}: unknown method {str(name)[:40]!r}")
-        built = []
-        for role in ("pad", "sliders"):
-            data = entry.get(role)
-            if not isinstance(data, dict):
-                raise ValueError(f"{MANIFOLDS_JSON}: {name}.{role} missing")
-            if name == "pca":
-                built.append(PcaManifold.from_json(data, latent_dim))
-            else:
-                grid = arrays.get(f"{name}.{role}.grid")
-                plane = arrays.get(f"{name}.{role}.plane")
-                if grid is None or plane is None:
-                    raise ValueError(f"{MANIFOLDS_NPZ}: arrays of {name}.{role} missing")
-                built.append(GridManifold.from_parts(data, grid, plane, anchors, latent_dim))
-        if built[0].n_components != 2:
-            raise ValueError(f"{MANIFOLDS_JSON}: {name}.pad is not 2-D")
-        maps[name] = MethodMaps(built[0], built[1])
-    if "pca" not in maps:
-        maps["pca"] = MethodMaps(pca_pad, pca_pad)
-    counts = {m.sliders.n_components for m in maps.values()}
-    if len(counts) != 1:
-        raise ValueError(f"{MANIFOLDS_JSON}: methods disagree on the slider count")
-    return maps, document
-
-
 def centroid_descriptor(checkpoint: Any) -> Callable[[np.ndarray], np.ndarray]:
     """latents [n, latent_dim] → spectral centroid (Hz) of the decoded magnitude frame
     (librosa.feature.spectral_centroid on the decoder's linear magnitudes)."""
@@ -370,24 +269,6 @@ def centroid_descriptor(checkpoint: Any) -> Callable[[np.ndarray], np.ndarray]:
                                                  n_fft=stft.n_fft)[0]
 
     return centroid_hz
-
-
-def encoder_means(checkpoint: Any, data_dir: Union[str, Path], min_frame_db: float = -60.0
-                  ) -> np.ndarray:
-    """Encoder means [n_frames, latent_dim] of every frame of a folder of audio (uses torch).
-
-    Raises:
-        FileNotFoundError: no usable audio in ``data_dir``.
-    """
-    import torch
-
-    from synth_server.data.frames import load_frames
-
-    log_frames, _, _ = load_frames(data_dir, checkpoint.stft, min_frame_db)
-    model = checkpoint.model
-    with torch.inference_mode():
-        x = model.normalise(torch.from_numpy(log_frames))
-        return torch.cat([model.encode(x[i:i + 4096])[0] for i in range(0, len(x), 4096)]).numpy()
 
 
 def fit_checkpoint(model_dir: Union[str, Path], latents: Optional[np.ndarray] = None,
@@ -411,22 +292,29 @@ def fit_checkpoint(model_dir: Union[str, Path], latents: Optional[np.ndarray] = 
         FileNotFoundError: no latents, no data and no earlier anchors.
     """
     from synth_server.artifacts.checkpoint import load_checkpoint
+    from synth_server.artifacts.descriptors import load_anchors
+    from synth_server.artifacts.layout import HEATMAPS_JSON
+    from synth_server.artifacts.navigation import save_manifolds
+    from synth_server.fit.attributes import fit_attributes
+    from synth_server.fit.encode import encode_folder
 
-    checkpoint = load_checkpoint(model_dir)
-    if data_dir is not None:
-        from synth_server.fit.attributes import fit_attributes
-
-        fit_attributes(model_dir, data_dir, checkpoint)
+    # the derived files may be stale (other weights): they are what this command rewrites
+    checkpoint = load_checkpoint(model_dir, derived=False)
     if latents is None and data_dir is not None:
-        latents = encoder_means(checkpoint, data_dir)
+        latents, owners, files = encode_folder(checkpoint, data_dir)
+        fit_attributes(model_dir, data_dir, checkpoint, (latents, owners, files))
+    elif data_dir is not None:
+        fit_attributes(model_dir, data_dir, checkpoint)
     if latents is None:
-        npz = Path(model_dir) / MANIFOLDS_NPZ
-        if not npz.is_file():
+        latents = load_anchors(model_dir, checkpoint.weights_sha256)
+        if latents is None:
             raise FileNotFoundError(f"{model_dir}: give --data (a folder of audio) to fit on")
-        with np.load(npz, allow_pickle=False) as arrays:
-            latents = arrays["anchors_latent"].astype(np.float64)
     maps, anchors, report = fit_manifolds(latents, methods, n_sliders, seed=seed,
                                           descriptor=centroid_descriptor(checkpoint))
-    save_manifolds(model_dir, maps, anchors, report,
+    save_manifolds(model_dir, maps, anchors, checkpoint.weights_sha256, report,
                    {"command": command, "seed": seed, "n_latents": int(len(latents))})
+    if (Path(model_dir) / HEATMAPS_JSON).is_file():  # drawn on the old maps: redraw them
+        from synth_server.fit.heatmaps import write_heatmaps
+
+        write_heatmaps(load_checkpoint(model_dir, derived=False, maps=True), model_dir)
     return report

@@ -18,7 +18,7 @@ from typing import Optional
 
 import numpy as np
 
-from synth_server.core.config import StftConfig, VaeConfig
+from synth_server.core.config import VaeConfig
 
 
 def decoder_layer_names(vae: VaeConfig) -> list[str]:
@@ -36,9 +36,9 @@ class NumpyDecoder:
         vae: architecture (layer count, latent_dim, n_bins).
         log_floor: the floor added before the log at analysis; subtracted after the exp.
         output_gain: linear level correction of the checkpoint.
-        stft: the checkpoint's analysis config; when its ``representation`` is not "stft" the
-            decoded band magnitudes are mapped to linear STFT magnitudes
-            (:func:`~synth_server.dsp.filterbank.synthesis_matrix`). None = "stft".
+        synthesis: [n_features, n_bins] non-negative band -> STFT-bin matrix for a band
+            representation ("mel", "logfreq": :func:`~synth_server.dsp.filterbank.band_synthesis`),
+            or None when the network outputs STFT bins ("stft").
     Attributes:
         latent_dim: size of z.
         n_bins: values per output frame (linear STFT bins, n_fft / 2 + 1).
@@ -49,19 +49,17 @@ class NumpyDecoder:
     """
 
     def __init__(self, arrays: dict[str, np.ndarray], vae: VaeConfig, log_floor: float,
-                 output_gain: float = 1.0, stft: Optional[StftConfig] = None):
+                 output_gain: float = 1.0, synthesis: Optional[np.ndarray] = None):
         names = decoder_layer_names(vae)
         self.latent_dim = vae.latent_dim
         self.n_bins = vae.n_bins
         self.n_features = vae.n_bins
         self._synthesis: Optional[np.ndarray] = None
-        if stft is not None and stft.representation != "stft":
-            from synth_server.dsp.filterbank import synthesis_matrix
-
-            self._synthesis = np.ascontiguousarray(synthesis_matrix(stft), dtype=np.float32)
+        if synthesis is not None:
+            self._synthesis = np.ascontiguousarray(synthesis, dtype=np.float32)
             if self._synthesis.shape[0] != vae.n_bins:
                 raise ValueError("decoder arrays do not match the representation's band count")
-            self.n_bins = stft.n_bins
+            self.n_bins = int(self._synthesis.shape[1])
         scale = float(np.asarray(arrays["scale"]).reshape(-1)[0])
         self._weights: list[np.ndarray] = []
         self._biases: list[np.ndarray] = []

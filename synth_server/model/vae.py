@@ -4,6 +4,7 @@ Source: Kingma & Welling 2013 (VAE, reparameterisation trick); beta weighting: H
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -39,6 +40,21 @@ class FrameVAE(nn.Module):
         self.register_buffer("bin_mean", torch.zeros(config.n_bins))
         self.register_buffer("scale", torch.ones(1))
 
+    @classmethod
+    def from_arrays(cls, config: VaeConfig, arrays: dict[str, np.ndarray]) -> "FrameVAE":
+        """The module (eval mode, float32, CPU) with the tensors of a loaded checkpoint.
+
+        Args:
+            config: architecture (``checkpoint.vae``).
+            arrays: {state-dict name: float32 numpy array} (``checkpoint.arrays``).
+        Raises:
+            RuntimeError: names or shapes differ from the architecture's (``strict=True``).
+        """
+        model = cls(config)
+        model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()},
+                              strict=True)
+        return model.eval()
+
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior parameters.
 
@@ -73,24 +89,19 @@ class FrameVAE(nn.Module):
         return x * self.scale + self.bin_mean
 
 
-def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    """KL(q(z|x) || N(0, I)) per dimension, averaged over the batch: [latent_dim]."""
-    return (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(dim=0)
-
-
-def vae_loss(model: FrameVAE, x: torch.Tensor, beta: float
-             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Negative beta-ELBO with a unit-variance Gaussian likelihood.
+@torch.inference_mode()
+def encode_means(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
+    """Posterior means of frames, in batches (the one encoder pass of training, manifolds,
+    attributes and evaluation).
 
     Args:
-        model: the VAE.
-        x: [batch, n_bins] normalised frames.
-        beta: KL weight (0 during the start of warm-up).
+        model: the VAE (put in eval mode).
+        x: [n_frames, n_features] float32 *normalised* frames (:meth:`FrameVAE.normalise`).
+        batch_size: frames per encoder call.
     Returns:
-        (loss, reconstruction term, KL term) — scalars, summed over bins / latent dims and
-        averaged over the batch.
+        [n_frames, latent_dim] float32 numpy array.
     """
-    x_hat, mu, logvar = model(x)
-    reconstruction = 0.5 * (x_hat - x).pow(2).sum(dim=-1).mean()
-    kl = kl_divergence(mu, logvar).sum()
-    return reconstruction + beta * kl, reconstruction, kl
+    model.eval()
+    return torch.cat([model.encode(x[i:i + batch_size])[0]
+                      for i in range(0, len(x), batch_size)]).numpy()
+

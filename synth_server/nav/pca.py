@@ -39,28 +39,6 @@ class PcaManifold:
         """Dimension of the control plane (2 for the pad)."""
         return int(self.components.shape[0])
 
-    @classmethod
-    def fit(cls, latents: np.ndarray, n_components: int = 2) -> "PcaManifold":
-        """Fit on encoder means.
-
-        Args:
-            latents: [n_points, latent_dim] encoder means.
-            n_components: plane dimension.
-        Raises:
-            ValueError: fewer than ``n_components + 1`` points.
-        Source: sklearn.decomposition.PCA.
-        """
-        from sklearn.decomposition import PCA
-
-        latents = np.asarray(latents, dtype=np.float64)
-        if latents.ndim != 2 or latents.shape[0] <= n_components:
-            raise ValueError("need [n_points > n_components, latent_dim] latents to fit PCA")
-        pca = PCA(n_components=n_components).fit(latents)
-        projected = pca.transform(latents)
-        lo, hi = np.percentile(projected, [1.0, 99.0], axis=0)
-        hi = np.where(hi - lo < 1e-9, lo + 1e-9, hi)
-        return cls(pca.mean_.copy(), pca.components_.copy(), lo, hi)
-
     def to_latent(self, xy: np.ndarray) -> np.ndarray:
         """Pad coordinates → latent vectors.
 

@@ -25,7 +25,7 @@ the remaining freedom allows,
 in standardised descriptor units (Hz descriptors as log2, flatness as log10), each step the
 minimum-norm one (so latent directions no descriptor sees are left alone), the point kept inside
 the sampled region (a ball of the samples' 99.5th-percentile norm). When a decoder is attached
-(:meth:`DescriptorSurrogate.from_checkpoint` does), the result is checked on the real decoded
+(:func:`playable_surrogate` does), the result is checked on the real decoded
 frame and the surrogate's own error is corrected by shifting the internal target (at most
 ``refine`` rounds): accuracy is then the decoder's, not the regressor's.
 
@@ -36,29 +36,18 @@ validated by :func:`load_descriptors`, which raises ValueError with a one-line r
 """
 from __future__ import annotations
 
-import io
-import json
 import logging
 import math
-import time
-import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from synth_server.dsp.features import (DESCRIPTIONS, NAMES, SILENCE_DB, UNITS,
-                                               VOICED_HARMONICITY, describe, describe_fast)
+from synth_server.dsp.features import (NAMES, SILENCE_DB,
+                                       VOICED_HARMONICITY, describe_fast)
 
 log = logging.getLogger(__name__)
 
-FORMAT = "synth-server-descriptors"
-FORMAT_VERSION = 1
-DESCRIPTORS_JSON = "descriptors.json"
-DESCRIPTORS_NPZ = "descriptors.npz"
-MAX_NPZ_BYTES = 16 * 1024 * 1024
-MAX_JSON_BYTES = 4 * 1024 * 1024
 HIDDEN = (64, 64)
 FRAME_NAMES = tuple(n for n in NAMES if n != "f0_hz")  # the forward net's outputs
 TRANSFORMS = {"centroid_hz": "log2", "rolloff_hz": "log2", "bandwidth_hz": "log2",
@@ -235,25 +224,6 @@ class DescriptorSurrogate:
         # forward and f0 nets side by side (block-diagonal): one pass gives all of NAMES in order
         self._joint = _side_by_side(self.forward, self.f0)
 
-    # construction ------------------------------------------------------------------------
-    @classmethod
-    def from_checkpoint(cls, checkpoint: Any, with_decoder: bool = True) -> "DescriptorSurrogate":
-        """Load ``descriptors.json/.npz`` of a loaded :class:`~synth_server.artifacts.checkpoint.
-        Checkpoint` and attach its decoder (for exact steering).
-
-        Raises:
-            FileNotFoundError: the checkpoint has no descriptors (run ``synth-server
-                fit-descriptors --model DIR``).
-            ValueError: invalid files (one line).
-        """
-        surrogate = load_descriptors(checkpoint.path, checkpoint.vae.latent_dim)
-        if int(checkpoint.stft.sample_rate) != surrogate.sample_rate \
-                or int(checkpoint.stft.n_fft) != surrogate.n_fft:
-            raise ValueError(f"{DESCRIPTORS_JSON}: sample_rate/n_fft differ from the checkpoint's")
-        if with_decoder:
-            surrogate.decoder = checkpoint.decoder()
-        return surrogate
-
     # prediction ----------------------------------------------------------------------------
     def _internal(self, z: np.ndarray) -> np.ndarray:
         """z [batch, d] → standardised internal values [batch, n_names]."""
@@ -283,7 +253,7 @@ class DescriptorSurrogate:
                 ) -> dict[str, float]:
         """Descriptors of the *decoded* frame of one latent (needs the decoder; ~0.1-0.3 ms)."""
         if self.decoder is None:
-            raise ValueError("no decoder attached (use DescriptorSurrogate.from_checkpoint)")
+            raise ValueError("no decoder attached (use playable_surrogate(checkpoint))")
         mag = self.decoder.magnitude(np.asarray(z, dtype=np.float32))
         values = describe_fast(mag, self.sample_rate, self.n_fft,
                                tuple(names) if names is not None else None)
@@ -297,17 +267,6 @@ class DescriptorSurrogate:
         """
         lo, hi = self.ranges[name]
         return float(min(max(float(value), lo), hi))
-
-    def inverse(self, values: dict[str, float], z0: Optional[Sequence[float]] = None
-                ) -> np.ndarray:
-        """Descriptors → a latent [latent_dim] (the inverse regressor). Names not given take
-        the predicted values of ``z0`` (or the sampled mean when z0 is None)."""
-        y = np.zeros(len(self.names)) if z0 is None else \
-            self._internal(np.asarray(z0, dtype=np.float64)[None, :])[0]
-        for name, value in values.items():
-            i = self._index[name]
-            y[i] = (to_internal(name, self.clamp(name, value)) - self.mean[i]) / self.scale[i]
-        return self.inverse_net(y[None, :])[0]
 
     # steering ------------------------------------------------------------------------------
     def _value_jac(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -449,14 +408,6 @@ class DescriptorSurrogate:
         i = self._index[name]
         return float((to_internal(name, value) - self.mean[i]) / self.scale[i])
 
-    def info(self) -> dict[str, Any]:
-        """JSON-able summary (names, units, ranges) for /descriptor/list-style replies."""
-        return {n: {"unit": self.units[n], "range": list(self.ranges[n]),
-                    "description": DESCRIPTIONS.get(n, "")} for n in self.names}
-
-
-# -- fitting (offline) -----------------------------------------------------------------------
-
 def playable_surrogate(checkpoint: Any) -> Optional["DescriptorSurrogate"]:
     """A loaded checkpoint's surrogate with its own decoder attached (for exact steering), as a
     copy (the checkpoint that travels to the audio process stays without it); None when the
@@ -468,358 +419,5 @@ def playable_surrogate(checkpoint: Any) -> Optional["DescriptorSurrogate"]:
     return dataclasses.replace(checkpoint.descriptors, decoder=checkpoint.decoder())
 
 
-def sample_latents(latent_dim: int, n_samples: int, anchors: Optional[np.ndarray] = None,
-                   seed: int = 0) -> np.ndarray:
-    """Latent points to describe: half from the prior N(0, I), half around the data.
-
-    Around the data: a random anchor (encoder mean) plus Gaussian noise of 0.3 x the anchors'
-    per-dimension standard deviation. Without anchors, everything comes from the prior.
-
-    Returns:
-        [n_samples, latent_dim] float64.
-    """
-    rng = np.random.default_rng(seed)
-    if anchors is None or len(anchors) == 0:
-        return rng.standard_normal((n_samples, latent_dim))
-    anchors = np.asarray(anchors, dtype=np.float64)
-    n_data = n_samples // 2
-    picks = anchors[rng.integers(0, len(anchors), n_data)]
-    spread = 0.3 * anchors.std(axis=0) + 1e-3
-    near = picks + rng.standard_normal(picks.shape) * spread
-    prior = rng.standard_normal((n_samples - n_data, latent_dim))
-    return np.concatenate([prior, near])
-
-
-def describe_latents(decoder: Any, latents: np.ndarray, sample_rate: int, n_fft: int,
-                     chunk: int = 2048) -> dict[str, np.ndarray]:
-    """Decode latents [n, d] and describe the frames (librosa): name → [n]."""
-    parts = []
-    for start in range(0, len(latents), chunk):
-        mag = decoder.magnitude(np.asarray(latents[start:start + chunk], dtype=np.float32))
-        parts.append(describe(mag, sample_rate, n_fft))
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-
-
-def _mlp(seed: int, max_iter: int) -> Any:
-    from sklearn.neural_network import MLPRegressor
-
-    # L-BFGS (full batch): on 16 000 samples a better fit than Adam in less time (measured:
-    # 4 s vs 2.4 s on 8000 samples, held-out R2 higher on every descriptor)
-    return MLPRegressor(hidden_layer_sizes=HIDDEN, activation="tanh", solver="lbfgs",
-                        alpha=1e-4, max_iter=max_iter, random_state=seed)
-
-
-def fit_surrogate(latents: np.ndarray, values: dict[str, np.ndarray], sample_rate: int,
-                  n_fft: int, seed: int = 0, max_iter: int = 500
-                  ) -> tuple[DescriptorSurrogate, dict[str, Any]]:
-    """Fit the forward, f0 and inverse nets on described latents (scikit-learn, offline).
-
-    Args:
-        latents: [n, latent_dim] sampled latents.
-        values: name → [n] descriptors of their decoded frames (natural units, with ``voiced``).
-        seed: split and net initialisation.
-    Returns:
-        (surrogate without decoder, report: held-out accuracy per descriptor, sample counts).
-    Raises:
-        ValueError: too few audible (or voiced) samples.
-    """
-    latents = np.asarray(latents, dtype=np.float64)
-    keep = np.isfinite(latents).all(axis=1) & (values["loudness_db"] > SILENCE_DB)
-    for n in NAMES:
-        keep &= np.isfinite(values[n])
-    if keep.sum() < 200:
-        raise ValueError(f"only {int(keep.sum())} audible decoded samples (need 200)")
-    z = latents[keep]
-    internal = np.stack([to_internal(n, values[n][keep]) for n in NAMES], axis=1)
-    voiced = np.asarray(values["voiced"], dtype=bool)[keep]
-    if voiced.sum() < 100:
-        raise ValueError(f"only {int(voiced.sum())} voiced decoded samples (need 100)")
-    mean = internal.mean(axis=0)
-    mean[NAMES.index("f0_hz")] = internal[voiced, NAMES.index("f0_hz")].mean()
-    scale = internal.std(axis=0) + 1e-9
-    scale[NAMES.index("f0_hz")] = internal[voiced, NAMES.index("f0_hz")].std() + 1e-9
-    y = (internal - mean) / scale
-    rng = np.random.default_rng(seed)
-    test = rng.random(len(z)) < 0.15
-    z_mean, z_scale = z.mean(axis=0), z.std(axis=0) + 1e-9
-    zs = (z - z_mean) / z_scale
-    frame_cols = [NAMES.index(n) for n in FRAME_NAMES]
-    f0_col = NAMES.index("f0_hz")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
-        forward_model = _mlp(seed, max_iter).fit(zs[~test], y[~test][:, frame_cols])
-        vt = voiced & ~test
-        f0_model = _mlp(seed + 1, max_iter).fit(zs[vt], y[vt, f0_col])
-        inverse_model = _mlp(seed + 2, max_iter).fit(y[~test], zs[~test])
-    forward = NumpyMlp.from_sklearn(forward_model, z_mean, z_scale)
-    f0 = NumpyMlp.from_sklearn(f0_model, z_mean, z_scale)
-    inverse = NumpyMlp.from_sklearn(inverse_model, np.zeros(len(NAMES)), np.ones(len(NAMES)),
-                                    z_mean, z_scale)
-    ranges = {}
-    for i, n in enumerate(NAMES):
-        col = values[n][keep][voiced] if n == "f0_hz" else values[n][keep]
-        lo, hi = np.percentile(col, RANGE_PERCENTILES)
-        if not hi > lo:
-            hi = lo + max(abs(lo) * 1e-3, 1e-6)
-        ranges[n] = (float(lo), float(hi))
-    radius = float(np.percentile(np.linalg.norm(z, axis=1), 99.5))
-    rows = np.sort(rng.choice(len(z), min(TABLE_SIZE, len(z)), replace=False))
-    surrogate = DescriptorSurrogate(
-        latent_dim=z.shape[1], names=NAMES, units=dict(UNITS), ranges=ranges, mean=mean,
-        scale=scale, forward=forward, f0=f0, inverse_net=inverse, radius=radius,
-        sample_rate=int(sample_rate), n_fft=int(n_fft), table_latent=z[rows],
-        table_values=y[rows], table_voiced=voiced[rows].astype(np.float64))
-    # held-out accuracy, natural units
-    predicted = surrogate.predict_array(z[test])
-    report: dict[str, Any] = {"n_samples": int(len(latents)), "n_audible": int(keep.sum()),
-                              "n_voiced": int(voiced.sum()), "n_test": int(test.sum()),
-                                                    "solver": "lbfgs", "hidden": list(HIDDEN),
-                              "forward_iterations": int(forward_model.n_iter_),
-                              "f0_iterations": int(f0_model.n_iter_),
-                              "inverse_iterations": int(inverse_model.n_iter_), "heldout": {}}
-    for i, n in enumerate(NAMES):
-        rows = voiced[test] if n == "f0_hz" else np.ones(int(test.sum()), bool)
-        truth, guess = values[n][keep][test][rows], predicted[rows, i]
-        entry = {"r2": round(float(1 - np.var(guess - truth) / max(np.var(truth), 1e-12)), 4)}
-        if TRANSFORMS[n] == "identity":
-            entry["median_abs_error"] = round(float(np.median(np.abs(guess - truth))), 4)
-        else:
-            entry["median_rel_error"] = round(float(np.median(np.abs(guess - truth)
-                                                              / np.maximum(truth, 1e-9))), 4)
-        report["heldout"][n] = entry
-    back = inverse(y[test])
-    spread = np.sqrt(np.mean(np.sum((z[test] - z[test].mean(0)) ** 2, axis=1)))
-    report["inverse_rel_rmse"] = round(float(np.sqrt(np.mean(np.sum((back - z[test]) ** 2, 1)))
-                                             / max(spread, 1e-12)), 4)
-    return surrogate, report
-
-
 # -- storage ---------------------------------------------------------------------------------
 
-def save_descriptors(directory: Union[str, Path], surrogate: DescriptorSurrogate,
-                     extra: Optional[dict[str, Any]] = None) -> None:
-    """Write ``descriptors.json`` and ``descriptors.npz`` (each atomically)."""
-    from synth_server.artifacts.checkpoint import _write_atomic
-
-    directory = Path(directory)
-    arrays = {"mean": surrogate.mean.astype(np.float32),
-              "scale": surrogate.scale.astype(np.float32)}
-    arrays.update(surrogate.forward.arrays("forward"))
-    arrays.update(surrogate.f0.arrays("f0"))
-    arrays.update(surrogate.inverse_net.arrays("inverse"))
-    arrays["table.latent"] = surrogate.table_latent.astype(np.float32)
-    arrays["table.values"] = surrogate.table_values.astype(np.float32)
-    arrays["table.voiced"] = surrogate.table_voiced.astype(np.float32)
-    layout = {key: [int(net.weights[0].shape[0])] + [int(w.shape[1]) for w in net.weights]
-              for key, net in (("forward", surrogate.forward), ("f0", surrogate.f0),
-                               ("inverse", surrogate.inverse_net))}
-    document = {
-        "format": FORMAT, "format_version": FORMAT_VERSION,
-        "latent_dim": surrogate.latent_dim, "sample_rate": surrogate.sample_rate,
-        "n_fft": surrogate.n_fft, "names": list(surrogate.names),
-        "units": {n: surrogate.units[n] for n in surrogate.names},
-        "descriptions": {n: DESCRIPTIONS[n] for n in surrogate.names},
-        "transforms": {n: TRANSFORMS[n] for n in surrogate.names},
-        "ranges": {n: list(surrogate.ranges[n]) for n in surrogate.names},
-        "range_percentiles": list(RANGE_PERCENTILES),
-        "radius": surrogate.radius, "voiced_harmonicity": VOICED_HARMONICITY,
-        "networks": {"activation": "tanh", "forward_outputs": list(FRAME_NAMES),
-                     "layers": layout},
-        **{k: v for k, v in surrogate.meta.items() if k not in ("format", "format_version")},
-        **(extra or {}),
-    }
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    _write_atomic(directory / DESCRIPTORS_NPZ, buffer.getvalue())
-    _write_atomic(directory / DESCRIPTORS_JSON, json.dumps(document, indent=1).encode())
-
-
-def _check(condition: bool, reason: str) -> None:
-    if not condition:
-        raise ValueError(reason)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) \
-        and math.isfinite(float(value))
-
-
-def load_descriptors(directory: Union[str, Path], latent_dim: int) -> DescriptorSurrogate:
-    """Read and validate ``descriptors.json`` + ``descriptors.npz`` (no code runs: JSON and a
-    pickle-free npz; every array's dtype, shape and finiteness is checked).
-
-    Args:
-        directory: checkpoint directory.
-        latent_dim: the model's latent size.
-    Returns:
-        The surrogate (no decoder attached; see :meth:`DescriptorSurrogate.from_checkpoint`).
-    Raises:
-        FileNotFoundError: no descriptors.json in the directory.
-        ValueError: anything else wrong, as one line naming the file and the reason.
-    """
-    directory = Path(directory)
-    json_path, npz_path = directory / DESCRIPTORS_JSON, directory / DESCRIPTORS_NPZ
-    if not json_path.is_file():
-        raise FileNotFoundError(f"{json_path}: missing (run synth-server fit-descriptors)")
-    _check(npz_path.is_file(), f"{npz_path}: missing")
-    _check(json_path.stat().st_size <= MAX_JSON_BYTES, f"{json_path}: too large")
-    _check(npz_path.stat().st_size <= MAX_NPZ_BYTES, f"{npz_path}: too large")
-    try:
-        document = json.loads(json_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{json_path}: not valid JSON ({str(exc).splitlines()[0][:80]})") from None
-    try:
-        with np.load(npz_path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except Exception as exc:  # noqa: BLE001 - zip, zlib, format errors of an untrusted file
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:100]
-        raise ValueError(f"{npz_path}: unreadable ({type(exc).__name__}: {reason})") from None
-    where = str(json_path)
-    _check(isinstance(document, dict) and document.get("format") == FORMAT,
-           f"{where}: not a {FORMAT} file")
-    _check(document.get("format_version") == FORMAT_VERSION,
-           f"{where}: format_version {document.get('format_version')!r} unsupported")
-    _check(document.get("latent_dim") == latent_dim,
-           f"{where}: latent_dim {document.get('latent_dim')!r} differs from the model's "
-           f"{latent_dim}")
-    names = document.get("names")
-    _check(isinstance(names, list) and tuple(names) == NAMES,
-           f"{where}: names must be {list(NAMES)}")
-    for key in ("sample_rate", "n_fft"):
-        _check(isinstance(document.get(key), int) and 0 < document[key] <= 1_000_000,
-               f"{where}: bad {key}")
-    _check(_number(document.get("radius")) and document["radius"] > 0, f"{where}: bad radius")
-    ranges = document.get("ranges")
-    _check(isinstance(ranges, dict), f"{where}: no ranges")
-    parsed_ranges = {}
-    for n in NAMES:
-        r = ranges.get(n)
-        _check(isinstance(r, list) and len(r) == 2 and all(_number(v) for v in r)
-               and r[0] < r[1], f"{where}: bad range for {n}")
-        parsed_ranges[n] = (float(r[0]), float(r[1]))
-    layers = (document.get("networks") or {}).get("layers") if isinstance(
-        document.get("networks"), dict) else None
-    _check(isinstance(layers, dict), f"{where}: no networks.layers")
-    wanted_io = {"forward": (latent_dim, len(FRAME_NAMES)), "f0": (latent_dim, 1),
-                 "inverse": (len(NAMES), latent_dim)}
-    nets = {}
-    for key, (n_in, n_out) in wanted_io.items():
-        sizes = layers.get(key)
-        _check(isinstance(sizes, list) and 2 <= len(sizes) <= 6
-               and all(isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= 4096
-                       for s in sizes) and sizes[0] == n_in and sizes[-1] == n_out,
-               f"{where}: bad layer sizes for {key}")
-        weights, biases = [], []
-        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-            for part, shape in (("weight", (a, b)), ("bias", (b,))):
-                name = f"{key}.{i}.{part}"
-                arr = arrays.get(name)
-                _check(arr is not None, f"{npz_path}: {name} missing")
-                _check(arr.dtype == np.float32 and arr.shape == shape,
-                       f"{npz_path}: {name} is {arr.dtype} {arr.shape}, expected float32 {shape}")
-                _check(bool(np.isfinite(arr).all()), f"{npz_path}: {name} has non-finite values")
-                (weights if part == "weight" else biases).append(arr.astype(np.float64))
-        nets[key] = NumpyMlp(tuple(weights), tuple(biases))
-    for name in ("mean", "scale"):
-        arr = arrays.get(name)
-        _check(arr is not None and arr.dtype == np.float32 and arr.shape == (len(NAMES),)
-               and bool(np.isfinite(arr).all()), f"{npz_path}: {name} missing or not "
-               f"float32 [{len(NAMES)}] finite")
-    _check(bool((arrays["scale"] > 0).all()), f"{npz_path}: scale must be positive")
-    table = arrays.get("table.latent")
-    _check(table is not None and table.ndim == 2 and 1 <= len(table) <= 20000
-           and table.shape[1] == latent_dim, f"{npz_path}: table.latent missing or not "
-           f"[n <= 20000, {latent_dim}]")
-    for name, shape in (("table.latent", (len(table), latent_dim)),
-                        ("table.values", (len(table), len(NAMES))),
-                        ("table.voiced", (len(table),))):
-        arr = arrays.get(name)
-        _check(arr is not None and arr.dtype == np.float32 and arr.shape == shape
-               and bool(np.isfinite(arr).all()),
-               f"{npz_path}: {name} missing or not float32 {shape} finite")
-    expected = {f"{k}.{i}.{p}" for k in wanted_io for i in range(len(layers[k]) - 1)
-                for p in ("weight", "bias")} | {"mean", "scale", "table.latent",
-                                                 "table.values", "table.voiced"}
-    extra = sorted(set(arrays) - expected)
-    _check(not extra, f"{npz_path}: unexpected arrays {extra[:3]}")
-    meta = {k: v for k, v in document.items() if k in ("fit", "command", "seed", "n_samples")}
-    return DescriptorSurrogate(
-        latent_dim=latent_dim, names=NAMES, units=dict(UNITS), ranges=parsed_ranges,
-        mean=arrays["mean"].astype(np.float64), scale=arrays["scale"].astype(np.float64),
-        forward=nets["forward"], f0=nets["f0"], inverse_net=nets["inverse"],
-        radius=float(document["radius"]), sample_rate=int(document["sample_rate"]),
-        n_fft=int(document["n_fft"]), table_latent=arrays["table.latent"].astype(np.float64),
-        table_values=arrays["table.values"].astype(np.float64),
-        table_voiced=arrays["table.voiced"].astype(np.float64), meta=meta)
-
-
-def load_anchors(directory: Union[str, Path]) -> Optional[np.ndarray]:
-    """``anchors_latent`` [n, latent_dim] of manifolds.npz (encoder means), or None."""
-    path = Path(directory) / "manifolds.npz"
-    if not path.is_file():
-        return None
-    with np.load(path, allow_pickle=False) as npz:
-        if "anchors_latent" not in npz.files:
-            return None
-        anchors = np.asarray(npz["anchors_latent"], dtype=np.float64)
-    return anchors if anchors.ndim == 2 and np.isfinite(anchors).all() else None
-
-
-def fit_descriptors(model_dir: Union[str, Path], n_samples: int = 16000, seed: int = 0,
-                    heatmaps: bool = True, grid: int = 48, max_iter: int = 500,
-                    command: str = "") -> dict[str, Any]:
-    """Fit and store a checkpoint's descriptor surrogate and heatmaps (``synth-server
-    fit-descriptors``).
-
-    Args:
-        model_dir: checkpoint directory (descriptors.json/.npz, heatmaps/ and heatmaps.json are
-            (re)written there).
-        n_samples: latent points decoded and described (half prior, half around the data).
-        seed: sampling and net initialisation.
-        heatmaps: also write the pad heatmaps (:mod:`synth_server.fit.heatmaps`).
-        grid: heatmap resolution (grid x grid pad points per manifold).
-        max_iter: L-BFGS iterations per net.
-        command: producing command line, stored in descriptors.json.
-    Returns:
-        The report stored under "fit" in descriptors.json (held-out accuracy, ranges, seconds).
-    Raises:
-        CheckpointError: the directory does not load. ValueError: too few audible samples.
-    """
-    from threadpoolctl import threadpool_limits
-
-    from synth_server.artifacts.checkpoint import load_checkpoint
-
-    # one BLAS thread: the small matrix products of the fit run 30x slower with OpenBLAS threads
-    # contending on a busy 2-core machine (measured), and barely faster on an idle one
-    with threadpool_limits(1):
-        return _fit_descriptors(model_dir, n_samples, seed, heatmaps, grid, max_iter, command,
-                                load_checkpoint)
-
-
-def _fit_descriptors(model_dir: Union[str, Path], n_samples: int, seed: int, heatmaps: bool,
-                     grid: int, max_iter: int, command: str, load_checkpoint: Any
-                     ) -> dict[str, Any]:
-    started = time.perf_counter()
-    checkpoint = load_checkpoint(model_dir)
-    decoder = checkpoint.decoder()
-    sr, n_fft = int(checkpoint.stft.sample_rate), int(checkpoint.stft.n_fft)
-    latents = sample_latents(checkpoint.vae.latent_dim, n_samples, load_anchors(model_dir), seed)
-    values = describe_latents(decoder, latents, sr, n_fft)
-    described = time.perf_counter()
-    surrogate, report = fit_surrogate(latents, values, sr, n_fft, seed=seed, max_iter=max_iter)
-    report["describe_seconds"] = round(described - started, 2)
-    report["fit_seconds"] = round(time.perf_counter() - described, 2)
-    report["ranges"] = {n: [round(v, 6) for v in surrogate.ranges[n]] for n in NAMES}
-    surrogate.meta = {"fit": report, "command": command, "seed": seed, "n_samples": n_samples}
-    save_descriptors(model_dir, surrogate)
-    if heatmaps:
-        from synth_server.fit.heatmaps import write_heatmaps
-
-        t0 = time.perf_counter()
-        index = write_heatmaps(checkpoint, model_dir, grid=grid)
-        report["heatmap_seconds"] = round(time.perf_counter() - t0, 2)
-        report["heatmaps"] = len(index["images"])
-        surrogate.meta["fit"] = report
-        save_descriptors(model_dir, surrogate)
-    report["total_seconds"] = round(time.perf_counter() - started, 2)
-    return report

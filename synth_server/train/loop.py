@@ -20,10 +20,11 @@ import torch
 
 from synth_server.core.config import (BETA_SCHEDULES, REGULARISERS, StftConfig, TrainConfig,
                                  VaeConfig, to_dict)
-from synth_server.data.frames import load_frames
+from synth_server.data.frames import heldout_split, load_frames
 from synth_server.nav.pca import PcaManifold
 from synth_server.artifacts.checkpoint import save_checkpoint
-from synth_server.model.vae import FrameVAE
+from synth_server.fit.manifolds import fit_pca
+from synth_server.model.vae import FrameVAE, encode_means
 from synth_server.dsp.filterbank import log_features_from_log_magnitude, n_features
 from synth_server.train.regularisers import (active_units, beta_at, kl_divergence,  # noqa: F401
                                              vae_objective)
@@ -57,14 +58,6 @@ def training_step(model: FrameVAE, optimizer: torch.optim.Optimizer, batch: torc
     optimizer.step()
     return {"loss": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item(),
             "regulariser": reg.item()}
-
-
-@torch.inference_mode()
-def encode_means(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
-    """Posterior means [n_frames, latent_dim] of normalised frames x [n_frames, n_features]."""
-    model.eval()
-    return torch.cat([model.encode(x[i:i + batch_size])[0]
-                      for i in range(0, len(x), batch_size)]).numpy()
 
 
 def _quiet_lightning() -> None:
@@ -132,14 +125,12 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
     pl.seed_everything(train.seed, workers=True, verbose=False)
     out_dir = Path(out_dir)
     work_dir = out_dir / TRAIN_SUBDIR
-    rng = np.random.default_rng(train.seed)
     log_frames, owners, files = frames if frames is not None else \
         load_frames(data_dir, stft, train.min_frame_db)
     features = log_features_from_log_magnitude(log_frames, stft)
     del log_frames
     n_files = len(files)
-    held = set(rng.permutation(n_files)[: int(round(n_files * validation_fraction))].tolist()) \
-        if n_files >= 5 else set()
+    held = heldout_split(n_files, train.seed, validation_fraction)
     is_val = np.isin(owners, list(held))
 
     model = FrameVAE(VaeConfig(n_bins=n_features(stft), latent_dim=latent_dim,
@@ -199,7 +190,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
             val_rec = float(0.5 * (model.decode(model.encode(x_val)[0]) - x_val)
                             .pow(2).sum(-1).mean())
     latents = encode_means(model, x_all)
-    manifold = PcaManifold.fit(latents, n_components=2)
+    manifold = fit_pca(latents, n_components=2)
     output_gain = level_correction(model, manifold, x_train, stft)
     stats = {
         "train_seconds": round(time.perf_counter() - started, 2),
@@ -216,7 +207,9 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         "logs": str(Path(loggers[0].log_dir)),
     }
     meta = {"output_gain": round(output_gain, 4), "train": to_dict(train),
-            "dataset": str(data_dir), "command": command, "stats": stats}
+            "dataset": str(data_dir), "command": command, "stats": stats,
+            "split": {"validation_fraction": validation_fraction,
+                      "heldout_files": sorted(Path(files[i]).name for i in held)}}
     staging = staging_directory(out_dir)
     save_checkpoint(staging, model, stft, manifold, meta)
     write_navigation(staging, latents, owners, files, data_dir, manifold_methods, train.seed)
@@ -237,14 +230,16 @@ def write_navigation(directory: Path, latents: np.ndarray, owners: np.ndarray, f
         methods: manifold names to fit (nothing is fitted when empty).
         seed: random state.
     """
-    from synth_server.fit.attributes import attribute_vectors, read_labels, save_attributes
-    from synth_server.fit.manifolds import centroid_descriptor, fit_manifolds, save_manifolds
     from synth_server.artifacts.checkpoint import load_checkpoint
+    from synth_server.artifacts.navigation import save_attributes, save_manifolds
+    from synth_server.fit.attributes import attribute_vectors, read_labels
+    from synth_server.fit.manifolds import centroid_descriptor, fit_manifolds
 
+    checkpoint = load_checkpoint(directory, derived=False)
     if methods:
-        descriptor = centroid_descriptor(load_checkpoint(directory))
+        descriptor = centroid_descriptor(checkpoint)
         maps, anchors, report = fit_manifolds(latents, methods, seed=seed, descriptor=descriptor)
-        save_manifolds(directory, maps, anchors, report,
+        save_manifolds(directory, maps, anchors, checkpoint.weights_sha256, report,
                        {"command": "train", "seed": seed, "n_latents": int(len(latents))})
     try:
         labels = read_labels(data_dir)
@@ -253,7 +248,7 @@ def write_navigation(directory: Path, latents: np.ndarray, owners: np.ndarray, f
         labels = {}
     attributes = attribute_vectors(latents, owners, files, labels) if labels else {}
     if attributes:
-        save_attributes(directory, attributes, source=str(data_dir))
+        save_attributes(directory, attributes, checkpoint.weights_sha256, source=str(data_dir))
 
 
 @torch.inference_mode()

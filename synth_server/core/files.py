@@ -1,0 +1,148 @@
+"""Bounded reading and atomic writing of the project's files (JSON, npz, whole files).
+
+Every file a user or a checkpoint owns is written through :func:`write_atomic` (temporary file in
+the same folder, ``fsync``, ``os.replace``): a crash leaves the old file or the new one, never a
+half-written one, and a symlinked path stays a symlink (the bytes go to its target). Every JSON
+file the program reads goes through :func:`read_json`: bounded size, no NaN/Infinity, bounded
+integers and nesting depth, one-line :class:`FileFormatError` otherwise.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Union
+
+PathLike = Union[str, "os.PathLike[str]"]
+MAX_JSON_BYTES = 16 * 1024 * 1024
+MAX_JSON_DEPTH = 32
+MAX_INT_DIGITS = 19  # int64
+
+
+class FileFormatError(ValueError):
+    """A file that cannot be read as what it should be; ``str()`` is one line naming the file."""
+
+
+def write_atomic(path: PathLike, data: bytes, mode: int = 0o644) -> Path:
+    """Write ``data`` to ``path`` atomically (temp file beside the target, fsync, rename).
+
+    A symlink at ``path`` is kept: the data replaces the file it points to.
+
+    Args:
+        path: destination file. Its folder must exist.
+        data: the complete new contents.
+        mode: permission bits of the new file.
+    Returns:
+        The path actually written (the symlink's target when ``path`` is a symlink).
+    Raises:
+        OSError: the folder is missing or not writable, the disk is full... the old file is
+            then untouched and no temporary file is left behind.
+    """
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def read_bytes(path: PathLike, max_bytes: int) -> bytes:
+    """The whole file, refused before reading when it is larger than ``max_bytes``.
+
+    Raises:
+        FileFormatError: missing, not a regular file, or too large.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileFormatError(f"{path}: missing")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise FileFormatError(f"{path}: {size} bytes, larger than the {max_bytes} allowed")
+    with open(path, "rb") as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise FileFormatError(f"{path}: larger than the {max_bytes} bytes allowed")
+    return data
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"integer of {len(text)} digits")
+    return int(text)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _depth(value: Any, limit: int) -> int:
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def parse_json(text: Union[str, bytes], where: str = "JSON") -> Any:
+    """Parse JSON text with the bounds of :func:`read_json` (no NaN/Infinity, integers of at
+    most 19 digits, nesting at most 32 deep).
+
+    Raises:
+        FileFormatError: ``"<where>: not valid JSON (...)"``.
+    """
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        data = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except RecursionError:
+        raise FileFormatError(f"{where}: not valid JSON (nested too deep)") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FileFormatError(f"{where}: not valid JSON ({str(exc).splitlines()[0][:120]})") \
+            from None
+    if _depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise FileFormatError(f"{where}: not valid JSON (nested deeper than {MAX_JSON_DEPTH})")
+    return data
+
+
+def read_json(path: PathLike, max_bytes: int = MAX_JSON_BYTES, want_object: bool = True) -> Any:
+    """Read a bounded JSON file (see :func:`parse_json`).
+
+    Args:
+        path: the file.
+        max_bytes: refuse larger files without reading them.
+        want_object: the top level must be a JSON object (dict).
+    Raises:
+        FileFormatError: missing, too large, invalid, or not an object (one line).
+    """
+    data = parse_json(read_bytes(path, max_bytes), str(path))
+    if want_object and not isinstance(data, dict):
+        raise FileFormatError(f"{path}: expected a JSON object")
+    return data
+
+
+def json_bytes(document: Any, indent: int = 1) -> bytes:
+    """``document`` as UTF-8 JSON bytes; NaN or Infinity refused (ValueError) so that every file
+    written can be read back by :func:`read_json`."""
+    return json.dumps(document, indent=indent, allow_nan=False).encode("utf-8")
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of ``data`` (hashlib)."""
+    return hashlib.sha256(data).hexdigest()
