@@ -229,3 +229,17 @@ def test_a_symlinked_presets_file_stays_a_symlink_and_its_target_holds_the_prese
     assert sorted(p.name for p in target_dir.iterdir()) == ["real-presets.json"]  # no temp left
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     assert set(load_presets(link, 256).presets) == {"old", "verse"}
+
+
+def test_a_symlink_loop_is_refused_at_store_and_stays_a_link(tmp_path):
+    from synth_server.control.addresses import OscArgumentError
+    from synth_server.control.controller import Controller, EngineStatus
+
+    (tmp_path / "a.json").symlink_to(tmp_path / "b.json")
+    (tmp_path / "b.json").symlink_to(tmp_path / "a.json")
+    status = EngineStatus("m", 2, (0.0, 0.0), (0.0, 0.0))
+    controller = Controller(lambda: status, presets_path=tmp_path / "a.json")
+    with pytest.raises(OscArgumentError, match="kept for this session only.*symbolic links"):
+        controller.dispatch("/preset/store", ["x"])
+    assert "x" in controller.presets
+    assert (tmp_path / "a.json").is_symlink() and (tmp_path / "b.json").is_symlink()

@@ -21,6 +21,7 @@ Reply = tuple[str, tuple[Any, ...]]
 log = logging.getLogger(__name__)
 MAX_SUBSCRIBERS = 16
 MAX_PRESETS = 256
+MAX_SKIPPED_LOG_LINES = 20  # bad preset entries logged one by one at load; then a count
 
 
 class UnknownAddressError(OscArgumentError):
@@ -148,9 +149,12 @@ class Controller:
             return
         self.presets = loaded.presets
         self._presets_kept = loaded.kept
-        for name, reason in loaded.skipped:
+        for name, reason in loaded.skipped[:MAX_SKIPPED_LOG_LINES]:
             log.warning("presets file %s: bad entry %r skipped (kept in the file): %s", path,
                         name[:64], reason)
+        if len(loaded.skipped) > MAX_SKIPPED_LOG_LINES:
+            log.warning("presets file %s: %d more bad entries skipped (kept in the file)", path,
+                        len(loaded.skipped) - MAX_SKIPPED_LOG_LINES)
         if loaded.skipped:
             names = ", ".join(repr(name[:64]) for name, _ in loaded.skipped[:10])
             more = f" and {len(loaded.skipped) - 10} more" if len(loaded.skipped) > 10 else ""

@@ -17,6 +17,7 @@ beside the real file (the target of a symlink, which stays a symlink) and rename
 """
 from __future__ import annotations
 
+import errno
 import json
 import math
 import numbers
@@ -155,7 +156,8 @@ def save_presets(path: Union[str, Path], presets: Presets,
 
     When ``path`` is a symlink the file it points to is replaced and the link stays. The
     temporary file is written in the target's folder, flushed to disk, given the old file's
-    permissions (0600 for a new file) and renamed over it, so the old file stays whole if anything fails.
+    permissions (0600 for a new file) and renamed over it, so the old file stays whole if
+    anything fails.
 
     Args:
         path: the presets file.
@@ -163,9 +165,11 @@ def save_presets(path: Union[str, Path], presets: Presets,
         kept: JSON values of entries to keep unchanged (see :attr:`LoadedPresets.kept`).
     Raises:
         OSError: the file or its folder cannot be written (permission, disk full, missing or
-            not a folder).
+            not a folder, a symlink loop).
     """
     target = Path(os.path.realpath(path))
+    if target.is_symlink():  # realpath stops at a loop; never replace a link by a file
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
     entries: dict[str, Any] = {name: value for name, value in (kept or {}).items()
                                if name not in presets}
     entries.update({name: {"latent": list(latent), "pad": list(pad)}
