@@ -623,8 +623,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder /model/load NAME looks in (default: the folder of --model)")
     p.add_argument("--record", default=None, help="also record the output to this WAV")
     p.add_argument("--presets", default=None, metavar="FILE",
-                   help="JSON file of /preset/store presets: read at start, saved on every "
-                        "store (default: presets last for this session only)")
+                   help="JSON file of /preset/store presets: read at start (bad entries are "
+                        "skipped, reported and kept in the file), saved atomically on every "
+                        "store; a symlink stays a symlink (default: presets last for this "
+                        "session only)")
     p.add_argument("--duration", type=_positive, default=None, help="stop after S seconds")
 
     p = sub.add_parser("render", help="render offline from a pad path or a score")

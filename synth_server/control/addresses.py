@@ -189,8 +189,11 @@ ADDRESSES: tuple[Address, ...] = (
     Address(
         "/preset/store",
         (Form((Arg("name", STRING),), "on_preset_store"),),
-        "Remember where the sound is going (latent target and pad) under NAME, for this "
-        "session. Replies /preset/stored name.",
+        "Remember where the sound is going (latent target and pad) under NAME: 1 to 64 "
+        "characters, no control characters (an empty or longer name gets /error). Replies "
+        "/preset/stored name once it is kept, and saved when the server has `--presets FILE`; "
+        "when the file cannot be written the preset is kept for this session only and the "
+        "reply is /error saying so.",
         reply="/preset/stored",
     ),
     Address(

@@ -22,6 +22,7 @@ Reply = tuple[str, tuple[Any, ...]]
 log = logging.getLogger(__name__)
 MAX_SUBSCRIBERS = 16
 MAX_PRESETS = 256
+MAX_SKIPPED_LOG_LINES = 20  # bad preset entries logged one by one at load; then a count
 
 
 class UnknownAddressError(OscArgumentError):
@@ -46,8 +47,10 @@ class Controller:
             attached) or None.
         heatmaps: returns the playing model's {(manifold, descriptor): PNG path}.
         presets_path: JSON file the presets are read from and saved to on every store (None:
-            this session only). An unreadable file is reported once and left untouched; the
-            session's presets are then not saved.
+            this session only). Bad entries are skipped one by one (one log line each, listed
+            in ``presets_error``) and written back unchanged on the next save; a file that
+            cannot be read as a whole is reported and never overwritten, and every store then
+            answers /error (kept for this session only).
     """
 
     def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState(),
@@ -72,22 +75,43 @@ class Controller:
         self.subscribers: dict[str, float] = {}  # host -> rate_hz (see on_subscribe)
         self.presets: dict[str, tuple[tuple[float, ...], tuple[float, float]]] = {}
         self.presets_path = presets_path
-        self.presets_error = ""
+        self.presets_error = ""  # what went wrong reading presets_path ("" when all loaded)
+        self._presets_unsaved = ""  # why stores cannot be saved ("" when they can)
+        self._presets_kept: dict[str, Any] = {}  # skipped file entries, written back unchanged
+        self._presets_save_lock = threading.Lock()  # one save at a time, in store order
         if presets_path is not None:
-            from synth_server.control.presets import load_presets
-
-            try:
-                self.presets = load_presets(presets_path, MAX_PRESETS)
-            except ValueError as exc:
-                self.presets_error = str(exc)
-                self.presets_path = None  # never overwrite a file we could not read
-                log.warning("presets not loaded, and will not be saved: %s", exc)
+            self._load_presets(presets_path)
         self._rng = np.random.default_rng()
         self._sender = ""
         self._state = initial
         self._on_change = on_change
         self._write_lock = threading.Lock()  # serialises writers; readers never take it
         self._received_s = 0.0
+
+    def _load_presets(self, path: Any) -> None:
+        from synth_server.control.presets import load_presets
+
+        try:
+            loaded = load_presets(path, MAX_PRESETS)
+        except ValueError as exc:
+            self.presets_error = str(exc)
+            self._presets_unsaved = f"{path} could not be read at start, so it is not overwritten"
+            log.warning("presets not loaded, and will not be saved: %s", exc)
+            return
+        self.presets = loaded.presets
+        self._presets_kept = loaded.kept
+        for name, reason in loaded.skipped[:MAX_SKIPPED_LOG_LINES]:
+            log.warning("presets file %s: bad entry %r skipped (kept in the file): %s", path,
+                        name[:64], reason)
+        if len(loaded.skipped) > MAX_SKIPPED_LOG_LINES:
+            log.warning("presets file %s: %d more bad entries skipped (kept in the file)", path,
+                        len(loaded.skipped) - MAX_SKIPPED_LOG_LINES)
+        if loaded.skipped:
+            names = ", ".join(repr(name[:64]) for name, _ in loaded.skipped[:10])
+            more = f" and {len(loaded.skipped) - 10} more" if len(loaded.skipped) > 10 else ""
+            self.presets_error = (f"{path}: {len(loaded.skipped)} bad preset(s) skipped "
+                                  f"(kept in the file): {names}{more}")
+        log.info("presets: %d loaded from %s", len(self.presets), path)
 
     @property
     def state(self) -> ControlState:
@@ -300,22 +324,41 @@ class Controller:
         return tuple(self._state.latent or status.target_latent)[: status.latent_dim]
 
     def on_preset_store(self, name: str) -> list[Reply]:
-        """/preset/store NAME: remember the latent target and pad (saved when the controller
-        has a presets file)."""
-        name = name[:64]
-        with self._write_lock:
-            if name not in self.presets and len(self.presets) >= MAX_PRESETS:
-                raise OscArgumentError(f"already {MAX_PRESETS} presets")
-            self.presets[name] = (self._target_now(), self._state.pad)
-            presets = dict(self.presets)
-        if self.presets_path is not None:
-            from synth_server.control.presets import save_presets
+        """/preset/store NAME: remember the latent target and pad, and save them when the
+        controller has a presets file.
 
-            try:
-                save_presets(self.presets_path, presets)
-            except OSError as exc:
-                raise OscArgumentError(f"stored for this session; not saved: {exc}") from None
-        return [("/preset/stored", (name,))]
+        Returns:
+            [("/preset/stored", (name,))] once the preset is kept (and saved, with a file).
+        Raises:
+            OscArgumentError: a name or value :func:`~synth_server.control.presets.check_preset`
+                refuses, or already MAX_PRESETS presets (nothing stored); or the presets file
+                cannot be written (the preset is kept for this session only, and the reply
+                says so instead of /preset/stored).
+        """
+        from synth_server.control.presets import PresetError, check_preset, save_presets
+
+        try:
+            name, preset = check_preset(name, self._target_now(), self._state.pad)
+        except PresetError as exc:
+            raise OscArgumentError(str(exc)) from None
+        with self._presets_save_lock:
+            with self._write_lock:
+                if name not in self.presets and len(self.presets) >= MAX_PRESETS:
+                    raise OscArgumentError(f"already {MAX_PRESETS} presets")
+                self.presets[name] = preset
+                presets = dict(self.presets)
+            if self.presets_path is None:
+                return [("/preset/stored", (name,))]
+            reason = self._presets_unsaved
+            if not reason:
+                try:
+                    save_presets(self.presets_path, presets, self._presets_kept)
+                    return [("/preset/stored", (name,))]
+                except OSError as exc:
+                    reason = f"cannot write {self.presets_path}: {exc.strerror or exc}"
+        log.warning("preset %r kept for this session only: %s", name, reason)
+        raise OscArgumentError(f"preset {name!r} kept for this session only, not saved: "
+                               f"{reason}")
 
     def _preset(self, name: str) -> tuple[tuple[float, ...], tuple[float, float]]:
         if name not in self.presets:
