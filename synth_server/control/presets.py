@@ -18,16 +18,17 @@ beside the real file (the target of a symlink, which stays a symlink) and rename
 from __future__ import annotations
 
 import errno
-import json
 import math
 import numbers
 import os
 import stat
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
+
+from synth_server.core.files import (FileFormatError, json_bytes, parse_json, read_bytes,
+                                     write_atomic)
 
 Preset = tuple[tuple[float, ...], tuple[float, float]]
 Presets = dict[str, Preset]
@@ -125,13 +126,13 @@ def load_presets(path: Union[str, Path], max_presets: int) -> LoadedPresets:
     if not path.exists():
         return LoadedPresets()
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ValueError("larger than 4 MB")
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = parse_json(read_bytes(path, MAX_FILE_BYTES), str(path))
         entries = document.get("presets") if isinstance(document, dict) else None
         if not isinstance(entries, dict):
             raise ValueError("needs a 'presets' object: {\"presets\": {NAME: {\"latent\": "
                              "[...], \"pad\": [x, y]}}}")
+    except FileFormatError as exc:  # already "<path>: <reason>"
+        raise ValueError(str(exc)) from None
     except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
         text = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise ValueError(f"{path}: {text}") from None
@@ -178,25 +179,4 @@ def save_presets(path: Union[str, Path], presets: Presets,
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = 0o600  # a new file: readable by its owner only, as mkstemp makes it
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"presets": entries}, fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    try:  # make the rename itself durable; a folder that cannot be opened is not an error
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+    write_atomic(target, json_bytes({"presets": entries}), mode)

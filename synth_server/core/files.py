@@ -8,6 +8,7 @@ integers and nesting depth, one-line :class:`FileFormatError` otherwise.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -37,10 +38,13 @@ def write_atomic(path: PathLike, data: bytes, mode: int = 0o644) -> Path:
     Returns:
         The path actually written (the symlink's target when ``path`` is a symlink).
     Raises:
-        OSError: the folder is missing or not writable, the disk is full... the old file is
-            then untouched and no temporary file is left behind.
+        OSError: the folder is missing or not writable, the disk is full, a symlink loop
+            (ELOOP; the link is never replaced by a file)... the old file is then untouched and
+            no temporary file is left behind.
     """
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    if target.is_symlink():  # realpath stops at a loop
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -53,6 +57,16 @@ def write_atomic(path: PathLike, data: bytes, mode: int = 0o644) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    try:  # make the rename itself durable; a folder that cannot be opened is not an error
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+    except OSError:
+        return target
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
     return target
 
 
