@@ -204,6 +204,10 @@ def _render_program(exe: str, sf2: Path, program: int, notes: list[tuple[int, in
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise RuntimeError(f"fluidsynth failed on program {program} (exit {proc.returncode}): "
                            f"{detail[-1] if detail else 'no output'}")
+    # fluidsynth exits 0 when the SoundFont does not load (it may fall back on its default one)
+    refused = [line.strip() for line in (proc.stderr or "").splitlines() if str(sf2) in line]
+    if refused:
+        raise RuntimeError(f"fluidsynth could not use the SoundFont on program {program}: {refused[-1]}")
     import soundfile as sf
 
     audio, sr = sf.read(str(wav), dtype="float64", always_2d=True)
@@ -283,7 +287,7 @@ def render_soundfont_dataset(
 
     Raises:
         RuntimeError: fluidsynth or the SoundFont is missing (message says what to install),
-            fluidsynth fails, or every note is silent (e.g. a file fluidsynth cannot load).
+            fluidsynth fails or cannot load the SoundFont, or every note is silent.
         ValueError: invalid arguments.
         OutputExistsError: ``out_dir`` is not empty and ``keep_old_as`` is None (a
             ``FileExistsError``; raised before anything is rendered).
