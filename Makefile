@@ -63,8 +63,11 @@ test: debian-test $(VENV)/.installed-dev
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 # Re-create the shipped default model (dataset → training); see models/default/COMMAND.
+# An existing data/toy is used as it is (`synth-server dataset toy --out data/toy --force`
+# renders it again and keeps the old one beside it).
 dataset: $(VENV)/.installed-dev
-	$(VENV)/bin/synth-server dataset toy --out data/toy
+	@if [ -e data/toy/factors.csv ]; then echo "data/toy exists: used as it is"; \
+	else $(VENV)/bin/synth-server dataset toy --out data/toy; fi
 
 model: dataset
 	$(VENV)/bin/synth-server train --data data/toy --out $(MODEL)
