@@ -70,8 +70,11 @@ test-unit: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest -q -m unit $(PYTEST_ARGS)
 
 # Re-create the shipped default model (dataset → training); see models/default/COMMAND.
+# An existing data/toy is used as it is (`synth-server dataset toy --out data/toy --force`
+# renders it again and keeps the old one beside it).
 dataset: $(VENV)/.installed-dev
-	$(VENV)/bin/synth-server dataset toy --out data/toy
+	@if [ -e data/toy/factors.csv ]; then echo "data/toy exists: used as it is"; \
+	else $(VENV)/bin/synth-server dataset toy --out data/toy; fi
 
 model: dataset
 	$(VENV)/bin/synth-server train --data data/toy --out $(MODEL)

@@ -96,7 +96,7 @@ def test_bad_files_are_listed_not_fatal(imported):
     assert "skipped 5" in text and "unreadable" in text and "ignored 1" in text
 
 
-def test_rerun_removes_outputs_of_deleted_sources(imported, tmp_path):
+def test_rerun_keeps_the_previous_output_whole(imported, tmp_path):
     src, out, _ = imported
     import shutil
 
@@ -105,9 +105,14 @@ def test_rerun_removes_outputs_of_deleted_sources(imported, tmp_path):
     out2 = src2 / "dataset"  # out inside src: never read back as input
     import_audio_folder(src2, out2, progress=False)
     (src2 / "stereo.flac").unlink()
-    report = import_audio_folder(src2, out2, progress=False)
+    old = src2 / "dataset.old-1"  # inside src too: never read back either
+    report = import_audio_folder(src2, out2, progress=False, keep_old_as=old)
     assert not (out2 / "stereo.wav").exists() and (out2 / "padded.wav").exists()
-    assert all(not r["source"].startswith("dataset/") for r in report.written)
+    assert (old / "stereo.wav").exists() and (old / "padded.wav").exists()
+    again = import_audio_folder(src2, out2, progress=False, keep_old_as=src2 / "dataset.old-2")
+    for rep in (report, again):
+        assert all(not r["source"].startswith("dataset") for r in rep.written)
+    assert len(again.written) == len(report.written)
     with pytest.raises(ValueError):
         import_audio_folder(src2, src2, progress=False)
     with pytest.raises(FileNotFoundError):

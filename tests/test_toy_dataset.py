@@ -187,15 +187,25 @@ def test_rendering_order_does_not_matter(rendered, small_grid, tmp_path):
     assert len({fwd[k].tobytes() for k in fwd}) == len(names)  # all files distinct
 
 
-def test_stale_files_are_removed(tmp_path):
+def test_existing_folder_is_refused_or_kept_whole(tmp_path):
+    from synth_server.data.staging import OutputExistsError
+
     _needs_pyo()
     out = tmp_path / "ds"
     out.mkdir()
     sf.write(out / "toy_00099.wav", np.zeros(100, dtype=np.float32), SR)
     (out / "keep.txt").write_text("not ours")
-    (out / "descriptors.png").write_bytes(b"stale card plot")
-    render_toy_dataset(out, duration_s=0.1, grid=factor_grid((440.0,), (2.0,), (0.0,)), progress=False, plots=False)
-    assert sorted(p.name for p in out.iterdir()) == ["README.md", "factors.csv", "keep.txt", "toy_00000.wav"]
+    (out / "descriptors.png").write_bytes(b"old card plot")
+    before = sorted(p.name for p in out.iterdir())
+    grid = factor_grid((440.0,), (2.0,), (0.0,))
+    with pytest.raises(OutputExistsError):
+        render_toy_dataset(out, duration_s=0.1, grid=grid, progress=False, plots=False)
+    assert sorted(p.name for p in out.iterdir()) == before
+    old = tmp_path / "ds.old"
+    render_toy_dataset(out, duration_s=0.1, grid=grid, progress=False, plots=False, keep_old_as=old)
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "factors.csv", "toy_00000.wav"]
+    assert sorted(p.name for p in old.iterdir()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "ds.old"]  # no staging left
 
 
 def test_pcm16_output(tmp_path):

@@ -1,6 +1,6 @@
 """Command line: the only place flags are read.
 
-    synth-server dataset toy --out DIR
+    synth-server dataset toy|soundfont|folder --out DIR [--force]
     synth-server train --data DIR --out models/NAME
     synth-server serve --model DIR [--models-dir DIR] [--device NAME|null] [--port 7400]
                        [--reply-port 7401] [--blocksize N] [--latency low|balanced|safe]
@@ -58,17 +58,31 @@ def _int_list(text: str) -> tuple[int, ...]:
     return tuple(values)
 
 
+def _raise_interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def cmd_dataset(args: argparse.Namespace) -> int:
-    import time
+    """Write a dataset through a staging folder; a non-empty --out is kept aside only with --force.
+
+    Returns the exit status: 0, 2 on an error (one line on stderr), 130 when interrupted
+    (Ctrl-C or SIGTERM); on an error or interruption --out is left as it was.
+    """
+    from synth_server.data.staging import OutputExistsError, backup_path
 
     started = time.perf_counter()
+    keep_old_as = backup_path(args.out) if args.force else None
+    try:
+        previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread: SIGTERM keeps its default action
+        previous_term = None
     try:
         if args.kind == "toy":
             from synth_server.data.toy_pyo import load_factors, render_toy_dataset
 
             out = render_toy_dataset(args.out, sample_rate=args.sample_rate, duration_s=args.duration,
                                      seed=args.seed, preset=args.preset, plots=not args.no_plots,
-                                     progress=not args.quiet)
+                                     progress=not args.quiet, keep_old_as=keep_old_as)
             _say(f"wrote toy dataset ({len(load_factors(out))} files, preset {args.preset}) to {out} "
                  f"in {time.perf_counter() - started:.1f} s")
         elif args.kind == "soundfont":
@@ -79,25 +93,39 @@ def cmd_dataset(args: argparse.Namespace) -> int:
             summary = soundfont.render_soundfont_dataset(
                 args.out, **{k: v for k, v in given.items() if v is not None},
                 sample_rate=args.sample_rate, duration_s=args.duration, hold_s=args.hold,
-                gain=args.gain, progress=not args.quiet)
+                gain=args.gain, progress=not args.quiet, keep_old_as=keep_old_as)
             _say(f"wrote {summary['written']} notes ({summary['train']} train, {summary['heldout']} "
                  f"held out, {summary['seconds']:.1f} s) to {summary['out_dir']} in "
                  f"{summary['render_s']:.1f} s; train on {Path(args.out) / 'train'}"
                  + (f"; {len(summary['silent'])} silent notes skipped" if summary["silent"] else ""))
         else:
-            from synth_server.data.audio_folder import import_audio_folder
+            from synth_server.data.audio_folder import NoUsableAudioError, import_audio_folder
 
-            report = import_audio_folder(args.path, args.out, sample_rate=args.sample_rate,
-                                         top_db=args.top_db, min_duration_s=args.min_duration,
-                                         progress=not args.quiet)
+            try:
+                report = import_audio_folder(args.path, args.out, sample_rate=args.sample_rate,
+                                             top_db=args.top_db, min_duration_s=args.min_duration,
+                                             progress=not args.quiet, keep_old_as=keep_old_as)
+            except NoUsableAudioError as exc:
+                for source, reason in exc.report.skipped:
+                    _say(f"skipped {source}: {reason}")
+                return _fail(f"{exc}; {args.out} left as it was")
             for source, reason in report.skipped:
                 _say(f"skipped {source}: {reason}")
             _say(report.summary())
-            if not report.written:
-                return _fail(f"no usable audio file in {args.path}")
-    except (RuntimeError, ValueError, FileNotFoundError) as exc:
+    except OutputExistsError as exc:
+        return _fail(f"dataset {args.kind}: {exc.path} is not empty; nothing written (--force "
+                     "keeps it beside the new dataset under a new name)")
+    except KeyboardInterrupt:
+        _fail(f"dataset {args.kind}: interrupted; {args.out} left as it was")
+        return 130
+    except (RuntimeError, ValueError, OSError) as exc:
         message = (str(exc).splitlines() or [type(exc).__name__])[0]
-        return _fail(f"dataset {args.kind}: {message}")
+        return _fail(f"dataset {args.kind}: {message}; {args.out} left as it was")
+    finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
+    if keep_old_as is not None and keep_old_as.is_dir():
+        _say(f"kept the previous {args.out} as {keep_old_as}")
     return 0
 
 
@@ -505,6 +533,10 @@ PHASE_HELP = ("phase reconstruction: peak (peak-locked propagation, 10 us a fram
               "(phase-gradient heap integration: smoother glides and attacks, ~150 us a frame)")
 
 
+FORCE_HELP = ("--out may be a folder that is not empty: it is kept, whole, beside the new "
+              "dataset as OUT.old-YYYYmmdd-HHMMSS (without --force such a folder is refused)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="synth-server", description=__doc__,
@@ -527,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     toy.add_argument("--no-plots", action="store_true",
                      help="dataset card without descriptors.csv and PNG plots")
     toy.add_argument("--quiet", action="store_true", help="no progress bar")
+    toy.add_argument("--force", action="store_true", help=FORCE_HELP)
     sfp = dsub.add_parser("soundfont", help="NSynth-like notes rendered from a SoundFont "
                                             "(fluidsynth CLI, no audio driver)")
     sfp.add_argument("--out", required=True)
@@ -549,6 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
     sfp.add_argument("--hold", type=float, default=0.75, help="seconds from note-on to note-off")
     sfp.add_argument("--gain", type=float, default=1.0, help="fluidsynth master gain")
     sfp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sfp.add_argument("--force", action="store_true", help=FORCE_HELP)
     fold = dsub.add_parser("folder", help="your own audio: any format, rate and channel count -> "
                                           "48 kHz mono WAVs, silence trimmed")
     fold.add_argument("path", help="folder of sound files (read recursively)")
@@ -559,6 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     fold.add_argument("--min-duration", type=float, default=0.05,
                       help="skip files shorter than this after trimming, seconds")
     fold.add_argument("--quiet", action="store_true", help="no progress bar")
+    fold.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     p = sub.add_parser("train", help="train a frame VAE on a folder of audio")
     p.add_argument("--data", required=True, help="folder of audio files")

@@ -13,15 +13,20 @@ Each file is
    (frames of 512 samples, hop 128, about 10 ms at 48 kHz, whose RMS is more than
    ``top_db`` dB under the file's loudest frame are silence);
 5. written as a mono 32-bit float WAV into ``out_dir``, keeping the source's relative folder
-   (``a/b/c.flac`` -> ``a/b/c.wav``; when two sources share a name, e.g. ``c.wav`` and
-   ``c.flac``, both keep their suffix: ``c_wav.wav``, ``c_flac.wav``).
+   (``a/b/c.flac`` -> ``a/b/c.wav``; when two sources share a stem, e.g. ``c.wav`` and
+   ``c.flac``, both keep their suffix: ``c_wav.wav``, ``c_flac.wav``; a name still taken,
+   compared without case, e.g. by ``c.WAV``, gets ``_2``, ``_3`` ...: no source overwrites
+   another's output).
 
 A file that cannot be read, is empty, silent, not finite or shorter than ``min_duration_s``
 after trimming is listed with its reason in ``skipped.txt`` and skipped; it is never fatal.
 Other files (README.txt, images ...) are ignored and counted. ``manifest.csv`` lists each
 written file (``file, source, source_sample_rate, channels, duration_s, source_duration_s,
-trim_start_s``); WAVs listed in a previous ``manifest.csv`` of ``out_dir`` and not written
-again are deleted, so the folder matches the manifest (other files are never touched).
+trim_start_s``).
+
+Everything is written into a staging folder beside ``out_dir`` and renamed onto it at the end
+(:mod:`.staging`): on an error or Ctrl-C, or when no file is usable, ``out_dir`` is left as it
+was. An existing non-empty ``out_dir`` is never written into and nothing in it is deleted.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SUFFIXES", "FolderReport", "import_audio_folder", "read_audio"]
+__all__ = ["SUFFIXES", "FolderReport", "NoUsableAudioError", "import_audio_folder", "read_audio"]
 
 #: File suffixes tried as audio (lower case).
 SUFFIXES: tuple[str, ...] = (".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif",
@@ -74,6 +79,18 @@ class FolderReport:
         if self.ignored:
             text += f"; ignored {self.ignored} non-audio files"
         return text
+
+
+class NoUsableAudioError(ValueError):
+    """No file of the input folder could be used; nothing was published.
+
+    Attributes:
+        report: the :class:`FolderReport` (every file in ``skipped``, ``written`` empty).
+    """
+
+    def __init__(self, src: Path, report: FolderReport) -> None:
+        super().__init__(f"no usable audio file in {src}")
+        self.report = report
 
 
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
@@ -138,32 +155,43 @@ def _process(path: Path, sample_rate: int, top_db: float, min_duration_s: float
 
 
 def _out_names(sources: list[Path], root: Path) -> dict[Path, Path]:
-    """Relative output path of each source (.wav; suffix kept in the name on clashes)."""
+    """Relative output path of each source, distinct even on a case-insensitive file system.
+
+    ``a/c.flac`` -> ``a/c.wav``; sources sharing a stem keep their suffix (``c_wav.wav``,
+    ``c_flac.wav``); a name still taken (compared in lower case) gets ``_2``, ``_3`` ...
+    """
     stems = Counter((p.parent, p.stem.lower()) for p in sources)
-    names = {}
+    names: dict[Path, Path] = {}
+    taken: set[str] = set()
     for p in sources:
         rel = p.relative_to(root)
-        if stems[(p.parent, p.stem.lower())] > 1:
-            rel = rel.with_name(f"{p.stem}_{p.suffix.lstrip('.').lower()}.wav")
-        else:
-            rel = rel.with_suffix(".wav")
-        names[p] = rel
+        stem = f"{p.stem}_{p.suffix.lstrip('.').lower()}" if stems[(p.parent, p.stem.lower())] > 1 else p.stem
+        candidate, n = rel.with_name(f"{stem}.wav"), 1
+        while candidate.as_posix().lower() in taken:
+            n += 1
+            candidate = rel.with_name(f"{stem}_{n}.wav")
+        taken.add(candidate.as_posix().lower())
+        names[p] = candidate
     return names
 
 
 def import_audio_folder(src: str | Path, out_dir: str | Path, *, sample_rate: int = 48000,
                         top_db: float = 60.0, min_duration_s: float = 0.05,
-                        progress: bool = True) -> FolderReport:
+                        progress: bool = True,
+                        keep_old_as: str | Path | None = None) -> FolderReport:
     """Turn a folder of sound files into a training dataset (see the module docstring).
 
     Args:
         src: input folder (read recursively; hidden files and folders are skipped).
-        out_dir: output folder, created if needed; must not be ``src`` itself (it may lie
-            inside ``src``: it is then not read).
+        out_dir: output folder: absent (created) or empty, unless ``keep_old_as`` is given;
+            must not be ``src`` itself (it may lie inside ``src``: it is then not read, nor
+            its staging folder, ``keep_old_as`` or earlier kept versions ``NAME.old-*``).
         sample_rate: output sample rate, Hz (8000..192000).
         top_db: silence threshold for trimming, dB under the loudest frame (> 0).
         min_duration_s: files shorter than this after trimming are skipped, seconds (>= 0).
         progress: show a tqdm progress bar.
+        keep_old_as: where to move a non-empty ``out_dir``, whole, when the new dataset is
+            published (must not exist; see :func:`.staging.backup_path`).
 
     Returns:
         A :class:`FolderReport`. Writes ``out_dir/**.wav`` (mono, ``sample_rate`` Hz,
@@ -173,10 +201,11 @@ def import_audio_folder(src: str | Path, out_dir: str | Path, *, sample_rate: in
     Raises:
         FileNotFoundError: ``src`` is not a directory.
         ValueError: bad arguments, or ``out_dir`` is ``src``.
+        NoUsableAudioError: no file could be used (a ``ValueError``; ``out_dir`` untouched).
+        OutputExistsError: ``out_dir`` is not empty and ``keep_old_as`` is None (a
+            ``FileExistsError``; raised before any file is read).
+        OSError: the staging folder cannot be created or renamed.
     """
-    import soundfile as sf
-    from tqdm.auto import tqdm
-
     root, out = Path(src), Path(out_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a directory")
@@ -189,12 +218,37 @@ def import_audio_folder(src: str | Path, out_dir: str | Path, *, sample_rate: in
     root_r, out_r = root.resolve(), out.resolve()
     if root_r == out_r:
         raise ValueError("--out must not be the input folder")
+    from synth_server.data.staging import staged_output
+
+    with staged_output(out, keep_old_as=keep_old_as) as stage:
+        report = _import_into(stage, root, out, sample_rate=int(sample_rate), top_db=float(top_db),
+                              min_duration_s=float(min_duration_s), progress=progress,
+                              keep_old_as=keep_old_as)
+    return report
+
+
+def _import_into(stage: Path, root: Path, out: Path, *, sample_rate: int, top_db: float,
+                 min_duration_s: float, progress: bool, keep_old_as: str | Path | None) -> FolderReport:
+    """Read every source under ``root`` and write the dataset into the empty folder ``stage``.
+
+    ``out`` (the final name), ``keep_old_as`` and kept versions ``out.parent/NAME.old-*``
+    are not read as sources (hidden folders, the staging one among them, never are).
+    """
+    import soundfile as sf
+    from tqdm.auto import tqdm
+
+    out_r = out.resolve()
+    excluded = {out_r}
+    if keep_old_as is not None:
+        excluded.add(Path(keep_old_as).resolve())
 
     sources, ignored = [], 0
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and (here / d).resolve() != out_r)
+                             and (here / d).resolve() not in excluded
+                             and not ((here / d).resolve().parent == out_r.parent
+                                      and d.startswith(f"{out_r.name}.old-")))
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
@@ -203,37 +257,24 @@ def import_audio_folder(src: str | Path, out_dir: str | Path, *, sample_rate: in
             else:
                 ignored += 1
     report = FolderReport(out_dir=out, ignored=ignored)
-    previous = _previous_manifest(out)
-    out.mkdir(parents=True, exist_ok=True)
     names = _out_names(sources, root)
     for path in tqdm(sources, desc="audio folder", unit="file", disable=not progress):
         rel_src = path.relative_to(root).as_posix()
         try:
-            audio, info = _process(path, int(sample_rate), float(top_db), float(min_duration_s))
-            target = out / names[path]
+            audio, info = _process(path, sample_rate, top_db, min_duration_s)
+            target = stage / names[path]
             target.parent.mkdir(parents=True, exist_ok=True)
-            sf.write(str(target), audio, int(sample_rate), subtype="FLOAT")
+            sf.write(str(target), audio, sample_rate, subtype="FLOAT")
         except Exception as exc:  # noqa: BLE001 - one bad file is never fatal
             reason = str(exc) if isinstance(exc, ValueError) else f"unreadable: {exc}"
             report.skipped.append((rel_src, reason.replace("\n", " ").replace("\t", " ")))
             continue
         report.written.append({"file": names[path].as_posix(), "source": rel_src, **info})
-    kept = {row["file"] for row in report.written}
-    for rel in previous - kept:
-        stale = out / rel
-        if stale.suffix == ".wav" and stale.is_file() and out_r in stale.resolve().parents:
-            stale.unlink()
-    with open(out / "manifest.csv", "w", newline="", encoding="utf-8") as fh:
+    if not report.written:
+        raise NoUsableAudioError(root, report)
+    with open(stage / "manifest.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS)
         writer.writeheader()
         writer.writerows(report.written)
-    (out / "skipped.txt").write_text("".join(f"{s}\t{r}\n" for s, r in report.skipped), encoding="utf-8")
+    (stage / "skipped.txt").write_text("".join(f"{s}\t{r}\n" for s, r in report.skipped), encoding="utf-8")
     return report
-
-
-def _previous_manifest(out: Path) -> set[str]:
-    try:
-        with open(out / "manifest.csv", newline="", encoding="utf-8") as fh:
-            return {row["file"] for row in csv.DictReader(fh) if row.get("file")}
-    except (OSError, KeyError, csv.Error, UnicodeDecodeError):
-        return set()

@@ -5,8 +5,8 @@ file per (program, pitch, velocity), a note held for ``hold_s`` then released, c
 ``duration_s``, with labels; whole *programs* (instruments) are held out for evaluation, so a
 model is tested on timbres it never saw.
 
-Rendering: for each program this module writes a standard MIDI file (format 0, 960 ticks per
-second) that plays the notes one after another in *slots*: program change, note-on at the slot
+Rendering: for each program this module writes a standard MIDI file with mido (format 0, 960
+ticks per second) that plays the notes one after another in *slots*: program change, note-on at the slot
 start, note-off after ``hold_s``, *All Sound Off* (CC 120) at ``duration_s`` so nothing rings
 into the next slot, then ``GAP_S`` of silence. The fluidsynth command-line synthesizer renders it
 offline, without any audio driver::
@@ -27,15 +27,17 @@ Files written into ``out_dir``: ``train/sf_p{program:03d}_n{pitch:03d}_v{velocit
 only in ``OUT/heldout``), ``labels.csv`` (``file`` relative to ``out_dir``, ``program``,
 ``program_name``, ``family`` = program // 8, ``family_name``, ``pitch`` (MIDI), ``f0_hz``,
 ``velocity``, ``split`` = train/heldout, ``duration_s``, ``peak_dbfs``) and a ``README.md``
-dataset card.
+dataset card. They are written into a staging folder beside ``out_dir`` that is renamed onto it
+only when every note was rendered (:mod:`.staging`); an existing non-empty ``out_dir`` is never
+written into.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import shutil
-import struct
 import subprocess
 import tempfile
 import time
@@ -121,16 +123,6 @@ LABEL_COLUMNS = ("file", "program", "program_name", "family", "family_name", "pi
                  "velocity", "split", "duration_s", "peak_dbfs")
 
 
-def _vlq(value: int) -> bytes:
-    """MIDI variable-length quantity."""
-    out = [value & 0x7F]
-    value >>= 7
-    while value:
-        out.append(0x80 | (value & 0x7F))
-        value >>= 7
-    return bytes(reversed(out))
-
-
 def midi_file(events: Sequence[tuple[float, bytes]]) -> bytes:
     """A format-0 standard MIDI file (SMF) playing ``events``.
 
@@ -145,20 +137,24 @@ def midi_file(events: Sequence[tuple[float, bytes]]) -> bytes:
         at the last event's time. Times are rounded to whole ticks (1.04 ms).
 
     Raises:
-        ValueError: a negative time.
+        ValueError: a negative time, or a message that is not a valid MIDI channel message.
     """
+    import mido
+
     ticks_per_s = TICKS_PER_BEAT * 1_000_000 / TEMPO_US
-    track = bytearray(b"\x00\xff\x51\x03" + TEMPO_US.to_bytes(3, "big"))
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=TEMPO_US, time=0)])
     now = 0
     for time_s, message in sorted(events, key=lambda e: e[0]):
         if time_s < 0:
             raise ValueError(f"negative event time {time_s}")
         tick = int(round(time_s * ticks_per_s))
-        track += _vlq(tick - now) + bytes(message)
+        track.append(mido.Message.from_bytes(bytes(message), time=tick - now))
         now = tick
-    track += b"\x00\xff\x2f\x00"
-    return (b"MThd" + struct.pack(">IHHH", 6, 0, 1, TICKS_PER_BEAT)
-            + b"MTrk" + struct.pack(">I", len(track)) + bytes(track))
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    midi = mido.MidiFile(type=0, ticks_per_beat=TICKS_PER_BEAT, tracks=[track])
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
 
 
 def _check_ints(name: str, values: Sequence[int], lo: int, hi: int) -> tuple[int, ...]:
@@ -208,6 +204,10 @@ def _render_program(exe: str, sf2: Path, program: int, notes: list[tuple[int, in
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise RuntimeError(f"fluidsynth failed on program {program} (exit {proc.returncode}): "
                            f"{detail[-1] if detail else 'no output'}")
+    # fluidsynth exits 0 when the SoundFont does not load (it may fall back on its default one)
+    refused = [line.strip() for line in (proc.stderr or "").splitlines() if str(sf2) in line]
+    if refused:
+        raise RuntimeError(f"fluidsynth could not use the SoundFont on program {program}: {refused[-1]}")
     import soundfile as sf
 
     audio, sr = sf.read(str(wav), dtype="float64", always_2d=True)
@@ -253,6 +253,7 @@ def render_soundfont_dataset(
     hold_s: float = 0.75,
     gain: float = 1.0,
     progress: bool = True,
+    keep_old_as: str | Path | None = None,
 ) -> dict:
     """Render one note per (program, pitch, velocity) from a SoundFont into ``out_dir``.
 
@@ -260,8 +261,9 @@ def render_soundfont_dataset(
     program; NSynth-like labels and held-out programs).
 
     Args:
-        out_dir: output directory, created if needed; its ``train/`` and ``heldout/``
-            subfolders are emptied of ``sf_*.wav`` files first.
+        out_dir: output directory: absent (created) or empty, unless ``keep_old_as`` is given.
+            Written through a staging folder beside it and renamed into place at the end; on
+            any error or Ctrl-C it is left as it was.
         sf2: SoundFont file (default Debian's FluidR3_GM.sf2).
         programs: General MIDI programs, 0..127 (0 = Acoustic Grand Piano).
         pitches: MIDI note numbers, 0..127 (60 = middle C, 261.6 Hz).
@@ -274,6 +276,8 @@ def render_soundfont_dataset(
         hold_s: seconds from note-on to note-off, 0 < hold_s <= duration_s.
         gain: fluidsynth master gain (``-g``), 0 < gain <= 10.
         progress: show a tqdm progress bar (per program).
+        keep_old_as: where to move a non-empty ``out_dir``, whole, when the new dataset is
+            published (must not exist; see :func:`.staging.backup_path`).
 
     Returns:
         Summary dict: ``{"out_dir": Path, "written": int, "train": int, "heldout": int,
@@ -283,8 +287,11 @@ def render_soundfont_dataset(
 
     Raises:
         RuntimeError: fluidsynth or the SoundFont is missing (message says what to install),
-            or fluidsynth fails.
+            fluidsynth fails or cannot load the SoundFont, or every note is silent.
         ValueError: invalid arguments.
+        OutputExistsError: ``out_dir`` is not empty and ``keep_old_as`` is None (a
+            ``FileExistsError``; raised before anything is rendered).
+        OSError: the staging folder cannot be created or renamed.
     """
     programs = _check_ints("programs", programs, 0, 127)
     pitches = _check_ints("pitches", pitches, 0, 127)
@@ -306,14 +313,25 @@ def render_soundfont_dataset(
     sf2 = Path(sf2)
     exe = _fluidsynth(sf2)
 
+    from synth_server.data.staging import staged_output
+
+    with staged_output(out_dir, keep_old_as=keep_old_as) as stage:
+        summary = _render_into(stage, exe, sf2, programs, pitches, velocities, heldout,
+                               out_dir=Path(out_dir), sample_rate=sample_rate,
+                               duration_s=duration_s, hold_s=hold_s, gain=gain, progress=progress)
+    return summary
+
+
+def _render_into(out: Path, exe: str, sf2: Path, programs: tuple[int, ...], pitches: tuple[int, ...],
+                 velocities: tuple[int, ...], heldout: tuple[int, ...], *, out_dir: Path,
+                 sample_rate: int, duration_s: float, hold_s: float, gain: float,
+                 progress: bool) -> dict:
+    """Render every note into the empty folder ``out`` (``out_dir`` is its final name)."""
     import soundfile as sf
     from tqdm.auto import tqdm
 
-    out = Path(out_dir)
     for split in ("train", "heldout"):
-        (out / split).mkdir(parents=True, exist_ok=True)
-        for stale in (out / split).glob("sf_*.wav"):
-            stale.unlink()
+        (out / split).mkdir()
     notes = [(p, v) for p in pitches for v in velocities]
     started = time.perf_counter()
     rendered: list[tuple[dict, np.ndarray]] = []
@@ -336,6 +354,8 @@ def render_soundfont_dataset(
                     "pitch": pitch, "f0_hz": round(440.0 * 2.0 ** ((pitch - 69) / 12.0), 3),
                     "velocity": velocity, "split": split,
                 }, x))
+    if not rendered:
+        raise RuntimeError(f"every note was silent: is {sf2} a SoundFont fluidsynth can load?")
     peak = max((float(np.max(np.abs(x))) for _, x in rendered), default=0.0)
     ceiling = 10.0 ** (PEAK_CEILING_DBFS / 20.0)
     scale = ceiling / peak if peak > ceiling else 1.0
@@ -352,13 +372,13 @@ def render_soundfont_dataset(
         writer.writerows(labels)
     render_s = time.perf_counter() - started
     summary = {
-        "out_dir": out, "written": len(labels),
+        "out_dir": out_dir, "written": len(labels),
         "train": sum(r["split"] == "train" for r in labels),
         "heldout": sum(r["split"] == "heldout" for r in labels),
         "silent": silent, "seconds": round(sum(r["duration_s"] for r in labels), 2),
         "render_s": round(render_s, 2), "scale": scale,
     }
-    _write_readme(out / "README.md", labels, summary, sf2=sf2, programs=programs, pitches=pitches,
+    _write_readme(out / "README.md", out_dir, labels, summary, sf2=sf2, programs=programs, pitches=pitches,
                   velocities=velocities, heldout=heldout, sample_rate=sample_rate,
                   duration_s=duration_s, hold_s=hold_s, gain=gain)
     return summary
@@ -374,7 +394,7 @@ def _fluidsynth_version(exe: str | None) -> str:
         return "?"
 
 
-def _write_readme(path: Path, labels: list[dict], summary: dict, *, sf2: Path, programs, pitches,
+def _write_readme(path: Path, out_dir: Path, labels: list[dict], summary: dict, *, sf2: Path, programs, pitches,
                   velocities, heldout, sample_rate: int, duration_s: float, hold_s: float,
                   gain: float) -> None:
     ints = lambda xs: ",".join(str(x) for x in xs)  # noqa: E731
@@ -393,7 +413,7 @@ def _write_readme(path: Path, labels: list[dict], summary: dict, *, sf2: Path, p
         f"- silent notes skipped: {len(summary['silent'])}"
         + (f" ({', '.join(summary['silent'][:10])}{' ...' if len(summary['silent']) > 10 else ''})"
            if summary["silent"] else ""),
-        "- train on `train/` only: `synth-server train --data " + f"{path.parent}/train --out models/NAME`",
+        "- train on `train/` only: `synth-server train --data " + f"{out_dir}/train --out models/NAME`",
         "",
         "## Programs",
         "",
@@ -411,7 +431,7 @@ def _write_readme(path: Path, labels: list[dict], summary: dict, *, sf2: Path, p
         "## Reproduce",
         "",
         "```",
-        f"synth-server dataset soundfont --out {path.parent} --sf2 {sf2} --programs {ints(programs)} "
+        f"synth-server dataset soundfont --out {out_dir} --sf2 {sf2} --programs {ints(programs)} "
         f"--pitches {ints(pitches)} --velocities {ints(velocities)} --heldout-programs {ints(heldout) or 'none'} "
         f"--sample-rate {sample_rate} --duration {duration_s:g} --hold {hold_s:g} --gain {gain:g}",
         "```",

@@ -114,7 +114,6 @@ import csv
 import itertools
 import math
 import os
-import re
 import tempfile
 import threading
 import warnings
@@ -236,9 +235,7 @@ MAX_PARTIAL_HZ = 20_000.0  #: highest synthesised partial (also <= 0.45 * sample
 NOISE_LOWPASS_HZ = 12_000.0  #: noise low-pass cutoff (also <= 0.25 * sample_rate)
 HARM_TABLE_SIZE = 16_384  #: samples in one period of the wavetable
 FILE_PATTERN = "toy_{index:05d}.wav"
-_FILE_RE = re.compile(r"^toy_\d{5,}\.wav$")
 _SUBTYPES = ("FLOAT", "PCM_16")
-_CARD_FILES = ("descriptors.csv", "descriptors.png", "spectrograms.png")
 
 _PYO_MISSING = "pyo is not installed: pip install 'synth-server[train]'"
 _RENDER_LOCK = threading.Lock()  # one pyo Server per process at a time
@@ -895,6 +892,7 @@ def render_toy_dataset(
     plots: bool = True,
     progress: bool = True,
     subtype: str = "FLOAT",
+    keep_old_as: str | Path | None = None,
 ) -> Path:
     """Render the toy dataset offline with pyo into ``out_dir``.
 
@@ -903,14 +901,13 @@ def render_toy_dataset(
     for the same arguments), plus ``factors.csv`` (header ``file`` then
     :data:`FACTOR_NAMES`, one row per file in grid order) and a ``README.md`` dataset
     card; with ``plots`` also ``descriptors.csv``, ``descriptors.png`` and
-    ``spectrograms.png`` (see :func:`describe`). Stale ``toy_*.wav`` files (and card
-    files, with ``plots=False``) already in ``out_dir`` that are not part of this run
-    are deleted, so the directory always matches ``factors.csv``. See the module
-    docstring for the synthesis, seeding and normalisation method (pyo offline; ATIAM
-    brief ex. 3; dSprites).
+    ``spectrograms.png`` (see :func:`describe`). Everything is written into a staging
+    folder beside ``out_dir`` and renamed onto it at the end (:mod:`.staging`): on any
+    error or Ctrl-C ``out_dir`` is left as it was. See the module docstring for the
+    synthesis, seeding and normalisation method (pyo offline; ATIAM brief ex. 3; dSprites).
 
     Args:
-        out_dir: output directory, created if needed.
+        out_dir: output directory: absent (created) or empty, unless ``keep_old_as`` is given.
         sample_rate: Hz, >= 8000.
         duration_s: seconds per file, >= 0.1, and >= ``attack_s + release_s + 0.04``
             for every row.
@@ -924,6 +921,8 @@ def render_toy_dataset(
             (about 30 ms a file; the PNGs need matplotlib).
         progress: show a tqdm progress bar.
         subtype: sample format of the WAVs: ``"FLOAT"`` (32-bit float) or ``"PCM_16"``.
+        keep_old_as: where to move a non-empty ``out_dir``, whole, when the new dataset is
+            published (must not exist; see :func:`.staging.backup_path`).
 
     Returns:
         ``Path(out_dir)``.
@@ -931,6 +930,9 @@ def render_toy_dataset(
     Raises:
         RuntimeError: pyo is not installed, fails to boot, or renders bad audio.
         ValueError: invalid sample_rate, duration_s, seed, grid, preset or subtype.
+        OutputExistsError: ``out_dir`` is not empty and ``keep_old_as`` is None (a
+            ``FileExistsError``; raised before anything is rendered).
+        OSError: the staging folder cannot be created or renamed.
 
     Not thread-safe across processes sharing ``out_dir``; calls in one process are
     serialised (pyo runs one Server at a time).
@@ -955,8 +957,19 @@ def render_toy_dataset(
     pyo = _import_pyo()
     from tqdm.auto import tqdm
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from synth_server.data.staging import staged_output
+
+    with staged_output(out_dir, keep_old_as=keep_old_as) as stage:
+        _render_toy_into(stage, pyo, tqdm, rows, out_dir=out_dir, sample_rate=sample_rate,
+                         duration_s=duration_s, seed=seed, preset=preset, plots=plots,
+                         progress=progress, subtype=subtype)
+    return Path(out_dir)
+
+
+def _render_toy_into(out: Path, pyo, tqdm, rows: list[dict[str, float]], *, out_dir: str | Path,
+                     sample_rate: int, duration_s: float, seed: int, preset: str | None,
+                     plots: bool, progress: bool, subtype: str) -> None:
+    """Write the toy dataset's files into the empty folder ``out`` (``out_dir`` names it in the card)."""
     names = [FILE_PATTERN.format(index=i) for i in range(len(rows))]
     n_samples = int(round(duration_s * sample_rate))
     desc: list[dict[str, float]] | None = [] if plots else None
@@ -979,12 +992,6 @@ def render_toy_dataset(
         finally:
             renderer.close()
 
-    keep = set(names)
-    for stale in out.iterdir():
-        if stale.is_file() and ((_FILE_RE.match(stale.name) and stale.name not in keep)
-                                or (not plots and stale.name in _CARD_FILES)):
-            stale.unlink()
-
     with open(out / "factors.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(("file", *FACTOR_NAMES))
@@ -999,15 +1006,12 @@ def render_toy_dataset(
             for name, d in zip(names, desc):
                 writer.writerow((name, *(f"{d[k]:.6g}" for k in keys)))
         written = _write_card_plots(out, names, rows, desc, sample_rate)
-        for name in set(_CARD_FILES[1:]) - set(written):
-            (out / name).unlink(missing_ok=True)
     _write_readme(
         out / "README.md", rows, out_dir=str(out_dir), sample_rate=sample_rate,
         duration_s=duration_s, seed=seed, subtype=subtype,
         pyo_version=str(getattr(pyo, "PYO_VERSION", "?")), preset=preset, desc=desc,
         plots=written,
     )
-    return out
 
 
 def load_factors(dataset_dir: str | Path) -> list[dict]:
