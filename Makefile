@@ -62,12 +62,14 @@ run: debian-run $(VENV)/.installed
 test: debian-test $(VENV)/.installed-dev
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-# Re-create the shipped default model (dataset → training); see models/default/COMMAND.
+# Re-create the shipped default model (dataset → training); see models/default/README.md.
+# --force: the current $(MODEL) is kept beside as $(MODEL).old-YYYYmmdd-HHMMSS (delete it when
+# done); the new one has no descriptors/heatmaps/report until fit-descriptors / evaluate run.
 dataset: $(VENV)/.installed-dev
 	$(VENV)/bin/synth-server dataset toy --out data/toy
 
 model: dataset
-	$(VENV)/bin/synth-server train --data data/toy --out $(MODEL)
+	$(VENV)/bin/synth-server train --data data/toy --out $(MODEL) --force
 
 docs: $(VENV)/.installed
 	$(PY) -m synth_server.docs
