@@ -69,15 +69,17 @@ test-unit: $(VENV)/.installed-dev
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q -m unit $(PYTEST_ARGS)
 
-# Re-create the shipped default model (dataset → training); see models/default/COMMAND.
 # An existing data/toy is used as it is (`synth-server dataset toy --out data/toy --force`
 # renders it again and keeps the old one beside it).
+# Re-create the shipped default model (dataset → training); see models/default/README.md.
+# --force: the current $(MODEL) is kept beside as $(MODEL).old-YYYYmmdd-HHMMSS (delete it when
+# done); the new one has no descriptors/heatmaps/report until fit-descriptors / evaluate run.
 dataset: $(VENV)/.installed-dev
 	@if [ -e data/toy/factors.csv ]; then echo "data/toy exists: used as it is"; \
 	else $(VENV)/bin/synth-server dataset toy --out data/toy; fi
 
 model: dataset
-	$(VENV)/bin/synth-server train --data data/toy --out $(MODEL)
+	$(VENV)/bin/synth-server train --data data/toy --out $(MODEL) --force
 
 docs: $(VENV)/.installed
 	$(PY) -m synth_server.app.docs

@@ -133,7 +133,7 @@ def cmd_dataset(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
     from synth_server.core.config import StftConfig, TrainConfig
-    from synth_server.train.loop import train_model
+    from synth_server.train.loop import OutputExistsError, train_model
 
     stft = StftConfig(n_fft=args.n_fft, hop_length=args.hop_length,
                       representation=args.representation, n_mels=args.n_mels,
@@ -165,7 +165,9 @@ def cmd_train(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
                             latent_dim=args.latent_dim, train=train,
                             command=_command_line(argv), progress=not args.quiet,
                             accelerator=args.accelerator, devices=devices, resume=args.resume,
-                            manifold_methods=methods)
+                            force=args.force, manifold_methods=methods)
+    except OutputExistsError as exc:
+        return _fail(f"train: {exc}")
     except FileNotFoundError as exc:
         return _fail(str(exc))
     if not stats:  # a DDP rank other than 0
@@ -174,6 +176,8 @@ def cmd_train(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
          f"({stats['n_frames']} frames, validation reconstruction "
          f"{stats['validation_reconstruction']}, {stats['active_units']} active units of "
          f"{args.latent_dim}; logs in {stats['logs']})")
+    if stats.get("previous_model"):
+        _say(f"kept the previous {args.out} as {stats['previous_model']}")
     return 0
 
 
@@ -627,7 +631,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--devices", default="1",
                    help="Lightning devices: a count (N > 1 GPUs train with DDP) or 'auto'")
     p.add_argument("--resume", action="store_true",
-                   help="continue from OUT/train/last.ckpt (written every epoch)")
+                   help="continue from OUT/train/last.ckpt (written every epoch); an OUT that "
+                        "holds more than training writes (descriptors, heatmaps, report) is "
+                        "kept beside as OUT.old-TIME")
+    p.add_argument("--force", action="store_true",
+                   help="OUT may hold a model: it is kept beside as OUT.old-YYYYmmdd-HHMMSS "
+                        "when the new one is published (without --force or --resume a "
+                        "non-empty OUT is refused)")
     p.add_argument("--manifolds", default="pca,lle,laplacian,isomap,umap",
                    help="navigation manifolds fitted after training (comma-separated; "
                         "'pca' alone is quickest; refit later with fit-manifolds)")

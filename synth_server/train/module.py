@@ -12,6 +12,7 @@ import ctypes.util
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -21,13 +22,17 @@ from lightning.pytorch.plugins.io import TorchCheckpointIO
 from torch.utils.data import DataLoader, Dataset
 
 from synth_server.core.config import TrainConfig
+from synth_server.artifacts.layout import (ATTRIBUTES_JSON, CONFIG_FILE, MANIFOLD_FILE,
+                                           MANIFOLDS_JSON, MANIFOLDS_NPZ, TRAIN_DIR,
+                                           WEIGHTS_FILE)
 from synth_server.model.vae import FrameVAE
 from synth_server.train.regularisers import beta_at, vae_objective
 
-# names a checkpoint directory's producer writes; everything else in an existing directory
-# (README.md, train/ with the resumable state and logs) is carried over when it is replaced
-CHECKPOINT_FILES = ("config.json", "weights.safetensors")
-CHECKPOINT_PREFIXES = ("manifold",)
+# names ``train_model`` itself writes into a checkpoint directory (besides ``train/``): an old
+# directory holding nothing else can be dropped when a resumed training replaces it; anything
+# else (descriptors, heatmaps, reports, a README) is the user's and is kept beside
+TRAINING_FILES = (CONFIG_FILE, WEIGHTS_FILE, ATTRIBUTES_JSON, MANIFOLD_FILE, MANIFOLDS_JSON,
+                  MANIFOLDS_NPZ, TRAIN_DIR)
 
 
 class FrameDataset(Dataset):
@@ -186,36 +191,80 @@ def staging_directory(out_dir: str | Path) -> Path:
     return staging
 
 
-def publish_directory(staging: Path, out_dir: str | Path) -> Path:
+def previous_name(out_dir: str | Path) -> Path:
+    """Reserve a fresh name beside ``out_dir`` to keep a previous model under.
+
+    The name is ``<name>.old-YYYYmmdd-HHMMSS`` (``-2``, ``-3``... appended when taken); it is
+    reserved by creating it as an empty directory (``os.mkdir`` fails on an existing name, so a
+    concurrent caller or an older copy is never clobbered). A directory renamed onto the empty
+    reservation replaces it in one step.
+
+    Args:
+        out_dir: the model directory whose previous contents are to be kept.
+    Returns:
+        The reserved (empty) directory.
+    Raises:
+        OSError: the parent folder cannot be written.
+    """
+    out_dir = Path(out_dir)
+    stem = f"{out_dir.name}.old-{time.strftime('%Y%m%d-%H%M%S')}"
+    for n in range(1, 10000):
+        candidate = out_dir.with_name(stem if n == 1 else f"{stem}-{n}")
+        try:
+            os.mkdir(candidate)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(f"{out_dir.parent}: no free name for {stem}")
+
+
+def only_training_files(directory: Path) -> bool:
+    """True when ``directory`` holds nothing but files ``train_model`` writes (or nothing)."""
+    return all(entry.name in TRAINING_FILES for entry in Path(directory).iterdir())
+
+
+def publish_directory(staging: Path, out_dir: str | Path,
+                      keep_previous: Optional[bool] = None) -> Optional[Path]:
     """Put the complete checkpoint in ``staging`` at ``out_dir`` in one rename.
 
-    A new ``out_dir`` is a plain rename. An existing one is swapped with the staging directory
-    (renameat2 RENAME_EXCHANGE: readers see the old or the new directory, never a mix; where the
-    call is missing, two renames leave a moment without ``out_dir``, never a mixed one); then the
-    old directory's other entries (README.md, ``train/``) are moved into the new one and the old
-    checkpoint files are deleted.
+    Nothing of a previous ``out_dir`` enters the new one: the published directory is exactly
+    ``staging``. A new ``out_dir`` is a plain rename. An existing one is swapped with the
+    staging directory (renameat2 RENAME_EXCHANGE: readers see the old or the new directory,
+    never a mix; where the call is missing, two renames leave a moment without ``out_dir``,
+    never a mixed one); the previous directory is then either renamed beside it under
+    :func:`previous_name` or deleted.
 
     Args:
         staging: directory holding the new checkpoint (from :func:`staging_directory`).
         out_dir: destination.
+        keep_previous: True: always keep the previous directory beside; False: delete it;
+            None: keep it only when it holds anything besides what training writes
+            (:func:`only_training_files`), so nothing of the user's is lost.
     Returns:
-        ``out_dir`` as a Path.
+        Where the previous directory was kept, or None (there was none, or it was deleted).
+    Raises:
+        OSError: a rename failed; ``out_dir`` is then the previous directory, or absent in the
+            fallback's moment without it, and ``staging`` still holds the new checkpoint.
     """
     out_dir = Path(out_dir)
     staging = Path(staging)
     if not out_dir.exists():
         os.rename(staging, out_dir)
-        return out_dir
-    if not _exchange(staging, out_dir):
-        old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
-        os.rmdir(old)
-        os.rename(out_dir, old)
-        os.rename(staging, out_dir)
-        staging = old
-    for entry in staging.iterdir():  # ``staging`` now holds the previous directory
-        if entry.name in CHECKPOINT_FILES or entry.name.startswith(CHECKPOINT_PREFIXES) \
-                or (out_dir / entry.name).exists():
-            continue
-        os.rename(entry, out_dir / entry.name)
-    shutil.rmtree(staging, ignore_errors=True)
-    return out_dir
+        return None
+    keep = keep_previous if keep_previous is not None else not only_training_files(out_dir)
+    if _exchange(staging, out_dir):
+        previous = staging  # now holds the previous directory
+        if not keep:
+            shutil.rmtree(previous, ignore_errors=True)
+            return None
+        kept = previous_name(out_dir)
+        os.rename(previous, kept)
+        return kept
+    kept = previous_name(out_dir) if keep else \
+        Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
+    os.rename(out_dir, kept)  # onto the empty reservation
+    os.rename(staging, out_dir)
+    if not keep:
+        shutil.rmtree(kept, ignore_errors=True)
+        return None
+    return kept
