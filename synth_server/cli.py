@@ -326,7 +326,6 @@ def cmd_render(args: argparse.Namespace) -> int:
                                              ScoreError, events_end_s, merge_events,
                                              read_pad_path, read_score)
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # temp removed
     out = Path(args.out)
     if out.exists() and not args.force:
         return _fail(f"{out} exists: not overwriting it (use --force to replace it)")
@@ -361,6 +360,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         temp = _temp_beside(out)
     except OSError as exc:
         return _fail(f"cannot write beside {out}: {exc.strerror or exc}")
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # like Ctrl-C: the temporary file is removed
     started = time.perf_counter()
     written = 0
     try:
@@ -370,8 +374,11 @@ def cmd_render(args: argparse.Namespace) -> int:
                 for block in render.blocks():
                     fh.write(block)
                     written += len(block)
-        except (TypeError, ValueError, RuntimeError, OSError) as exc:  # libsndfile: bad format
+        except (TypeError, ValueError, RuntimeError, OSError) as exc:  # libsndfile, disk full
             return _fail(f"cannot write {out}: {(str(exc).splitlines() or [type(exc).__name__])[0]}")
+        except KeyboardInterrupt:
+            _fail(f"interrupted: {out} not written")
+            return 130
         seconds = time.perf_counter() - started
         try:
             _publish(temp, out, replace=args.force)
