@@ -6,6 +6,7 @@
                        [--reply-port 7401] [--blocksize N] [--latency low|balanced|safe]
                        [--buffer-ms MS] [--record FILE.wav] [--duration S]
     synth-server render --model DIR (--pad-path CSV | --score CSV) --out FILE.wav [--duration S]
+                        [--force]
     synth-server devices
     synth-server send ADDRESS [ARGS...] [--port 7400] [--wait S]
     synth-server monitor [--port 7400] [--rate HZ]
@@ -13,8 +14,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
+import math
+import os
 import shlex
 import signal
 import sys
@@ -23,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from synth_server.core.config import MAX_RENDER_S
 from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT
 
 log = logging.getLogger("synth_server")
@@ -310,29 +315,117 @@ def _default_output_device() -> Any:
 
 # -- render -------------------------------------------------------------------------------
 
+def _temp_beside(path: Path) -> Path:
+    """A new, empty file next to ``path`` (same folder, so os.replace is one rename) whose name
+    ends like ``path`` (so the audio format is still chosen by the extension)."""
+    import secrets
+
+    while True:
+        candidate = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.part{path.suffix}")
+        try:  # created with the mode a new file normally gets (0666 less the umask)
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return candidate
+        except FileExistsError:
+            continue
+
+
+def _publish(temp: Path, out: Path, replace: bool) -> None:
+    """Move the finished ``temp`` to ``out`` in one rename. Without ``replace`` an ``out`` that
+    appeared meanwhile is kept (FileExistsError) where the filesystem has hard links."""
+    if replace:
+        os.replace(temp, out)
+        return
+    try:
+        os.link(temp, out)  # FileExistsError if out exists: never replaces it
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (e.g. some network or FAT filesystems)
+        if out.exists():
+            raise FileExistsError(errno.EEXIST, "file exists", str(out)) from None
+        os.replace(temp, out)
+    else:
+        temp.unlink()
+
+
 def cmd_render(args: argparse.Namespace) -> int:
+    """``synth-server render``: stream a pad path and/or a score to an audio file.
+
+    The audio is written block by block to a temporary file beside ``--out`` and renamed at
+    the end; an existing ``--out`` is refused unless ``--force``. Returns the exit status (2 on
+    refused input, in one line).
+    """
     import soundfile as sf
 
-    from synth_server.app.render import ScoreError, read_pad_path, read_score, render_events
+    from synth_server.app.render import (DEFAULT_TAIL_S, OfflineRender, RenderError,
+                                          ScoreError, events_end_s, merge_events,
+                                             read_pad_path, read_score)
 
-    checkpoint = _load(args.model)
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        return _fail(f"{out} exists: not overwriting it (use --force to replace it)")
+    if out.is_dir():
+        return _fail(f"{out} is a folder")
+    audio_format = out.suffix[1:].upper()
+    if audio_format not in sf.available_formats() or not sf.check_format(audio_format, "FLOAT"):
+        kind = f"a {out.suffix!r} file" if out.suffix else "a file without an extension"
+        return _fail(f"{out}: cannot write 32-bit float audio to {kind} (use .wav)")
     try:
-        events = []
+        sources: list[Any] = []
         if args.pad_path:
-            events += read_pad_path(args.pad_path)
+            sources.append(read_pad_path(args.pad_path, max_time_s=MAX_RENDER_S))
         if args.score:
-            events += read_score(args.score)
-    except (OSError, ScoreError) as exc:
+            sources.append(read_score(args.score, max_time_s=MAX_RENDER_S))
+    except ScoreError as exc:
         return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot read {exc.filename or ''}: {exc.strerror or exc}")
+    checkpoint = _load(args.model)
+    duration = args.duration
+    if duration is None:
+        end = events_end_s(*sources)
+        duration = min((end if end is not None else 0.0) + DEFAULT_TAIL_S, MAX_RENDER_S)
+    try:
+        render = OfflineRender(checkpoint, merge_events(*sources), duration, phase=args.phase,
+                               max_duration_s=MAX_RENDER_S)
+    except RenderError as exc:
+        return _fail(str(exc))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        temp = _temp_beside(out)
+    except OSError as exc:
+        return _fail(f"cannot write beside {out}: {exc.strerror or exc}")
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # like Ctrl-C: the temporary file is removed
     started = time.perf_counter()
-    audio, errors = render_events(checkpoint, events, duration_s=args.duration, phase=args.phase)
-    seconds = time.perf_counter() - started
-    for line in errors:
+    written = 0
+    try:
+        try:
+            with sf.SoundFile(temp, "w", samplerate=render.sample_rate, channels=render.channels,
+                              subtype="FLOAT") as fh:
+                for block in render.blocks():
+                    fh.write(block)
+                    written += len(block)
+        except (TypeError, ValueError, RuntimeError, OSError) as exc:  # libsndfile, disk full
+            return _fail(f"cannot write {out}: {(str(exc).splitlines() or [type(exc).__name__])[0]}")
+        except KeyboardInterrupt:
+            _fail(f"interrupted: {out} not written")
+            return 130
+        seconds = time.perf_counter() - started
+        try:
+            _publish(temp, out, replace=args.force)
+        except FileExistsError:
+            return _fail(f"{out} appeared while rendering: not overwriting it (use --force)")
+        except OSError as exc:
+            return _fail(f"cannot write {out}: {exc.strerror or exc}")
+    finally:
+        temp.unlink(missing_ok=True)
+    for line in render.errors:
         print(f"synth-server: rejected {line}", file=sys.stderr)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    sf.write(args.out, audio, checkpoint.stft.sample_rate, subtype="FLOAT")
-    duration = len(audio) / checkpoint.stft.sample_rate
-    _say(f"wrote {args.out} ({duration:.2f} s, rendered {duration / max(seconds, 1e-9):.1f}x "
+    duration = written / render.sample_rate
+    _say(f"wrote {out} ({duration:.2f} s, rendered {duration / max(seconds, 1e-9):.1f}x "
          "real time)")
     return 0
 
@@ -517,20 +610,42 @@ def _port(text: str) -> int:
     return value
 
 
-def _positive(text: str) -> float:
-    value = float(text)
-    if not (value > 0 and value < 1e6):  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
-    return value
+def _seconds(maximum: float, positive: bool = False, unit: str = "s") -> Any:
+    """The argparse ``type`` of every duration or time flag: a finite number, >= 0 (> 0 with
+    ``positive``) and <= ``maximum``, in ``unit`` ("s" or "ms"); anything else, nan and inf
+    included, is refused in one error line."""
+    words = {"s": "seconds", "ms": "milliseconds"}[unit]
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {words}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of {words}")
+        if value < 0 or (positive and value == 0):
+            raise argparse.ArgumentTypeError(f"{text!r} {words} must be "
+                                             f"{'> 0' if positive else '>= 0'}")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"{text!r} {words} is over the limit of "
+                                             f"{maximum:g} {unit}")
+        return value
+
+    parse.__name__ = words  # argparse may name the type in a message
+    return parse
 
 
-def _non_negative(text: str) -> float:
-    value = float(text)
-    if not (value >= 0 and value < 1e6):  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"{text} must be a number >= 0")
-    return value
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad input in one line (``synth-server: error: ...``, exit 2),
+    like every other refusal of the CLI, instead of the usage block."""
+
+    def error(self, message: str) -> Any:
+        command = self.prog.partition(" ")[2]
+        self.exit(2, f"synth-server: error: {command + ': ' if command else ''}{message} "
+                     f"(see {self.prog} --help)\n")
 
 
+SERVE_MAX_S = 1e6  # serve --duration limit (s, ~11.6 days; without it, serve runs until stopped)
 LATENCY_CHOICES = ("low", "balanced", "safe")  # keys of stream.LATENCY_PRESETS_MS
 PHASE_CHOICES = ("peak", "rtpghi")
 PHASE_HELP = ("phase reconstruction: peak (peak-locked propagation, 10 us a frame) or rtpghi "
@@ -543,8 +658,8 @@ FORCE_HELP = ("--out may be a folder that is not empty: it is kept, whole, besid
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="synth-server", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(prog="synth-server", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -558,7 +673,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "factorial:A,B,... (3 levels each); factors: f0_hz, spectral_slope, "
                           "noise_ratio, attack_s, release_s, even_gain, inharmonicity, vibrato_cents")
     toy.add_argument("--sample-rate", type=int, default=48000)
-    toy.add_argument("--duration", type=float, default=1.0, help="seconds per sound")
+    toy.add_argument("--duration", type=_seconds(MAX_RENDER_S, positive=True), default=1.0,
+                     help="seconds per sound")
     toy.add_argument("--seed", type=int, default=0)
     toy.add_argument("--no-plots", action="store_true",
                      help="dataset card without descriptors.csv and PNG plots")
@@ -581,9 +697,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="programs written to heldout/ for evaluation, or 'none' (default: "
                           "4,42,68: electric piano, cello, oboe)")
     sfp.add_argument("--sample-rate", type=int, default=48000)
-    sfp.add_argument("--duration", type=float, default=1.0,
+    sfp.add_argument("--duration", type=_seconds(MAX_RENDER_S, positive=True), default=1.0,
                      help="seconds per note including the release, before trimming")
-    sfp.add_argument("--hold", type=float, default=0.75, help="seconds from note-on to note-off")
+    sfp.add_argument("--hold", type=_seconds(MAX_RENDER_S), default=0.75,
+                     help="seconds from note-on to note-off")
     sfp.add_argument("--gain", type=float, default=1.0, help="fluidsynth master gain")
     sfp.add_argument("--quiet", action="store_true", help="no progress bar")
     sfp.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -594,7 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
     fold.add_argument("--sample-rate", type=int, default=48000)
     fold.add_argument("--top-db", type=float, default=60.0,
                       help="trim edges quieter than this many dB under the loudest frame")
-    fold.add_argument("--min-duration", type=float, default=0.05,
+    fold.add_argument("--min-duration", type=_seconds(MAX_RENDER_S), default=0.05,
                       help="skip files shorter than this after trimming, seconds")
     fold.add_argument("--quiet", action="store_true", help="no progress bar")
     fold.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -661,7 +778,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="low: render each block just before the device needs it (least "
                         "latency, needs an idle machine); balanced: +5 ms in reserve; safe: "
                         "+20 ms (survives a busy machine)")
-    p.add_argument("--buffer-ms", type=_non_negative, default=None,
+    p.add_argument("--buffer-ms", type=_seconds(SERVE_MAX_S * 1000, unit="ms"), default=None,
                    help="audio kept in reserve beyond the next block, ms (overrides --latency)")
     p.add_argument("--phase", choices=PHASE_CHOICES, default="peak", help=PHASE_HELP)
     p.add_argument("--models-dir", default=None,
@@ -672,14 +789,22 @@ def build_parser() -> argparse.ArgumentParser:
                         "skipped, reported and kept in the file), saved atomically on every "
                         "store; a symlink stays a symlink (default: presets last for this "
                         "session only)")
-    p.add_argument("--duration", type=_positive, default=None, help="stop after S seconds")
+    p.add_argument("--duration", type=_seconds(SERVE_MAX_S, positive=True), default=None,
+                   help=f"stop after S seconds (at most {SERVE_MAX_S:g})")
 
     p = sub.add_parser("render", help="render offline from a pad path or a score")
     p.add_argument("--model", default="models/default")
     p.add_argument("--pad-path", help="CSV with columns time_s,x,y")
     p.add_argument("--score", help="CSV rows time_s,address,arg1,...")
-    p.add_argument("--out", required=True)
-    p.add_argument("--duration", type=float, default=None)
+    p.add_argument("--out", required=True,
+                   help="audio file to write (format from the extension, e.g. .wav); written "
+                        "to a temporary file beside it and renamed when complete")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing --out (default: refuse it)")
+    p.add_argument("--duration", type=_seconds(MAX_RENDER_S, positive=True), default=None,
+                   help=f"seconds to render (default: last event + 1 s); at most "
+                        f"{MAX_RENDER_S:g} s ({MAX_RENDER_S / 3600:g} h), the latest time a "
+                        "score or pad path may use too")
     p.add_argument("--phase", choices=PHASE_CHOICES, default="peak", help=PHASE_HELP)
 
     p = sub.add_parser("fit-manifolds",
@@ -720,7 +845,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=DEFAULT_PORT)
     p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
-    p.add_argument("--wait", type=float, default=0.5, help="seconds to print replies (0: none)")
+    p.add_argument("--wait", type=_seconds(MAX_RENDER_S), default=0.5,
+                   help="seconds to print replies (0: none)")
 
     p = sub.add_parser("monitor", help="print the state the server pushes (/subscribe)")
     p.add_argument("--host", default="127.0.0.1")

@@ -145,5 +145,6 @@ def from_dict(cls: Type[T], data: Mapping[str, Any]) -> T:
 REPRESENTATIONS = ("stft", "mel", "logfreq")
 REGULARISERS = ("kl", "mmd", "swd")
 BETA_SCHEDULES = ("constant", "linear", "cyclical")
+MAX_RENDER_S = 4 * 3600.0  # longest offline render and latest score / pad-path time, seconds (4 h)
 
-__all__ = ["REPRESENTATIONS", "REGULARISERS", "BETA_SCHEDULES", "StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]
+__all__ = ["REPRESENTATIONS", "REGULARISERS", "BETA_SCHEDULES", "MAX_RENDER_S", "StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]
