@@ -80,6 +80,15 @@ def test_bad_pad_paths_are_one_line_and_write_nothing(tmp_path, rows, line_no, p
     assert files_in(tmp_path) == {"path.csv"}
 
 
+@pytest.mark.parametrize("flag", ["--score", "--pad-path"])
+def test_a_binary_file_is_one_line(tmp_path, flag):
+    data = tmp_path / "data.csv"
+    data.write_bytes(b"time_s,x,y\n\xff\xfe\x00\x01")
+    assert_one_line_error(render(flag, str(data), "--out", str(tmp_path / "take.wav")),
+                          f"{data}: not a UTF-8 CSV file")
+    assert files_in(tmp_path) == {"data.csv"}
+
+
 @pytest.mark.parametrize("value, problem", [
     ("-1", "out of range"), ("0", "out of range"), ("nan", "not a finite number"),
     ("inf", "not a finite number"), ("=-inf", "not a finite number"),
