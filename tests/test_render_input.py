@@ -80,18 +80,27 @@ def test_bad_pad_paths_are_one_line_and_write_nothing(tmp_path, rows, line_no, p
     assert files_in(tmp_path) == {"path.csv"}
 
 
+@pytest.mark.parametrize("flag", ["--score", "--pad-path"])
+def test_a_binary_file_is_one_line(tmp_path, flag):
+    data = tmp_path / "data.csv"
+    data.write_bytes(b"time_s,x,y\n\xff\xfe\x00\x01")
+    assert_one_line_error(render(flag, str(data), "--out", str(tmp_path / "take.wav")),
+                          f"{data}: not a UTF-8 CSV file")
+    assert files_in(tmp_path) == {"data.csv"}
+
+
 @pytest.mark.parametrize("value, problem", [
-    ("-1", "must be > 0"), ("0", "must be > 0"), ("nan", "not a finite number"),
+    ("-1", "out of range"), ("0", "out of range"), ("nan", "not a finite number"),
     ("inf", "not a finite number"), ("=-inf", "not a finite number"),
-    ("1e6", "over the limit of 14400 s"), ("14400.01", "over the limit"),
-    ("soon", "not a number")])
+    ("1e6", "over the limit"), ("14400.01", "over the limit"), ("soon", "not a number")])
 def test_bad_render_durations_are_one_line_and_write_nothing(tmp_path, value, problem):
     path = tmp_path / "path.csv"
     path.write_text("time_s,x,y\n0,0,0\n1,1,1\n")
     out = tmp_path / "take.wav"
     flag = ["--duration" + value] if value.startswith("=") else ["--duration", value]
     assert_one_line_error(render("--pad-path", str(path), "--out", str(out), *flag),
-                          "render: argument --duration", problem)
+                          "render: argument --duration", problem,
+                          "(expected seconds > 0 and <= 14400)")
     assert files_in(tmp_path) == {"path.csv"}
 
 

@@ -615,20 +615,19 @@ def _seconds(maximum: float, positive: bool = False, unit: str = "s") -> Any:
     ``positive``) and <= ``maximum``, in ``unit`` ("s" or "ms"); anything else, nan and inf
     included, is refused in one error line."""
     words = {"s": "seconds", "ms": "milliseconds"}[unit]
+    expected = f"(expected {words} {'> 0' if positive else '>= 0'} and <= {maximum:g})"
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {words}") from None
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number {expected}") from None
         if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of {words}")
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number {expected}")
         if value < 0 or (positive and value == 0):
-            raise argparse.ArgumentTypeError(f"{text!r} {words} must be "
-                                             f"{'> 0' if positive else '>= 0'}")
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range {expected}")
         if value > maximum:
-            raise argparse.ArgumentTypeError(f"{text!r} {words} is over the limit of "
-                                             f"{maximum:g} {unit}")
+            raise argparse.ArgumentTypeError(f"{text!r} is over the limit {expected}")
         return value
 
     parse.__name__ = words  # argparse may name the type in a message

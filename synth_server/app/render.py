@@ -11,6 +11,7 @@ blocks (:class:`OfflineRender`), so memory does not grow with the duration.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import heapq
 import math
@@ -83,6 +84,15 @@ def _read_time(text: str, where: str, max_time_s: float) -> float:
     return value
 
 
+@contextlib.contextmanager
+def _csv_errors(path: str | Path) -> Iterator[None]:
+    """Turn a file that is not UTF-8 text or not CSV into a ScoreError naming ``path``."""
+    try:
+        yield
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ScoreError(f"{path}: not a UTF-8 CSV file ({exc})") from None
+
+
 def read_score(path: str | Path, max_time_s: float = MAX_RENDER_S) -> list[ScoreEvent]:
     """Read a score CSV (optional header row starting with ``time_s``).
 
@@ -94,11 +104,11 @@ def read_score(path: str | Path, max_time_s: float = MAX_RENDER_S) -> list[Score
         (time_s, address, args). Memory grows with the file, not with the times in it.
     Raises:
         ScoreError: unreadable rows (bad, non-finite, negative or too late time; missing
-            address), naming file and line.
+            address), naming file and line; a file that is not UTF-8 CSV.
         OSError: the file cannot be opened.
     """
     events: list[ScoreEvent] = []
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8") as fh, _csv_errors(path):
         for line_no, row in enumerate(csv.reader(fh), start=1):
             if not row or not "".join(row).strip() or row[0].strip().startswith("#"):
                 continue
@@ -191,11 +201,11 @@ def read_pad_path(path: str | Path, step_s: float = 0.01,
         demand.
     Raises:
         ScoreError: missing columns, non-numeric or non-finite values, negative or too late
-            times, naming file and line.
+            times, naming file and line; a file that is not UTF-8 CSV.
         OSError: the file cannot be opened.
     """
     rows: list[tuple[float, float, float]] = []
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8") as fh, _csv_errors(path):
         reader = csv.DictReader(fh)
         if not reader.fieldnames or not {"time_s", "x", "y"} <= set(reader.fieldnames):
             raise ScoreError(f"{path}: needs a header with columns time_s,x,y")
