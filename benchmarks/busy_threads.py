@@ -43,7 +43,7 @@ def main() -> int:
     name = f"bench-{uuid.uuid4().hex[:8]}"
     os.environ["JACK_DEFAULT_SERVER"] = name
     os.environ["JACK_NO_START_SERVER"] = "1"
-    jackd = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
+    jackd = subprocess.Popen(["jackd", "-n", name, "-d", "dummy", "-r", "48000",
                               "-p", str(args.period)], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     time.sleep(1.5)

@@ -93,7 +93,7 @@ def start_jackd(period: int, log: str | None = None) -> tuple[subprocess.Popen, 
     name = f"bench-{uuid.uuid4().hex[:8]}"
     env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
     out = open(log, "w") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
+    proc = subprocess.Popen(["jackd", "-n", name, "-d", "dummy", "-r", "48000",
                              "-p", str(period)], stdout=out, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

@@ -404,7 +404,7 @@ def measure(args: argparse.Namespace) -> dict:
     jackd = server = client = replies = None
     try:
         jackd = subprocess.Popen(  # own session: a Ctrl-C must not stop it before the server
-            [args.jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", str(SAMPLE_RATE),
+            [args.jackd, "-n", name, "-d", "dummy", "-r", str(SAMPLE_RATE),
              "-p", str(args.period)], stdout=jackd_log, stderr=subprocess.STDOUT, env=env,
             start_new_session=True)
         probe = open_client(jack, name, 15.0, jackd)

@@ -108,7 +108,7 @@ def jackd(tmp_path: Path):
     env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
     log = open(tmp_path / "jackd.log", "wb")
     proc = subprocess.Popen(
-        ["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"],
+        ["jackd", "-n", name, "-d", "dummy", "-r", "48000", "-p", "256"],  # realtime, as musicians run it
         stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 10
     ready = False
