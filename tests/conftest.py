@@ -140,6 +140,7 @@ SYSTEM_MODULES = {
     "test_end_to_end", "test_evaluate", "test_fuzz", "test_hotswap", "test_latency_jack",
     "test_pd_patch", "test_render", "test_soak", "test_toy_dataset", "test_training_engine",
     "test_descriptors", "test_descriptor_control", "test_manifolds", "test_presets",
+    "test_presets_safety", "test_datasets_safety", "test_render_input", "test_train_out",
 }
 SYSTEM_FIXTURES = {"tiny_model_dir", "tiny_checkpoint", "jackd"}
 
