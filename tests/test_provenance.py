@@ -84,3 +84,26 @@ def test_atomic_write_keeps_a_symlink(tmp_path):
     link.symlink_to(target)
     write_atomic(link, b"new")
     assert link.is_symlink() and target.read_text() == "new"
+
+
+@pytest.mark.system
+def test_fit_commands_repair_a_model_whose_derived_files_are_stale(tmp_path, tiny_dataset):
+    """Retrained weights beside old maps and surrogate: refused; fit-manifolds then
+    fit-descriptors rewrite everything that depended on the old weights, and it loads again."""
+    from synth_server.fit.descriptors import fit_descriptors
+    from synth_server.fit.manifolds import fit_checkpoint
+
+    model = tmp_path / "m"
+    shutil.copytree(DEFAULT_MODEL, model, ignore=shutil.ignore_patterns("report"))
+    _other_weights(model)
+    fit_checkpoint(model, data_dir=tiny_dataset, methods=("pca",))
+    with pytest.raises(CheckpointError, match="descriptors.json: made from other weights"):
+        load_checkpoint(model)  # the surrogate still describes the old decoder
+    heatmaps = json.loads((model / "heatmaps.json").read_text())
+    sha = load_checkpoint(model, derived=False).weights_sha256
+    assert heatmaps["weights_sha256"] == sha  # redrawn on the new maps by fit-manifolds
+    fit_descriptors(model, n_samples=600, max_iter=30, grid=6)
+    loaded = load_checkpoint(model)
+    assert loaded.weights_sha256 == sha and set(loaded.manifolds) == {"pca"}
+    assert loaded.descriptors is not None and loaded.heatmaps
+    assert all(key[0] == "pca" for key in loaded.heatmaps)

@@ -203,3 +203,23 @@ def load_attributes(directory: Union[str, Path], latent_dim: int, weights_sha256
     if len(out) > MAX_ATTRIBUTES:
         raise ValueError(f"{ATTRIBUTES_JSON}: more than {MAX_ATTRIBUTES} attributes")
     return out
+
+
+def drop_stale_attributes(directory: Union[str, Path], weights_sha256: str) -> bool:
+    """Remove ``attributes.json`` when it was made from other weights (or cannot be read).
+
+    Attribute vectors are derived data: when the weights changed and no labelled data is at
+    hand to refit them, the stale vectors must not steer the new decoder.
+
+    Returns:
+        True when a stale file was removed.
+    """
+    path = Path(directory) / ATTRIBUTES_JSON
+    if not path.is_file():
+        return False
+    try:
+        check_provenance(read_json(path, 4 * 1024 * 1024), ATTRIBUTES_JSON, weights_sha256)
+        return False
+    except ValueError:
+        path.unlink()
+        return True

@@ -294,7 +294,7 @@ def fit_checkpoint(model_dir: Union[str, Path], latents: Optional[np.ndarray] = 
     from synth_server.artifacts.checkpoint import load_checkpoint
     from synth_server.artifacts.descriptors import load_anchors
     from synth_server.artifacts.layout import HEATMAPS_JSON
-    from synth_server.artifacts.navigation import save_manifolds
+    from synth_server.artifacts.navigation import drop_stale_attributes, save_manifolds
     from synth_server.fit.attributes import fit_attributes
     from synth_server.fit.encode import encode_folder
 
@@ -305,6 +305,9 @@ def fit_checkpoint(model_dir: Union[str, Path], latents: Optional[np.ndarray] = 
         fit_attributes(model_dir, data_dir, checkpoint, (latents, owners, files))
     elif data_dir is not None:
         fit_attributes(model_dir, data_dir, checkpoint)
+    if drop_stale_attributes(model_dir, checkpoint.weights_sha256):
+        log.warning("%s: removed attributes.json made from other weights (refit it with "
+                    "fit-manifolds --data DIR on labelled data)", model_dir)
     if latents is None:
         latents = load_anchors(model_dir, checkpoint.weights_sha256)
         if latents is None:
