@@ -130,9 +130,9 @@ def test_cli_force_keeps_the_old_model_beside_and_carries_nothing_over(models, t
 
 
 def test_force_never_clobbers_an_earlier_copy(models, tiny_dataset, monkeypatch):
-    import synth_server.train.module as module
+    import synth_server.core.files as files
 
-    monkeypatch.setattr(module.time, "strftime", lambda fmt, *a: "20250101-120000")
+    monkeypatch.setattr(files.time, "strftime", lambda fmt, *a: "20250101-120000")
     target = models / "default"
     old = tree_hashes(target)
     first = train_model(tiny_dataset, target, stft=StftConfig(), latent_dim=2, train=TRAIN,

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Union
 
@@ -160,3 +161,45 @@ def json_bytes(document: Any, indent: int = 1) -> bytes:
 def sha256_bytes(data: bytes) -> str:
     """Hex sha256 of ``data`` (hashlib)."""
     return hashlib.sha256(data).hexdigest()
+
+
+def staging_dir(out_dir: PathLike) -> Path:
+    """A fresh empty hidden folder beside ``out_dir`` (same file system, so it can be renamed
+    onto it in one step): ``out_dir.parent/.NAME.staging-XXXXXXXX``, mode 0777 less the umask.
+
+    Raises:
+        OSError: the parent folder cannot be created or written.
+    """
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it 0700
+    return staging
+
+
+def old_name(out_dir: PathLike, n: int = 1) -> Path:
+    """The n-th name beside ``out_dir`` under which its previous contents are kept:
+    ``NAME.old-YYYYmmdd-HHMMSS`` (local time), then ``-2``, ``-3``..."""
+    out = Path(out_dir)
+    stem = f"{out.name}.old-{time.strftime('%Y%m%d-%H%M%S')}"
+    return out.parent / (stem if n == 1 else f"{stem}-{n}")
+
+
+def reserve_old_name(out_dir: PathLike) -> Path:
+    """Claim a free :func:`old_name` by creating it as an empty folder (``os.mkdir`` fails on
+    an existing name, so an older copy is never clobbered); a folder renamed onto the empty
+    reservation replaces it in one step.
+
+    Raises:
+        OSError: the parent folder cannot be written; FileExistsError: no free name.
+    """
+    for n in range(1, 10000):
+        candidate = old_name(out_dir, n)
+        try:
+            os.mkdir(candidate)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(f"{Path(out_dir).parent}: no free name for {old_name(out_dir)}")

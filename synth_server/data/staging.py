@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from synth_server.core.files import old_name, staging_dir
 
 __all__ = ["OutputExistsError", "backup_path", "staged_output"]
 
@@ -65,25 +65,15 @@ def backup_path(out_dir: str | Path) -> Path:
     Returns:
         ``out_dir.parent / "NAME.old-<local time>[-N]"`` (does not exist now).
     """
-    out = Path(out_dir)
-    base = f"{out.name}.old-{time.strftime('%Y%m%d-%H%M%S')}"
-    candidate, n = out.parent / base, 1
-    while os.path.lexists(candidate):
+    n = 1
+    while os.path.lexists(old_name(out_dir, n)):
         n += 1
-        candidate = out.parent / f"{base}-{n}"
-    return candidate
+    return old_name(out_dir, n)
 
 
 def _make_staging(out: Path) -> Path:
     """Create an empty hidden folder beside ``out`` (mode 0777 less the umask, like mkdir)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        staging = out.parent / f".{out.name}.staging-{secrets.token_hex(4)}"
-        try:
-            os.mkdir(staging)
-            return staging
-        except FileExistsError:
-            continue
+    return staging_dir(out)
 
 
 def _publish(staging: Path, out: Path, keep_old_as: Path | None) -> None:

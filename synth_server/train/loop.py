@@ -27,6 +27,7 @@ import torch
 
 from synth_server.core.config import (BETA_SCHEDULES, REGULARISERS, StftConfig, TrainConfig,
                                  VaeConfig, to_dict)
+from synth_server.core.files import staging_dir
 from synth_server.data.frames import heldout_split, load_frames
 from synth_server.nav.pca import PcaManifold
 from synth_server.artifacts.checkpoint import save_checkpoint
@@ -173,7 +174,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
     from lightning.pytorch.utilities import rank_zero_only
 
     from synth_server.train.module import (AtomicCheckpointIO, FrameVAEModule, frame_loader,
-                                           publish_directory, staging_directory)
+                                           publish_directory)
 
     if train.regulariser not in REGULARISERS:
         raise ValueError(f"unknown regulariser {train.regulariser!r} ({', '.join(REGULARISERS)})")
@@ -209,7 +210,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
 
     # "replace": the old directory stays as it is until the new model is published, so the
     # training state goes to the staging directory; otherwise to <out>/train (resumable)
-    staging = staging_directory(out_dir) if mode == "replace" and rank_zero_only.rank == 0 \
+    staging = staging_dir(out_dir) if mode == "replace" and rank_zero_only.rank == 0 \
         else None
     work_dir = (staging or out_dir) / TRAIN_SUBDIR
     discard = staging  # removed if training fails; never once publishing has begun
@@ -282,7 +283,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
                 "split": {"validation_fraction": validation_fraction,
                           "heldout_files": sorted(Path(files[i]).name for i in held)}}
         if staging is None:
-            staging = discard = staging_directory(out_dir)
+            staging = discard = staging_dir(out_dir)
         save_checkpoint(staging, model, stft, manifold, meta)
         write_navigation(staging, latents, owners, files, data_dir, manifold_methods, train.seed)
         state = out_dir / TRAIN_SUBDIR  # this training's state ("new" and "resume")

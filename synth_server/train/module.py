@@ -8,11 +8,11 @@ this module only says what one step is. Source: Lightning 2.x API (``lightning.p
 from __future__ import annotations
 
 import ctypes
+import io
 import ctypes.util
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,6 +22,7 @@ from lightning.pytorch.plugins.io import TorchCheckpointIO
 from torch.utils.data import DataLoader, Dataset
 
 from synth_server.core.config import TrainConfig
+from synth_server.core.files import reserve_old_name, write_atomic
 from synth_server.artifacts.layout import (ATTRIBUTES_JSON, CONFIG_FILE, MANIFOLD_FILE,
                                            MANIFOLDS_JSON, MANIFOLDS_NPZ, TRAIN_DIR,
                                            WEIGHTS_FILE)
@@ -146,17 +147,9 @@ class AtomicCheckpointIO(TorchCheckpointIO):
                         storage_options: Optional[Any] = None) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                torch.save(checkpoint, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        buffer = io.BytesIO()
+        torch.save(checkpoint, buffer)
+        write_atomic(path, buffer.getvalue(), mode=0o600)
 
     def load_checkpoint(self, path: str | Path, map_location: Optional[Any] = None,
                         weights_only: Optional[bool] = None) -> dict[str, Any]:
@@ -180,44 +173,6 @@ def _exchange(a: Path, b: Path) -> bool:
     return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
-def staging_directory(out_dir: str | Path) -> Path:
-    """A fresh empty directory beside ``out_dir`` (same file system) to write a checkpoint into."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.staging-"))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it 0700; a model directory is readable
-    return staging
-
-
-def previous_name(out_dir: str | Path) -> Path:
-    """Reserve a fresh name beside ``out_dir`` to keep a previous model under.
-
-    The name is ``<name>.old-YYYYmmdd-HHMMSS`` (``-2``, ``-3``... appended when taken); it is
-    reserved by creating it as an empty directory (``os.mkdir`` fails on an existing name, so a
-    concurrent caller or an older copy is never clobbered). A directory renamed onto the empty
-    reservation replaces it in one step.
-
-    Args:
-        out_dir: the model directory whose previous contents are to be kept.
-    Returns:
-        The reserved (empty) directory.
-    Raises:
-        OSError: the parent folder cannot be written.
-    """
-    out_dir = Path(out_dir)
-    stem = f"{out_dir.name}.old-{time.strftime('%Y%m%d-%H%M%S')}"
-    for n in range(1, 10000):
-        candidate = out_dir.with_name(stem if n == 1 else f"{stem}-{n}")
-        try:
-            os.mkdir(candidate)
-        except FileExistsError:
-            continue
-        return candidate
-    raise FileExistsError(f"{out_dir.parent}: no free name for {stem}")
-
-
 def only_training_files(directory: Path) -> bool:
     """True when ``directory`` holds nothing but files ``train_model`` writes (or nothing)."""
     return all(entry.name in TRAINING_FILES for entry in Path(directory).iterdir())
@@ -232,10 +187,10 @@ def publish_directory(staging: Path, out_dir: str | Path,
     staging directory (renameat2 RENAME_EXCHANGE: readers see the old or the new directory,
     never a mix; where the call is missing, two renames leave a moment without ``out_dir``,
     never a mixed one); the previous directory is then either renamed beside it under
-    :func:`previous_name` or deleted.
+    :func:`synth_server.core.files.reserve_old_name` or deleted.
 
     Args:
-        staging: directory holding the new checkpoint (from :func:`staging_directory`).
+        staging: directory holding the new checkpoint (from :func:`synth_server.core.files.staging_dir`).
         out_dir: destination.
         keep_previous: True: always keep the previous directory beside; False: delete it;
             None: keep it only when it holds anything besides what training writes
@@ -257,10 +212,10 @@ def publish_directory(staging: Path, out_dir: str | Path,
         if not keep:
             shutil.rmtree(previous, ignore_errors=True)
             return None
-        kept = previous_name(out_dir)
+        kept = reserve_old_name(out_dir)
         os.rename(previous, kept)
         return kept
-    kept = previous_name(out_dir) if keep else \
+    kept = reserve_old_name(out_dir) if keep else \
         Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
     os.rename(out_dir, kept)  # onto the empty reservation
     os.rename(staging, out_dir)
