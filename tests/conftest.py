@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -69,10 +70,22 @@ def default_checkpoint():
 
 
 def free_udp_port() -> int:
-    """A UDP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A UDP port nobody listens on right now, below Linux's ephemeral range (32768-60999).
+
+    A port the kernel hands out for ``bind(0)`` can be handed out again to another socket (a
+    reply socket, JACK, another test) before the server binds it: CI saw "Address already in
+    use". Ports below the ephemeral range are never handed out that way.
+    """
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free UDP port in 20000-32000")
 
 
 def start_null_server(record: Path, port: int, reply_port: int, *extra: str

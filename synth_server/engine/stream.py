@@ -12,11 +12,11 @@
 - With no device, a **clock thread** consumes ``blocksize`` frames every ``blocksize /
   sample_rate`` seconds (catching up when late) and hands them to the recorder, so the session is
   still played in real time and recorded.
-- **Latency is measured on the stream's own clock**: a hop rendered from a new control state
-  records (sample index of its first sample, the time the OSC packet arrived); the time that
-  sample reaches the device is the playback action's DAC time (PortAudio's
-  ``outputBufferDacTime``, via rtmixer's ``actual_time``) plus its offset in samples, mapped to
-  ``time.monotonic`` (the clock the OSC thread stamps packets with).
+- **Latency is estimated when a hop is rendered**: a hop rendered from a new control state is
+  heard after the audio already queued in the ring plus the device's reported output latency;
+  added to the time since the OSC packet arrived (``time.monotonic``), that is the control
+  latency, within one period. (Mapping PortAudio's DAC time to ``time.monotonic`` gave negative
+  figures with a realtime jackd.)
 - **Hot-swap**: :meth:`Engine.swap` hands over a new renderer; the next hops crossfade old and
   new (equal power, ``crossfade_ms``), both driven by the same control state, without a gap.
 - The **recorder** thread writes a WAV (soundfile) from a queue; closing it leaves a valid file.
@@ -271,12 +271,9 @@ class Engine:
         self.on_hop: Optional[Callable[["Engine"], None]] = None
         # latency bookkeeping (renderer thread only)
         self._last_version = -1
-        self._pending_marks: collections.deque[tuple[int, float]] = collections.deque()
+        self._device_latency_s = 0.0  # the device's reported output latency (set at open)
         self.latencies_ms: collections.deque[float] = collections.deque(maxlen=4096)
         self.latency_count = 0
-        self._origin: Optional[tuple[int, float]] = None  # (sample index, monotonic DAC time)
-        self._action_first = 0
-        self._stream_offset: Optional[float] = None
         # hot-swap (swap() from another thread appends; deque append/popleft are thread-safe)
         self._incoming: collections.deque[tuple[Renderer, SwapReport]] = collections.deque()
         self._fading: Optional[tuple[Renderer, SwapReport, int]] = None
@@ -303,12 +300,19 @@ class Engine:
 
     # -- renderer side -------------------------------------------------------------------
 
+    def _ahead_s(self) -> float:
+        """Seconds until a sample written to the ring now reaches the device: the audio queued
+        before it plus the device's reported output latency (within one period)."""
+        return self._ring.read_available / self.sample_rate + self._device_latency_s
+
     def _render(self) -> None:
         state = self._state()
         if state.version != self._last_version:
             self._last_version = state.version
             if state.received_s > 0.0:
-                self._pending_marks.append((self.frames_written, state.received_s))
+                now = time.monotonic()
+                self.latencies_ms.append(1000.0 * (now + self._ahead_s() - state.received_s))
+                self.latency_count += 1
         if self._incoming and self._fading is None:  # one crossfade at a time, in order
             renderer, report = self._incoming.popleft()
             report.first_sample = self.frames_written
@@ -325,6 +329,7 @@ class Engine:
             done += 1
             if done >= self._crossfade_hops:
                 report.last_sample = self.frames_written + hop
+                report.heard_s = time.monotonic() + self._ahead_s() + hop / self.sample_rate
                 self.renderer = renderer
                 self._fading = None
                 self.swaps.append(report)
@@ -353,50 +358,8 @@ class Engine:
             self.failed = True
             self._stop.set()
 
-    def _play_time(self, sample: int) -> Optional[float]:
-        """time.monotonic() at which output sample ``sample`` reaches the device, if known."""
-        if self._origin is None:
-            return None
-        index, at = self._origin
-        return at + (sample - index) / self.sample_rate
-
-    def _update_origin(self) -> None:
-        """Anchor sample indices to device time from the playback action's DAC time."""
-        if self._mixer is None or self._origin is not None:
-            return
-        dac = float(self._action.actual_time)
-        if dac <= 0.0:
-            return  # the callback has not started this action yet
-        # Stream time first, then the monotonic clock: a thread preempted between the two reads
-        # (the GIL, a busy machine) gets a *larger* offset, which min() discards. (Read the
-        # other way round, the most delayed reading won and every later latency came out too
-        # small, down to negative values under the stress soak.)
-        stream_s = float(self._mixer.time)
-        offset = time.monotonic() - stream_s
-        self._stream_offset = offset if self._stream_offset is None \
-            else min(self._stream_offset, offset)  # the smallest offset has the least delay
-        self._origin = (self._action_first, dac + self._stream_offset)
-
-    def _settle_marks(self) -> None:
-        """Turn pending (sample, received) marks into latencies once the sample's time is known."""
-        while self._pending_marks:
-            sample, received = self._pending_marks[0]
-            played = self._play_time(sample)
-            if played is None:
-                return
-            self._pending_marks.popleft()
-            self.latencies_ms.append(1000.0 * (played - received))
-            self.latency_count += 1
-        for report in self.swaps:
-            if not report.heard_s and report.last_sample >= 0:
-                played = self._play_time(report.last_sample)
-                if played is not None:
-                    report.heard_s = played
-
     def _start_action(self) -> None:
         self._prefill()
-        self._action_first = self.frames_written - self._ring.read_available
-        self._origin = None
         self._action = self._mixer.play_ringbuffer(self._ring)
 
     def _renderer_steps(self) -> None:
@@ -412,11 +375,9 @@ class Engine:
                         self.underrun_context.append((round(1000 * (now - self._last_render_s), 2),
                                                       round(1000 * (now - next_callback), 2),
                                                       round(1000 * self._last_render_cost_s, 2)))
-                    self._pending_marks.clear()
                     self._start_action()
                     last_fill = self._ring.read_available
                     continue
-                self._update_origin()
             now = time.monotonic()
             fill = self._ring.read_available
             if fill < last_fill:  # a callback ran at some moment before now
@@ -427,7 +388,6 @@ class Engine:
             elif now > next_callback + 0.5 * self._period_s:
                 next_callback += self._period_s  # no callback seen: keep the beat
             last_fill = fill
-            self._settle_marks()
             if fill < self.buffer_frames:
                 due = next_callback - self._margin_s
                 if now >= due:
@@ -447,7 +407,6 @@ class Engine:
         block = np.zeros((self._block, self.channels), dtype=np.float32)
         period = len(block) / self.sample_rate
         deadline = time.monotonic()
-        self._origin = (0, deadline + period)
         while not self._stop.is_set():
             deadline += period
             delay = deadline - time.monotonic()
@@ -459,7 +418,6 @@ class Engine:
                 if len(self.underrun_times) < 1000:
                     self.underrun_times.append(time.monotonic())
                 block[got:] = 0.0
-                self._origin = (self.frames_out + got, time.monotonic())
             self.frames_out += len(block)
             if self.recorder is not None:
                 self.recorder.put(block)
@@ -499,6 +457,7 @@ class Engine:
                 log.debug("portaudio: %s", line)
             raise AudioDeviceError(f"cannot open audio device {self.device!r}: {exc}") from None
         self._mixer = mixer
+        self._device_latency_s = float(mixer.latency)
 
     def stop(self) -> None:
         """Stop threads and the stream, close the recording. Safe to call twice."""
