@@ -122,8 +122,8 @@ def models_dir(tmp_path):
 def test_hostile_packets_cannot_stop_the_sound(jackd, tmp_path, models_dir):
     record = tmp_path / "fuzz.wav"
     proc, port, replies = start_server(
-        ["--model", str(models_dir / "default"), "--device", "system", "--record", str(record),
-         "--latency", "safe"], jackd, tmp_path)
+        ["--model", str(models_dir / "default"), "--device", "system", "--record", str(record)],
+        jackd, tmp_path)
     sent: dict[str, int] = {}
     try:
         wait_for_pong(port, replies, proc)

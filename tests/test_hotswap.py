@@ -61,7 +61,7 @@ def start(models_dir: Path, device, record: Path, jack_env: dict | None, monkeyp
     replies = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     replies.bind(("127.0.0.1", 0))
     replies.settimeout(0.2)
-    server = Server(models_dir / "default", "default", device, 256, 5.0, str(record), "127.0.0.1",
+    server = Server(models_dir / "default", "default", device, 256, str(record), "127.0.0.1",
                     free_udp_port(), replies.getsockname()[1], models_dir)
     server.start()
     return server, replies

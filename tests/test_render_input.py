@@ -108,7 +108,6 @@ def test_bad_render_durations_are_one_line_and_write_nothing(tmp_path, value, pr
     (("serve", "--device", "null", "--duration", "nan"), "--duration"),
     (("serve", "--device", "null", "--duration", "-2"), "--duration"),
     (("serve", "--device", "null", "--duration", "inf"), "--duration"),
-    (("serve", "--device", "null", "--buffer-ms", "nan"), "--buffer-ms"),
     (("dataset", "toy", "--out", "{tmp}/toy", "--duration", "inf"), "--duration"),
     (("dataset", "soundfont", "--out", "{tmp}/sf", "--hold", "-1"), "--hold"),
     (("dataset", "folder", "{tmp}", "--out", "{tmp}/f", "--min-duration", "nan"),

@@ -3,8 +3,7 @@
     synth-server dataset toy|soundfont|folder --out DIR [--force]
     synth-server train --data DIR --out models/NAME
     synth-server serve --model DIR [--models-dir DIR] [--device NAME|null] [--port 7400]
-                       [--reply-port 7401] [--blocksize N] [--latency low|balanced|safe]
-                       [--buffer-ms MS] [--record FILE.wav] [--duration S]
+                       [--reply-port 7401] [--blocksize N] [--record FILE.wav] [--duration S]
     synth-server render --model DIR (--pad-path CSV | --score CSV) --out FILE.wav [--duration S]
                         [--force]
     synth-server devices
@@ -220,7 +219,7 @@ def _parse_device(text: Optional[str]) -> Any:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from synth_server.engine.stream import LATENCY_PRESETS_MS, AudioDeviceError, output_devices
+    from synth_server.engine.stream import AudioDeviceError, output_devices
     from synth_server.app.server import Server
 
     stop = threading.Event()
@@ -256,12 +255,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             reason = str(exc)
     if reason is not None:
         record = record or str(_default_recording())
-    buffer_ms = args.buffer_ms if args.buffer_ms is not None else LATENCY_PRESETS_MS[args.latency]
 
     def make(dev: Any, rec: Optional[str]) -> Server:
-        server = Server(args.model, checkpoint.name, dev, args.blocksize, buffer_ms, rec,
+        server = Server(args.model, checkpoint.name, dev, args.blocksize, rec,
                         args.host, args.port, args.reply_port,
-                        args.models_dir or Path(args.model).resolve().parent, args.phase,
+                        args.models_dir or Path(args.model).resolve().parent,
                         args.allow, presets=args.presets)
         server.start()
         return server
@@ -283,8 +281,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
              f"recording to {record}")
     else:
         _say(f"playing {checkpoint.name} on device {device!r} "
-             f"({checkpoint.stft.sample_rate} Hz, block {args.blocksize}, reserve "
-             f"{buffer_ms:g} ms; measured latency: /state/latency_ms)"
+             f"({checkpoint.stft.sample_rate} Hz, block {args.blocksize}, synthesis in the "
+             f"audio callback; measured latency: /state/latency_ms)"
              + (f", recording to {record}" if record else ""))
     _say(f"OSC on {args.host}:{server.osc.port} (replies to port {args.reply_port}); "
          f"try: oscsend localhost {server.osc.port} /pad ff 0.2 0.8")
@@ -645,7 +643,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 SERVE_MAX_S = 1e6  # serve --duration limit (s, ~11.6 days; without it, serve runs until stopped)
-LATENCY_CHOICES = ("low", "balanced", "safe")  # keys of stream.LATENCY_PRESETS_MS
 PHASE_CHOICES = ("peak", "rtpghi")
 PHASE_HELP = ("phase reconstruction: peak (peak-locked propagation, 10 us a frame) or rtpghi "
               "(phase-gradient heap integration: smoother glides and attacks, ~150 us a frame)")
@@ -773,13 +770,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
     p.add_argument("--blocksize", type=int, default=256, choices=[0, 32, 64, 128, 256, 512, 1024,
                                                                2048], help="audio block in frames")
-    p.add_argument("--latency", choices=sorted(LATENCY_CHOICES), default="balanced",
-                   help="low: render each block just before the device needs it (least "
-                        "latency, needs an idle machine); balanced: +5 ms in reserve; safe: "
-                        "+20 ms (survives a busy machine)")
-    p.add_argument("--buffer-ms", type=_seconds(SERVE_MAX_S * 1000, unit="ms"), default=None,
-                   help="audio kept in reserve beyond the next block, ms (overrides --latency)")
-    p.add_argument("--phase", choices=PHASE_CHOICES, default="peak", help=PHASE_HELP)
     p.add_argument("--models-dir", default=None,
                    help="folder /model/load NAME looks in (default: the folder of --model)")
     p.add_argument("--record", default=None, help="also record the output to this WAV")

@@ -16,7 +16,7 @@ from typing import Any, Optional
 from synth_server.control.controller import Controller, ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
 from synth_server.control.osc_server import OscServer
-from synth_server.engine.audio_process import AudioProcess
+from synth_server.engine.realtime import CallbackEngine
 from synth_server.nav.surrogate import playable_surrogate
 from synth_server.nav.maps import navigation_of
 
@@ -38,11 +38,9 @@ class Server:
         model_name: its name.
         device: PortAudio output device, or None for the internal clock.
         blocksize: audio block in frames.
-        buffer_ms: audio kept in reserve beyond the next block (see engine.stream).
         record: WAV path to record to, or None.
         host, port, reply_port: OSC listening address and the port replies go to.
         models_dir: folder /model/load resolves names in.
-        phase: phase reconstruction ("peak" or "rtpghi").
         allow: addresses / CIDR networks that may control the server besides this machine
             (None: anyone who can reach ``host``).
         presets: JSON file of presets, read at start and saved on every /preset/store (None:
@@ -50,19 +48,18 @@ class Server:
     """
 
     def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
-                 buffer_ms: float, record: Optional[str], host: str, port: int, reply_port: int,
-                 models_dir: str | Path, phase: str = "peak",
-                 allow: Optional[list[str]] = None, presets: Optional[str] = None):
+                 record: Optional[str], host: str, port: int, reply_port: int,
+                 models_dir: str | Path, allow: Optional[list[str]] = None,
+                 presets: Optional[str] = None):
         self.initial = ControlState()
-        self.buffer_ms = buffer_ms
         self.blocksize = blocksize
         self.record = record
         self.events: list[tuple] = []
         from synth_server.artifacts.checkpoint import load_checkpoint
 
         checkpoint = load_checkpoint(model_dir)
-        self.audio = AudioProcess(playable(checkpoint), model_name, device, blocksize, buffer_ms, record,
-                                  on_event=self._on_audio_event, phase=phase)
+        self.audio = CallbackEngine(playable(checkpoint), model_name, device, blocksize, record,
+                                    on_event=self._on_audio_event)
         self.library = ModelLibrary(models_dir)
         self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
                                      model_loader=self._request_model, latency=self._latency,
@@ -178,7 +175,7 @@ class Server:
             "underruns": result.underruns, "nan_frames": result.nan_frames,
             "osc_packets": self.osc.packets, "osc_ignored_hosts": self.osc.refused_hosts,
             "osc_received": self.osc.received, "osc_rejected": self.osc.rejected,
-            "record": self.record, "buffer_ms": self.buffer_ms, "blocksize": self.blocksize,
+            "record": self.record, "blocksize": self.blocksize,
             "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,
             **{k: (None if isinstance(v, float) and v != v else v)
                for k, v in result.details.items()},

@@ -40,6 +40,15 @@ def smooth_controls(targets, gains, latent, gain_state, alpha, snap, latents_out
 @numba.njit(cache=True, nogil=True)
 def output_stage(mono, hop_gains, dc_state, dc_pole, limiter_state, ceiling, release,
                  out):  # pragma: no cover - compiled
+    """:func:`output_stage_into` with its scratch allocated here (one hop of float64)."""
+    n = hop_gains.shape[0] - 1
+    return output_stage_into(mono, hop_gains, dc_state, dc_pole, limiter_state, ceiling,
+                             release, out, np.empty(mono.shape[0] // n, np.float64))
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def output_stage_into(mono, hop_gains, dc_state, dc_pole, limiter_state, ceiling, release,
+                      out, buf):  # pragma: no cover - compiled
     """Gain ramp, DC blocker, peak limiter and hard ceiling; mono → every output channel.
 
     Args:
@@ -56,6 +65,7 @@ def output_stage(mono, hop_gains, dc_state, dc_pole, limiter_state, ceiling, rel
         ceiling: linear peak ceiling; every output sample is clipped to it as a last resort.
         release: limiter release coefficient per hop.
         out: [n * hop, channels] float32, receives the result.
+        buf: [>= hop] float64 scratch (the audio callback passes a preallocated one).
     Returns:
         Number of non-finite samples replaced by 0 (0 unless something upstream broke).
     """
@@ -67,7 +77,6 @@ def output_stage(mono, hop_gains, dc_state, dc_pole, limiter_state, ceiling, rel
     b0 = 0.5 * (1.0 + dc_pole)
     g_lim = limiter_state[0]
     bad = 0
-    buf = np.empty(hop, np.float64)
     for j in range(n):
         g0 = hop_gains[j]
         dg = (hop_gains[j + 1] - g0) / hop

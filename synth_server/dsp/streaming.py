@@ -39,6 +39,18 @@ INV_TWO_PI = 1.0 / TWO_PI
 @numba.njit(cache=True, nogil=True)
 def _peak_locked_phase(log_mag, running, running_freq, rng_state, phase_out, advance,
                        log_threshold, main_lobe):  # pragma: no cover - compiled
+    """Steps 1-4 for ``n`` frames (allocates its scratch; see :func:`peak_locked_phase_into`)."""
+    n_bins = log_mag.shape[1]
+    peak_locked_phase_into(log_mag, running, running_freq, rng_state, phase_out, advance,
+                           log_threshold, main_lobe, np.empty(n_bins, np.int64),
+                           np.empty(n_bins, np.float64), np.empty(n_bins, np.float64),
+                           np.empty(n_bins, np.int64))
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def peak_locked_phase_into(log_mag, running, running_freq, rng_state, phase_out, advance,
+                           log_threshold, main_lobe, peak_bin, peak_freq, peak_phase,
+                           owner):  # pragma: no cover - compiled
     """Steps 1-4 for ``n`` frames.
 
     Args:
@@ -52,12 +64,10 @@ def _peak_locked_phase(log_mag, running, running_freq, rng_state, phase_out, adv
         log_threshold: peaks lower than the frame maximum by more than this (natural log) are
             ignored.
         main_lobe: bins on each side of a peak locked to it.
+        peak_bin, owner: [K] int64 scratch; peak_freq, peak_phase: [K] float64 scratch (so the
+            audio callback's kernel allocates nothing).
     """
     n_frames, n_bins = log_mag.shape
-    peak_bin = np.empty(n_bins, np.int64)
-    peak_freq = np.empty(n_bins, np.float64)
-    peak_phase = np.empty(n_bins, np.float64)
-    owner = np.empty(n_bins, np.int64)
     state = rng_state[0]
     for t in range(n_frames):
         lm = log_mag[t]
@@ -166,6 +176,16 @@ class StreamingInverse:
         self._tail = np.zeros(n_fft, dtype=np.float32)  # overlap not yet output
         self._log_threshold = PEAK_THRESHOLD_DB / 20.0 * np.log(10.0)
         self._noise_state = self._rng.integers(1, 2**63, size=1, dtype=np.uint64)
+
+    def kernel_state(self) -> dict[str, np.ndarray | float]:
+        """Copies of the state and constants the audio callback's kernel needs to continue
+        exactly where this object stands: ``running``, ``running_freq`` [n_bins] float64,
+        ``rng`` [1] uint64, ``tail`` [n_fft] float32, ``window`` [n_fft] float32 (synthesis
+        window with the inverse-STFT gain), ``advance``, ``log_threshold`` (floats)."""
+        return {"running": self._running.copy(), "running_freq": self._running_freq.copy(),
+                "rng": self._noise_state.copy(), "tail": self._tail.copy(),
+                "window": self._synthesis.copy(), "advance": float(self._advance),
+                "log_threshold": float(self._log_threshold)}
 
     def reset(self) -> None:
         """Forget phase and overlap state (the next frame starts from silence)."""

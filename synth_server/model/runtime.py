@@ -79,6 +79,21 @@ class NumpyDecoder:
             raise ValueError("decoder arrays do not match latent_dim / n_bins")
         self._floor = np.float32(log_floor * output_gain)
 
+    def layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The MLP as [(weight [in, out] float32, bias [out] float32), ...], input side first;
+        the last layer outputs log-magnitudes with the denormalisation and gain folded in."""
+        return list(zip(self._weights, self._biases))
+
+    @property
+    def floor(self) -> np.float32:
+        """Subtracted after the exp (``log_floor * output_gain``)."""
+        return self._floor
+
+    @property
+    def synthesis(self) -> Optional[np.ndarray]:
+        """[n_features, n_bins] float32 band → STFT-bin matrix, or None ("stft")."""
+        return self._synthesis
+
     def magnitude(self, z: np.ndarray) -> np.ndarray:
         """Decode latent vectors to normalised magnitudes.
 

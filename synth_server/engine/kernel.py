@@ -1,0 +1,496 @@
+"""The synthesis kernel that runs inside PortAudio's audio callback: compiled, no GIL, no locks,
+no allocation, no logging.
+
+:func:`process` renders ``frames`` samples on demand, one model hop at a time, into PortAudio's
+output buffer. Per hop (for each sounding model slot): one-pole smoothing of the latent towards
+its target, the decoder MLP in plain loops (a first BLAS call takes the GIL), exp/floor (and the
+band → STFT-bin synthesis matrix for mel / log-frequency models), peak-locked phase
+(:func:`~synth_server.dsp.streaming.peak_locked_phase_into`), a 2048-point inverse real FFT
+(rocket-fft's ``c2r``, DUCC0, into a preallocated frame) and windowed overlap-add; then the
+equal-power crossfade between two model slots during a hot-swap, and the output stage of
+:mod:`synth_server.dsp.output` (gain ramp, DC blocker, limiter, ceiling). The result equals
+:class:`~synth_server.engine.renderer.Renderer` (numpy, used by ``render``) to float32 rounding.
+
+:data:`callback` is a numba ``@cfunc`` with PortAudio's ``PaStreamCallback`` signature; the
+stream is opened with its address and ``userData`` pointing at the engine's address table
+(:func:`engine_table`), the way rtmixer hands PortAudio its C callback. Every buffer is a numpy
+array owned by :class:`~synth_server.engine.realtime.CallbackEngine`; the kernel sees them through
+their addresses (``numba.carray``), so one compiled kernel (cached on disk) plays every model.
+
+Control arrives through a seqlock (:data:`CONTROL_DTYPE`): the writer makes ``seq`` odd, writes,
+makes it even; the kernel copies the fields between two reads of ``seq`` with compiler fences
+and keeps its previous copy when the read was torn (counted). Model hand-over: Python fills the
+slot that is not playing, then raises ``handoff``; the kernel crossfades to it and sets
+``ack``. The kernel measures itself: its cost per callback (the CPU's cycle counter), callbacks
+that took longer than their period (``late_callbacks``: our own misses), gaps in the stream's
+clock (a deadline somebody missed), and control latency (the packet's arrival on the stream
+clock → the output time of the first sample rendered from it).
+
+Linux x86-64 / aarch64 only: ``unsigned long`` (frameCount, statusFlags) is 64 bits there.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import carray, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+from rocket_fft import c2r
+
+from synth_server.dsp.output import output_stage_into
+from synth_server.dsp.streaming import MAIN_LOBE_BINS, peak_locked_phase_into
+
+MAX_LATENT = 256
+MAX_LAYERS = 8
+N_SLOTS = 2
+LATENCY_RING = 1024
+PA_CONTINUE = 0
+
+CONTROL_DTYPE = np.dtype([
+    ("seq", np.int64),             # seqlock counter: odd while Python writes
+    ("gain", np.float64),          # linear gain target, [0, 1]
+    ("stamp_s", np.float64),       # arrival of the change on the stream clock (0: unmeasured)
+    ("handoff", np.int64),         # model hand-overs requested so far
+    ("handoff_slot", np.int64),    # the slot the newest hand-over crossfades to
+    ("targets", np.float64, (N_SLOTS, MAX_LATENT)),  # latent target of each slot's model
+], align=True)
+"""Control block, written by Python (seqlock), read by the kernel once per hop."""
+
+STATE_DTYPE = np.dtype([
+    ("active", np.int64),          # slot playing
+    ("fading_to", np.int64),       # slot fading in, or -1
+    ("fade_pos", np.int64),        # samples of the crossfade done
+    ("ack", np.int64),             # hand-overs completed
+    ("seen_seq", np.int64),        # control seq of the kernel's copy
+    ("fifo_pos", np.int64),        # samples of the current hop already output
+    ("callbacks", np.int64), ("hops", np.int64), ("frames", np.int64),
+    ("nan_frames", np.int64), ("torn_reads", np.int64),
+    ("late_callbacks", np.int64),  # callbacks that took longer than their period
+    ("gaps", np.int64),            # stream clock jumped by more than 1.5 periods
+    ("last_time_s", np.float64),   # currentTime of the previous callback
+    ("cost_cycles", np.int64), ("max_cost_cycles", np.int64), ("sum_cost_cycles", np.int64),
+    ("gain", np.float64),          # smoothed master gain
+    ("gain_target", np.float64), ("stamp_s", np.float64),  # the kernel's copy of the control
+    ("targets", np.float64, (N_SLOTS, MAX_LATENT)),
+    ("handoff", np.int64), ("handoff_slot", np.int64),
+    ("lat_count", np.int64), ("latencies_ms", np.float64, (LATENCY_RING,)),
+    ("swap_first_frame", np.int64), ("swap_done_frame", np.int64),
+    ("swap_done_s", np.float64),   # stream-clock output time of the first new-model-only sample
+    ("rec_write", np.int64),       # frames written to the recording ring so far
+], align=True)
+"""Engine state, written by the kernel; Python reads it for /state and the summary."""
+
+PARAMS_DTYPE = np.dtype([
+    ("sample_rate", np.float64), ("hop_length", np.int64), ("channels", np.int64),
+    ("gain_alpha", np.float64), ("gain_snap", np.float64), ("dc_pole", np.float64),
+    ("ceiling", np.float64), ("release", np.float64), ("fade_len", np.int64),
+    ("rec_frames", np.int64),      # recording ring size in frames (0: not recording)
+    ("cycles_per_s", np.float64),  # cycle counter rate (calibrated at start)
+], align=True)
+"""Engine constants, written before the stream starts."""
+
+SLOT_DTYPE = np.dtype([
+    ("n_layers", np.int64), ("latent_dim", np.int64), ("n_features", np.int64),
+    ("n_bins", np.int64), ("n_fft", np.int64), ("has_synthesis", np.int64),
+    ("sizes", np.int64, (MAX_LAYERS + 1,)),
+    ("weight_at", np.int64, (MAX_LAYERS,)), ("bias_at", np.int64, (MAX_LAYERS,)),
+    ("synthesis_at", np.int64),
+    ("floor", np.float32), ("alpha", np.float64), ("advance", np.float64),
+    ("log_threshold", np.float64),
+], align=True)
+"""One model slot's shapes and constants (its arrays are listed in :data:`SLOT_ARRAYS`)."""
+
+ENGINE_ARRAYS = ("params", "control", "state", "fifo", "mono", "hop_gains", "scratch",
+                 "fade_in", "fade_out", "rec_ring", "axes", "dc_state", "limiter")
+"""Engine-level arrays, in address-table order: params [1] PARAMS_DTYPE, control [1]
+CONTROL_DTYPE, state [1] STATE_DTYPE, fifo [hop, channels] f32 (the hop being output), mono [hop]
+f32 (mixed slots), hop_gains [2] f64, scratch [hop] f64, fade_in / fade_out [fade_len] f32
+(equal-power curves), rec_ring [rec_frames or 1, channels] f32, axes [1] int64 (FFT axis),
+dc_state [2] f64 (DC blocker), limiter [1] f64 (limiter gain)."""
+
+SLOT_ARRAYS = ("slot", "params", "latent", "running", "running_freq", "rng", "tail", "window",
+               "h_a", "h_b", "mag", "log_mag", "phase", "spectrum", "frame", "hop_out",
+               "peak_bin", "peak_freq", "peak_phase", "owner")
+"""One slot's arrays, in address-table order: slot [1] SLOT_DTYPE, params [P] f32 (each layer's
+weights [in, out] then bias [out], then the synthesis matrix [n_features, n_bins]), latent [d]
+f64 (smoothed), running / running_freq [K] f64 (phase state), rng [1] u64, tail [n_fft] f32
+(overlap), window [n_fft] f32 (synthesis window with the inverse-STFT gain), h_a / h_b [width]
+f32 (layer activations), mag [K] f32, log_mag / phase [1, K] f32, spectrum [K] c64, frame
+[n_fft] f32, hop_out [hop] f32, peak_bin / owner [K] i64, peak_freq / peak_phase [K] f64."""
+
+SLOT_BASE = 16
+TABLE_SIZE = SLOT_BASE + N_SLOTS * len(SLOT_ARRAYS)
+_E = {name: i for i, name in enumerate(ENGINE_ARRAYS)}
+_S = {name: i for i, name in enumerate(SLOT_ARRAYS)}
+(E_PARAMS, E_CONTROL, E_STATE, E_FIFO, E_MONO, E_HOP_GAINS, E_SCRATCH, E_FADE_IN, E_FADE_OUT,
+ E_REC_RING, E_AXES, E_DC_STATE, E_LIMITER) = range(len(ENGINE_ARRAYS))
+N_SLOT_ARRAYS = len(SLOT_ARRAYS)
+
+
+@intrinsic
+def _pointer(typingctx, address):  # pragma: no cover - compiled
+    """An integer address as a void pointer (for numba.carray)."""
+    sig = types.voidptr(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], cgutils.voidptr_t)
+    return sig, codegen
+
+
+@intrinsic
+def _address(typingctx, pointer):  # pragma: no cover - compiled
+    """A void pointer as an integer."""
+    sig = types.uint64(types.voidptr)
+
+    def codegen(context, builder, signature, args):
+        return builder.ptrtoint(args[0], cgutils.intp_t)
+    return sig, codegen
+
+
+@intrinsic
+def _fence(typingctx):  # pragma: no cover - compiled
+    """A sequentially consistent fence: no load or store moves across it (seqlock)."""
+    sig = types.void()
+
+    def codegen(context, builder, signature, args):
+        builder.fence("seq_cst")
+        return context.get_dummy_value()
+    return sig, codegen
+
+
+@intrinsic
+def _cycles(typingctx):  # pragma: no cover - compiled
+    """The CPU's cycle counter (LLVM ``readcyclecounter``: rdtsc on x86)."""
+    sig = types.int64()
+
+    def codegen(context, builder, signature, args):
+        fnty = cgutils.ir.FunctionType(cgutils.ir.IntType(64), [])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.readcyclecounter")
+        return builder.call(fn, [])
+    return sig, codegen
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def cycle_counter() -> int:  # pragma: no cover - compiled
+    """The cycle counter, callable from Python (to calibrate its rate)."""
+    return _cycles()
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _f32(table, index, n):  # pragma: no cover - compiled
+    return carray(_pointer(table[index]), (n,), np.float32)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _f64(table, index, n):  # pragma: no cover - compiled
+    return carray(_pointer(table[index]), (n,), np.float64)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _i64(table, index, n):  # pragma: no cover - compiled
+    return carray(_pointer(table[index]), (n,), np.int64)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
+def _dense(src, weight, bias, out):  # pragma: no cover - compiled
+    """out [n_out] = src [:n_in] @ weight [n_in, n_out] + bias, float32, in plain loops (a BLAS
+    call can take the GIL on first use; these vectorise, about 4x faster than flat indexing)."""
+    n_in, n_out = weight.shape
+    for o in range(n_out):
+        out[o] = bias[o]
+    for i in range(n_in):
+        x = src[i]
+        row = weight[i]
+        for o in range(n_out):
+            out[o] += x * row[o]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
+def _band_synthesis(bands, synthesis, mag):  # pragma: no cover - compiled
+    """mag [K] = sqrt(bands [:F]^2 @ synthesis [F, K]) (see NumpyDecoder.magnitude)."""
+    n_features, k_bins = synthesis.shape
+    for k in range(k_bins):
+        mag[k] = 0.0
+    for i in range(n_features):
+        b2 = bands[i] * bands[i]
+        row = synthesis[i]
+        for k in range(k_bins):
+            mag[k] += b2 * row[k]
+    for k in range(k_bins):
+        mag[k] = np.sqrt(mag[k])
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _render_slot(table, base, target, hop, axes, state):  # pragma: no cover - compiled
+    """Render the next hop of the model in the slot whose arrays start at ``table[base]``
+    into its ``hop_out``; returns that array."""
+    sl = carray(_pointer(table[base + 0]), (1,), SLOT_DTYPE)[0]
+    d = sl.latent_dim
+    k_bins = sl.n_bins
+    n_fft = sl.n_fft
+    n_layers = sl.n_layers
+    width = 0
+    for i in range(n_layers + 1):
+        width = max(width, sl.sizes[i])
+    latent = _f64(table, base + 2, d)
+    running = _f64(table, base + 3, k_bins)
+    running_freq = _f64(table, base + 4, k_bins)
+    rng = carray(_pointer(table[base + 5]), (1,), np.uint64)
+    tail = _f32(table, base + 6, n_fft)
+    window = _f32(table, base + 7, n_fft)
+    h_a = _f32(table, base + 8, width)
+    h_b = _f32(table, base + 9, width)
+    mag = _f32(table, base + 10, k_bins)
+    log_mag = carray(_pointer(table[base + 11]), (1, k_bins), np.float32)
+    phase = carray(_pointer(table[base + 12]), (1, k_bins), np.float32)
+    spectrum = carray(_pointer(table[base + 13]), (k_bins,), np.complex64)
+    frame = _f32(table, base + 14, n_fft)
+    hop_out = _f32(table, base + 15, hop)
+    peak_bin = _i64(table, base + 16, k_bins)
+    peak_freq = _f64(table, base + 17, k_bins)
+    peak_phase = _f64(table, base + 18, k_bins)
+    owner = _i64(table, base + 19, k_bins)
+
+    # latent smoothing (one pole per hop), as smooth_controls
+    alpha = sl.alpha
+    for j in range(d):
+        latent[j] += alpha * (target[j] - latent[j])
+        h_a[j] = np.float32(latent[j])
+    # decoder MLP: Linear, ELU, ..., Linear (log-magnitude, denormalisation folded in)
+    params_at = table[base + 1]
+    src = h_a
+    dst = h_b
+    for layer in range(n_layers):
+        n_in = sl.sizes[layer]
+        n_out = sl.sizes[layer + 1]
+        weight = carray(_pointer(params_at + np.uint64(4 * sl.weight_at[layer])), (n_in, n_out),
+                        np.float32)
+        bias = carray(_pointer(params_at + np.uint64(4 * sl.bias_at[layer])), (n_out,),
+                      np.float32)
+        last = layer == n_layers - 1
+        out = dst
+        if last and sl.has_synthesis == 0:
+            out = mag
+        _dense(src, weight, bias, out)
+        if not last:
+            for o in range(n_out):
+                v = out[o]
+                if v < 0.0:
+                    out[o] = np.float32(np.expm1(v))
+            src, dst = dst, src
+        else:
+            floor = sl.floor
+            for o in range(n_out):
+                v = np.float32(np.exp(out[o])) - floor
+                out[o] = v if v > 0.0 else np.float32(0.0)
+            if sl.has_synthesis:  # band magnitudes → linear STFT magnitudes
+                synthesis = carray(_pointer(params_at + np.uint64(4 * sl.synthesis_at)),
+                                   (n_out, k_bins), np.float32)
+                _band_synthesis(out, synthesis, mag)
+    mag[0] = 0.0
+    finite = True
+    for kk in range(k_bins):
+        if not np.isfinite(mag[kk]):
+            finite = False
+    if not finite:
+        state.nan_frames += 1
+        for kk in range(k_bins):
+            mag[kk] = 0.0
+    tiny = np.float32(1e-12)
+    for kk in range(k_bins):
+        log_mag[0, kk] = np.log(mag[kk] + tiny)
+    peak_locked_phase_into(log_mag, running, running_freq, rng, phase, sl.advance,
+                           sl.log_threshold, MAIN_LOBE_BINS, peak_bin, peak_freq, peak_phase,
+                           owner)
+    for kk in range(k_bins):
+        p = phase[0, kk]
+        m = mag[kk]
+        spectrum[kk] = complex(m * np.cos(p), m * np.sin(p))
+    c2r(spectrum, frame, axes, False, 1.0 / n_fft, 1)
+    for i in range(n_fft):
+        tail[i] += frame[i] * window[i]
+    for i in range(hop):
+        hop_out[i] = tail[i]
+    for i in range(n_fft - hop):
+        tail[i] = tail[i + hop]
+    for i in range(n_fft - hop, n_fft):
+        tail[i] = 0.0
+    return hop_out
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _read_control(control, state):  # pragma: no cover - compiled
+    """Copy the control block into the state (seqlock read); False if the copy was torn."""
+    seq = control.seq
+    _fence()
+    if seq & 1:
+        return False
+    if seq == state.seen_seq:
+        return True
+    state.gain_target = control.gain
+    state.stamp_s = control.stamp_s
+    state.handoff = control.handoff
+    state.handoff_slot = control.handoff_slot
+    for s in range(N_SLOTS):
+        for j in range(MAX_LATENT):
+            state.targets[s, j] = control.targets[s, j]
+    _fence()
+    if control.seq != seq:
+        return False
+    state.seen_seq = seq
+    return True
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _render_hop(table, state, params, fifo, time_s):  # pragma: no cover - compiled
+    """Render one hop (every sounding slot, crossfade, output stage) into ``fifo``.
+    Returns True when this hop carries a control change (for the latency)."""
+    hop = params.hop_length
+    control = carray(_pointer(table[E_CONTROL]), (1,), CONTROL_DTYPE)[0]
+    before = state.seen_seq
+    if not _read_control(control, state):
+        state.torn_reads += 1
+    changed = state.seen_seq != before
+    if state.fading_to < 0 and state.handoff > state.ack and state.handoff_slot != state.active:
+        state.fading_to = state.handoff_slot
+        state.fade_pos = 0
+        state.swap_first_frame = state.frames
+    axes = _i64(table, E_AXES, 1)
+    mono = _f32(table, E_MONO, hop)
+    a = state.active
+    out_a = _render_slot(table, SLOT_BASE + a * N_SLOT_ARRAYS, state.targets[a], hop, axes,
+                         state)
+    if state.fading_to >= 0:
+        b = state.fading_to
+        out_b = _render_slot(table, SLOT_BASE + b * N_SLOT_ARRAYS, state.targets[b], hop,
+                             axes, state)
+        n_fade = params.fade_len
+        fade_in = _f32(table, E_FADE_IN, n_fade)
+        fade_out = _f32(table, E_FADE_OUT, n_fade)
+        pos = state.fade_pos
+        for i in range(hop):
+            q = min(pos + i, n_fade - 1)
+            mono[i] = out_a[i] * fade_out[q] + out_b[i] * fade_in[q]
+        state.fade_pos = pos + hop
+        if state.fade_pos >= n_fade:
+            state.active = b
+            state.fading_to = -1
+            state.ack = state.handoff
+            state.swap_done_frame = state.frames + hop
+            state.swap_done_s = time_s + hop / params.sample_rate
+    else:
+        for i in range(hop):
+            mono[i] = out_a[i]
+    # master gain, smoothed per hop as smooth_controls, then the output stage
+    hop_gains = _f64(table, E_HOP_GAINS, 2)
+    g = state.gain
+    hop_gains[0] = g
+    g += params.gain_alpha * (state.gain_target - g)
+    if g < params.gain_snap:
+        g = 0.0
+    hop_gains[1] = g
+    state.gain = g
+    dc_state = _f64(table, E_DC_STATE, 2)
+    limiter = _f64(table, E_LIMITER, 1)
+    bad = output_stage_into(mono, hop_gains, dc_state, params.dc_pole, limiter, params.ceiling,
+                            params.release, fifo, _f64(table, E_SCRATCH, hop))
+    if bad:
+        state.nan_frames += 1
+        dc_state[0] = 0.0
+        dc_state[1] = 0.0
+    state.hops += 1
+    return changed
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def process(table_address, out_address, frames, dac_time_s, current_time_s):  # pragma: no cover
+    """Fill ``frames`` frames of interleaved float32 output at ``out_address``.
+
+    Args:
+        table_address: address of the engine's address table (uint64 [TABLE_SIZE]).
+        out_address: address of the output buffer [frames, channels] float32.
+        frames: frames to produce.
+        dac_time_s: stream-clock time the first frame reaches the device (PortAudio's
+            outputBufferDacTime; the clock thread passes its own time).
+        current_time_s: stream-clock time of the call (PortAudio's currentTime).
+    Returns:
+        0 (paContinue).
+    """
+    start = _cycles()
+    table = carray(_pointer(table_address), (TABLE_SIZE,), np.uint64)
+    params = carray(_pointer(table[E_PARAMS]), (1,), PARAMS_DTYPE)[0]
+    state = carray(_pointer(table[E_STATE]), (1,), STATE_DTYPE)[0]
+    channels = params.channels
+    hop = params.hop_length
+    sr = params.sample_rate
+    out = carray(_pointer(out_address), (frames, channels), np.float32)
+    fifo = carray(_pointer(table[E_FIFO]), (hop, channels), np.float32)
+    period_s = frames / sr
+    if state.callbacks > 0 and current_time_s - state.last_time_s > 1.5 * period_s:
+        state.gaps += 1
+    state.last_time_s = current_time_s
+    done = 0
+    while done < frames:
+        if state.fifo_pos >= hop:
+            if _render_hop(table, state, params, fifo, dac_time_s + done / sr):
+                if state.stamp_s > 0.0:
+                    ms = 1000.0 * (dac_time_s + done / sr - state.stamp_s)
+                    state.latencies_ms[state.lat_count % LATENCY_RING] = ms
+                    state.lat_count += 1
+            state.fifo_pos = 0
+        n = min(frames - done, hop - state.fifo_pos)
+        for i in range(n):
+            for c in range(channels):
+                out[done + i, c] = fifo[state.fifo_pos + i, c]
+        state.fifo_pos += n
+        done += n
+    rec_frames = params.rec_frames
+    if rec_frames > 0:
+        ring = carray(_pointer(table[E_REC_RING]), (rec_frames, channels), np.float32)
+        w = state.rec_write
+        for i in range(frames):
+            r = (w + i) % rec_frames
+            for c in range(channels):
+                ring[r, c] = out[i, c]
+        _fence()
+        state.rec_write = w + frames
+    state.frames += frames
+    state.callbacks += 1
+    cost = _cycles() - start
+    state.cost_cycles = cost
+    state.sum_cost_cycles += cost
+    if cost > state.max_cost_cycles:
+        state.max_cost_cycles = cost
+    if cost > period_s * params.cycles_per_s:
+        state.late_callbacks += 1
+    return PA_CONTINUE
+
+
+_SIGNATURE = types.intc(types.voidptr, types.voidptr, types.uint64, types.voidptr, types.uint64,
+                        types.voidptr)
+
+
+@numba.cfunc(_SIGNATURE, nopython=True, error_model="numpy", cache=True)
+def callback(input_buffer, output_buffer, frame_count, time_info, status_flags,
+             user_data):  # pragma: no cover - compiled
+    """PortAudio's ``PaStreamCallback``: ``time_info`` is PaStreamCallbackTimeInfo (three
+    doubles: inputBufferAdcTime, currentTime, outputBufferDacTime); ``user_data`` is the
+    address table."""
+    times = carray(time_info, (3,), np.float64)
+    return process(_address(user_data), _address(output_buffer), frame_count, times[2],
+                   times[1])
+
+
+def engine_table() -> np.ndarray:
+    """An empty address table, uint64 [TABLE_SIZE]."""
+    return np.zeros(TABLE_SIZE, dtype=np.uint64)
+
+
+def engine_index(name: str) -> int:
+    """Position of engine array ``name`` in the address table."""
+    return _E[name]
+
+
+def slot_index(slot: int, name: str) -> int:
+    """Position of slot array ``name`` of ``slot`` in the address table."""
+    return SLOT_BASE + slot * N_SLOT_ARRAYS + _S[name]

@@ -1,0 +1,586 @@
+"""The live engine: synthesis inside PortAudio's audio callback (see :mod:`.kernel`).
+
+:class:`CallbackEngine` owns every buffer the compiled kernel reads, opens the output stream
+with the kernel's C callback (no Python runs on the audio thread, so no Python thread of this
+process can starve it), and talks to the kernel through memory only:
+
+- :meth:`CallbackEngine.publish` maps a control state to one latent target per loaded model
+  (the manifold's matrix product, in the calling thread) and writes it into the seqlock control
+  block with the packet's arrival time on the stream's clock;
+- :meth:`CallbackEngine.load` builds the new model's arrays in the slot that is not playing and
+  raises the hand-over counter; the kernel crossfades (equal power) and acknowledges. One
+  hand-over is in flight at a time; a newer request waiting behind it replaces an older one;
+- a watcher thread reports acknowledged swaps and copies the recording ring to the WAV writer.
+
+With no device, a clock thread (real-time priority) calls the same kernel once per period.
+"""
+from __future__ import annotations
+
+import ctypes
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from synth_server.core.contract import ControlState, EngineStatus
+from synth_server.dsp.streaming import StreamingInverse
+from synth_server.engine import kernel
+from synth_server.engine.renderer import CEILING_DB, DC_CUTOFF_HZ, GAIN_SNAP, RELEASE_MS
+from synth_server.engine.stream import (RT_PRIORITY, AudioDeviceError, WavRecorder,
+                                        import_sounddevice, quiet_stderr, realtime_priority)
+from synth_server.nav.maps import latent_target
+
+log = logging.getLogger(__name__)
+
+RECORD_RING_S = 4.0  # audio the recording ring holds while the writer thread is busy
+WATCH_S = 0.005
+
+
+@dataclass
+class LatencyStats:
+    """Control latency measured by the kernel (OSC arrival → the first sample rendered from it
+    reaching the device), ms."""
+
+    median_ms: float = float("nan")
+    p99_ms: float = float("nan")
+    count: int = 0
+
+
+@dataclass
+class AudioResult:
+    """Final numbers of an engine."""
+
+    underruns: int
+    nan_frames: int
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _touch(array: np.ndarray) -> np.ndarray:
+    """Write every page of ``array`` now (np.zeros maps pages lazily: a first write inside the
+    callback would fault)."""
+    array.reshape(-1).view(np.uint8)[:] = 0
+    return array
+
+
+class ModelSlot:
+    """One model's arrays for the kernel (see :data:`kernel.SLOT_ARRAYS`).
+
+    Args:
+        checkpoint: the loaded model.
+        hop_length: samples per hop of the engine (must equal the model's).
+        smoothing_ms: latent smoothing time constant.
+        seed: seed of the phase generator.
+    Raises:
+        ValueError: the model does not fit the kernel (too many layers, latent too large).
+    """
+
+    def __init__(self, checkpoint: Any, hop_length: int, smoothing_ms: float, seed: int = 0):
+        decoder = checkpoint.decoder()
+        layers = decoder.layers()
+        if len(layers) > kernel.MAX_LAYERS:
+            raise ValueError(f"{len(layers)} decoder layers; the live engine takes at most "
+                             f"{kernel.MAX_LAYERS}")
+        if decoder.latent_dim > kernel.MAX_LATENT:
+            raise ValueError(f"latent_dim {decoder.latent_dim} > {kernel.MAX_LATENT}")
+        self.checkpoint = checkpoint
+        self.name = checkpoint.name
+        self.latent_dim = decoder.latent_dim
+        stft = checkpoint.stft
+        n_fft, n_bins = stft.n_fft, decoder.n_bins
+        inverse = StreamingInverse(n_fft, hop_length, seed)
+        phase_state = inverse.kernel_state()
+        chunks: list[np.ndarray] = []
+        offset = 0
+        slot = np.zeros(1, dtype=kernel.SLOT_DTYPE)
+        record = slot[0]
+        record["n_layers"] = len(layers)
+        record["latent_dim"] = self.latent_dim
+        record["n_features"] = decoder.n_features
+        record["n_bins"] = n_bins
+        record["n_fft"] = n_fft
+        sizes = [self.latent_dim] + [weight.shape[1] for weight, _ in layers]
+        record["sizes"][:len(sizes)] = sizes
+        for i, (weight, bias) in enumerate(layers):
+            record["weight_at"][i] = offset
+            chunks.append(np.ascontiguousarray(weight, dtype=np.float32).reshape(-1))
+            offset += weight.size
+            record["bias_at"][i] = offset
+            chunks.append(np.asarray(bias, dtype=np.float32))
+            offset += bias.size
+        record["synthesis_at"] = offset
+        if decoder.synthesis is not None:
+            record["has_synthesis"] = 1
+            chunks.append(np.ascontiguousarray(decoder.synthesis, dtype=np.float32).reshape(-1))
+        record["floor"] = decoder.floor
+        hop_s = hop_length / stft.sample_rate
+        record["alpha"] = 1.0 - math.exp(-hop_s / max(smoothing_ms / 1000.0, 1e-6))
+        record["advance"] = phase_state["advance"]
+        record["log_threshold"] = phase_state["log_threshold"]
+        width = max(sizes)
+        start = checkpoint.manifold.to_latent(np.array([0.5, 0.5]))
+        self.arrays: dict[str, np.ndarray] = {
+            "slot": slot,
+            "params": np.concatenate(chunks).astype(np.float32),
+            "latent": np.array(start, dtype=np.float64),
+            "running": phase_state["running"], "running_freq": phase_state["running_freq"],
+            "rng": phase_state["rng"], "tail": phase_state["tail"],
+            "window": phase_state["window"],
+            "h_a": _touch(np.zeros(width, np.float32)), "h_b": _touch(np.zeros(width, np.float32)),
+            "mag": _touch(np.zeros(n_bins, np.float32)),
+            "log_mag": _touch(np.zeros((1, n_bins), np.float32)),
+            "phase": _touch(np.zeros((1, n_bins), np.float32)),
+            "spectrum": _touch(np.zeros(n_bins, np.complex64)),
+            "frame": _touch(np.zeros(n_fft, np.float32)),
+            "hop_out": _touch(np.zeros(hop_length, np.float32)),
+            "peak_bin": _touch(np.zeros(n_bins, np.int64)),
+            "peak_freq": _touch(np.zeros(n_bins, np.float64)),
+            "peak_phase": _touch(np.zeros(n_bins, np.float64)),
+            "owner": _touch(np.zeros(n_bins, np.int64)),
+        }
+        for name in kernel.SLOT_ARRAYS:
+            array = self.arrays[name]
+            if not (array.flags.c_contiguous and array.flags.writeable):
+                self.arrays[name] = np.ascontiguousarray(array).copy()
+
+    def addresses(self) -> list[int]:
+        """The arrays' addresses in :data:`kernel.SLOT_ARRAYS` order."""
+        return [self.arrays[name].ctypes.data for name in kernel.SLOT_ARRAYS]
+
+    def target(self, state: ControlState) -> np.ndarray:
+        """This model's latent target [latent_dim] float64 for ``state``."""
+        return np.asarray(latent_target(state, self.checkpoint.manifolds, self.latent_dim),
+                          dtype=np.float64)
+
+
+def _cycles_per_second() -> float:
+    """Rate of the kernel's cycle counter, measured against time.perf_counter over 50 ms."""
+    kernel.cycle_counter()
+    t0, c0 = time.perf_counter(), kernel.cycle_counter()
+    time.sleep(0.05)
+    t1, c1 = time.perf_counter(), kernel.cycle_counter()
+    rate = (c1 - c0) / max(t1 - t0, 1e-9)
+    return rate if rate > 1e6 else 1e9  # no usable counter: assume 1 GHz (cost figures only)
+
+
+def _lock_memory(arrays: list[np.ndarray]) -> bool:
+    """mlock the buffers the callback touches, so none is paged out (best effort; needs root or
+    a memlock limit). Only these: mlockall would fault in and pin every mapped library, +300 MB
+    of resident memory measured."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return all(libc.mlock(ctypes.c_void_p(a.ctypes.data), ctypes.c_size_t(a.nbytes)) == 0
+                   for a in arrays if a.nbytes)
+    except (OSError, AttributeError):
+        return False
+
+
+class CallbackEngine:
+    """Plays a model through the in-callback kernel, with hot-swap and recording.
+
+    Args:
+        checkpoint: the loaded model to play first.
+        model_name: its name (reported in /state).
+        device: PortAudio output device name/index, or None for the internal clock.
+        blocksize: audio period in frames (0: PortAudio chooses).
+        record_path: WAV file to record to, or None.
+        on_event: called from the watcher thread with ("swapped", name, latent_dim, report) and
+            ("load_error", reason).
+        smoothing_ms: latent and gain smoothing time constant.
+        crossfade_ms: hot-swap crossfade length.
+        channels: output channels.
+        seed: phase generator seed.
+    Raises:
+        ValueError: the model does not fit the kernel.
+    """
+
+    def __init__(self, checkpoint: Any, model_name: str, device: Any, blocksize: int = 256,
+                 record_path: Optional[str | Path] = None,
+                 on_event: Optional[Callable[[tuple], None]] = None,
+                 smoothing_ms: float = 15.0, crossfade_ms: float = 30.0, channels: int = 2,
+                 seed: int = 0):
+        self.model_name = model_name
+        self.device = device
+        self.blocksize = blocksize
+        stft = checkpoint.stft
+        self.sample_rate = int(stft.sample_rate)
+        self.hop_length = int(stft.hop_length)
+        self.channels = channels
+        self.smoothing_ms = smoothing_ms
+        self._seed = seed
+        self._on_event = on_event
+        self._record_path = record_path
+        self.recorder: Optional[WavRecorder] = None
+        hop, sr = self.hop_length, self.sample_rate
+        hop_s = hop / sr
+        fade_len = max(hop, int(math.ceil(crossfade_ms / 1000.0 * sr / hop)) * hop)
+        rec_frames = int(RECORD_RING_S * sr) if record_path else 0
+        self.params = np.zeros(1, kernel.PARAMS_DTYPE)
+        p = self.params[0]
+        p["sample_rate"], p["hop_length"], p["channels"] = sr, hop, channels
+        p["gain_alpha"] = 1.0 - math.exp(-hop_s / max(smoothing_ms / 1000.0, 1e-6))
+        p["gain_snap"] = GAIN_SNAP
+        p["dc_pole"] = math.exp(-2.0 * math.pi * DC_CUTOFF_HZ / sr)
+        p["ceiling"] = 10.0 ** (CEILING_DB / 20.0)
+        p["release"] = 1.0 - math.exp(-hop_s / (RELEASE_MS / 1000.0))
+        p["fade_len"] = fade_len
+        p["rec_frames"] = rec_frames
+        p["cycles_per_s"] = 1e9
+        self.crossfade_ms = 1000.0 * fade_len / sr
+        ramp = np.sin(0.5 * np.pi * (np.arange(fade_len) + 1) / fade_len)
+        self.control = _touch(np.zeros(1, kernel.CONTROL_DTYPE))
+        self.state = _touch(np.zeros(1, kernel.STATE_DTYPE))
+        self.arrays: dict[str, np.ndarray] = {
+            "params": self.params, "control": self.control, "state": self.state,
+            "fifo": _touch(np.zeros((hop, channels), np.float32)),
+            "mono": _touch(np.zeros(hop, np.float32)),
+            "hop_gains": _touch(np.zeros(2, np.float64)),
+            "scratch": _touch(np.zeros(hop, np.float64)),
+            "fade_in": ramp.astype(np.float32),
+            "fade_out": np.sqrt(np.maximum(1.0 - ramp ** 2, 0.0)).astype(np.float32),
+            "rec_ring": _touch(np.zeros((max(rec_frames, 1), channels), np.float32)),
+            "axes": np.zeros(1, np.int64),
+            "dc_state": _touch(np.zeros(2, np.float64)),
+            "limiter": np.ones(1, np.float64),
+        }
+        self.table = kernel.engine_table()
+        for i, name in enumerate(kernel.ENGINE_ARRAYS):
+            self.table[i] = self.arrays[name].ctypes.data
+        self.slots: list[Optional[ModelSlot]] = [None] * kernel.N_SLOTS
+        self._install(0, ModelSlot(checkpoint, hop, smoothing_ms, seed))
+        s = self.state[0]
+        s["active"], s["fading_to"], s["fifo_pos"], s["seen_seq"] = 0, -1, hop, -1
+        self._lock = threading.Lock()  # publish / load (Python side only; never the kernel)
+        self._state = ControlState()
+        self._version = 0
+        self._pending: Optional[tuple[Any, float]] = None  # newest load waiting for an ack
+        self._requests: dict[int, tuple[str, int, float, float]] = {}  # handoff -> name,
+        # latent_dim, asked (stream clock), asked (monotonic)
+        self._reported = 0
+        self._stream: Any = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._rec_read = 0
+        self.dropped_frames = 0
+        self.swaps: list[dict[str, Any]] = []  # the last 100 completed swaps
+        self.swap_count = 0
+        self.realtime = False
+        self.memory_locked = False
+        self.failed = False
+
+    # -- slots and control ---------------------------------------------------------------
+
+    def _install(self, index: int, slot: ModelSlot) -> None:
+        for i, address in enumerate(slot.addresses()):
+            self.table[kernel.SLOT_BASE + index * kernel.N_SLOT_ARRAYS + i] = address
+        self.slots[index] = slot
+
+    def _now_stream_s(self) -> float:
+        """Now on the clock the kernel's times use (PortAudio's stream time, or monotonic)."""
+        if self._stream is not None:
+            return float(self._stream.time)
+        return time.monotonic()
+
+    def _to_stream_s(self, monotonic_s: float) -> float:
+        if self._stream is None:
+            return monotonic_s
+        return self._now_stream_s() - (time.monotonic() - monotonic_s)
+
+    def _write_control(self, state: ControlState, handoff: Optional[tuple[int, int]] = None
+                       ) -> None:
+        """Seqlock write of ``state`` (and a new hand-over). Caller holds ``self._lock``."""
+        control = self.control
+        targets = [slot.target(state) if slot is not None else None for slot in self.slots]
+        stamp = self._to_stream_s(state.received_s) if state.received_s > 0.0 else 0.0
+        unread = self.state["seen_seq"][0] < control["seq"][0] and control["stamp_s"][0] > 0.0
+        control["seq"] += 1  # odd: writing
+        control["gain"] = state.gain
+        if not unread or stamp <= 0.0:  # a change not yet rendered keeps its own arrival time
+            control["stamp_s"] = stamp
+        for index, target in enumerate(targets):
+            if target is not None:
+                control["targets"][0, index, :len(target)] = target
+        if handoff is not None:
+            control["handoff_slot"] = handoff[1]
+            control["handoff"] = handoff[0]
+        control["seq"] += 1  # even: stable
+
+    def publish(self, state: ControlState) -> None:
+        """Send a new control state (the Controller calls this on every change)."""
+        with self._lock:
+            self._state = state
+            self._write_control(state)
+
+    def load(self, checkpoint: Any, requested_s: float) -> None:
+        """Crossfade to ``checkpoint`` (validated by the caller); answered through on_event.
+
+        One hand-over is in flight at a time; while one is, the newest request waits (an older
+        waiting one is dropped, answered with ("load_error", "superseded by ...")).
+        """
+        with self._lock:
+            if self._handoff_busy():
+                dropped = self._pending
+                self._pending = (checkpoint, requested_s)
+                if dropped is not None:
+                    self._emit(("load_error", f"superseded by {checkpoint.name}"))
+                return
+            self._start_handoff(checkpoint, requested_s)
+
+    def _handoff_busy(self) -> bool:
+        return int(self.control["handoff"][0]) > int(self.state["ack"][0])
+
+    def _start_handoff(self, checkpoint: Any, requested_s: float) -> None:
+        """Build the slot that is not playing and ask the kernel to crossfade to it."""
+        stft = checkpoint.stft
+        if int(stft.sample_rate) != self.sample_rate or int(stft.hop_length) != self.hop_length:
+            self._emit(("load_error", f"{checkpoint.name}: {stft.sample_rate} Hz / hop "
+                        f"{stft.hop_length}; the engine runs {self.sample_rate} Hz / hop "
+                        f"{self.hop_length}"))
+            return
+        index = 1 - int(self.state["active"][0])
+        try:
+            slot = ModelSlot(checkpoint, self.hop_length, self.smoothing_ms, self._seed)
+        except Exception as exc:  # noqa: BLE001 - the playing model keeps playing
+            self._emit(("load_error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
+            return
+        _lock_memory(list(slot.arrays.values()))
+        self._install(index, slot)
+        handoff = int(self.control["handoff"][0]) + 1
+        self._requests = {handoff: (checkpoint.name, slot.latent_dim,
+                                    self._to_stream_s(requested_s), requested_s)}
+        self._write_control(self._state, (handoff, index))
+
+    def _emit(self, message: tuple) -> None:
+        if self._on_event is None:
+            return
+        try:
+            self._on_event(message)
+        except Exception:  # noqa: BLE001 - a reporting error must not stop the engine
+            log.exception("engine event handler failed")
+
+    # -- status --------------------------------------------------------------------------
+
+    def status(self) -> EngineStatus:
+        """Snapshot for /state (read without locking; numbers may be one hop apart)."""
+        s = self.state[0]
+        active = int(s["active"])
+        slot = self.slots[active]
+        d = slot.latent_dim if slot is not None else 0
+        latent = tuple(float(v) for v in slot.arrays["latent"][:d]) if slot else ()
+        target = tuple(float(v) for v in s["targets"][active, :d])
+        return EngineStatus(model_name=self.model_name, latent_dim=d, latent=latent,
+                            target_latent=target, underruns=int(s["late_callbacks"]),
+                            nan_frames=int(s["nan_frames"]))
+
+    def latency(self) -> LatencyStats:
+        """Control latency of the last (up to 1024) changes."""
+        s = self.state[0]
+        count = int(s["lat_count"])
+        n = min(count, kernel.LATENCY_RING)
+        if n == 0:
+            return LatencyStats()
+        values = np.array(s["latencies_ms"][:n], dtype=np.float64)
+        return LatencyStats(float(np.median(values)), float(np.percentile(values, 99)), count)
+
+    @property
+    def latency_ms(self) -> float:
+        """Nominal output latency: one period plus the device's reported output latency."""
+        device_s = float(self._stream.latency) if self._stream is not None else 0.0
+        period = self.blocksize or self.hop_length
+        return 1000.0 * (period / self.sample_rate + device_s)
+
+    def callback_cost(self) -> dict[str, float]:
+        """Kernel cost per callback: last, mean and max (ms), from the cycle counter."""
+        s = self.state[0]
+        rate = float(self.params["cycles_per_s"][0])
+        calls = max(int(s["callbacks"]), 1)
+        return {"last_ms": 1000.0 * int(s["cost_cycles"]) / rate,
+                "mean_ms": 1000.0 * int(s["sum_cost_cycles"]) / calls / rate,
+                "max_ms": 1000.0 * int(s["max_cost_cycles"]) / rate}
+
+    @property
+    def alive(self) -> bool:
+        """True while the stream (or the clock) runs."""
+        if self.failed:
+            return False
+        if self._stream is not None:
+            return bool(self._stream.active)
+        return any(t.is_alive() for t in self._threads if t.name == "clock")
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def _warm_up(self) -> None:
+        """Run every kernel path once (hop, crossfade, recording ring) on throwaway copies of
+        the buffers, so the callback's first call plans no FFT and faults no page."""
+        saved_table = self.table.copy()
+        saved = {name: array.copy() for name, array in self.arrays.items()}
+        slot_saved = {name: array.copy() for name, array in self.slots[0].arrays.items()}
+        out = np.zeros((max(self.blocksize, self.hop_length), self.channels), np.float32)
+        self._install(1, self.slots[0])
+        self.control["handoff"] = 1
+        self.control["handoff_slot"] = 1
+        self.control["seq"] += 2
+        for _ in range(int(self.params["fade_len"][0]) // self.hop_length + 2):
+            kernel.process(np.uint64(self.table.ctypes.data), np.uint64(out.ctypes.data),
+                           len(out), 0.0, 0.0)
+        for name, array in saved.items():
+            self.arrays[name][...] = array
+        for name, array in slot_saved.items():
+            self.slots[0].arrays[name][...] = array
+        self.table[:] = saved_table
+        self.slots[1] = None
+
+    def start(self, initial: ControlState) -> None:
+        """Warm up, then open the output (or start the clock) and the watcher.
+
+        Raises:
+            AudioDeviceError: the device cannot be opened (nothing is left running).
+        """
+        self.params["cycles_per_s"] = _cycles_per_second()
+        self._warm_up()
+        with self._lock:
+            self._state = initial
+            self._write_control(initial)
+        if self._record_path:
+            try:
+                self.recorder = WavRecorder(self._record_path, self.sample_rate, self.channels)
+            except Exception as exc:  # noqa: BLE001 - soundfile/OS errors: one line
+                raise RuntimeError(f"the audio engine could not start: cannot record to "
+                                   f"{self._record_path}: {exc}".splitlines()[0]) from None
+        self.memory_locked = _lock_memory(list(self.arrays.values())
+                                          + list(self.slots[0].arrays.values()))
+        if self.device is not None:
+            try:
+                self._open_stream()
+            except AudioDeviceError:
+                if self.recorder is not None:
+                    self.recorder.close()
+                    self.recorder = None
+                raise
+            self.realtime = True
+        else:
+            self._threads.append(threading.Thread(target=self._clock_loop, name="clock",
+                                                  daemon=True))
+        self._threads.append(threading.Thread(target=self._watch_loop, name="engine-watch",
+                                              daemon=True))
+        for thread in self._threads:
+            thread.start()
+
+    def _open_stream(self) -> None:
+        sd = import_sounddevice()
+        try:
+            with quiet_stderr() as lines:
+                if not sd._initialized:  # a previous engine of this process terminated it
+                    sd._initialize()
+                stream = sd._StreamBase(
+                    kind="output", samplerate=self.sample_rate, blocksize=self.blocksize,
+                    device=self.device, channels=self.channels, dtype="float32",
+                    latency="low", callback=sd._ffi.cast("PaStreamCallback*",
+                                                         kernel.callback.address),
+                    userdata=sd._ffi.cast("void*", self.table.ctypes.data), wrap_callback=None)
+                stream.start()
+        except Exception as exc:  # noqa: BLE001 - PortAudio raises several types
+            for line in lines:
+                log.debug("portaudio: %s", line)
+            raise AudioDeviceError(f"cannot open audio device {self.device!r}: {exc}") from None
+        self._stream = stream
+
+    def _clock_loop(self) -> None:
+        """Stands in for the device: calls the kernel once per period, on time."""
+        self.realtime = realtime_priority(RT_PRIORITY + 5)
+        frames = self.blocksize or self.hop_length
+        out = _touch(np.zeros((frames, self.channels), np.float32))
+        period = frames / self.sample_rate
+        table, address = np.uint64(self.table.ctypes.data), np.uint64(out.ctypes.data)
+        deadline = time.monotonic()
+        while not self._stop.is_set():
+            deadline += period
+            delay = deadline - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            now = time.monotonic()
+            kernel.process(table, address, frames, now, now)
+
+    def _watch_loop(self) -> None:
+        realtime_priority(RT_PRIORITY - 10)
+        while not self._stop.wait(WATCH_S):
+            self._report_swaps()
+            self._drain_recording()
+
+    def _report_swaps(self) -> None:
+        ack = int(self.state["ack"][0])
+        if ack <= self._reported:
+            return
+        with self._lock:
+            self._reported = ack
+            name, latent_dim, asked_stream_s, asked_s = self._requests.get(
+                ack, (self.model_name, 0, 0.0, 0.0))
+            s = self.state[0]
+            report = {"hotswap_ms": 1000.0 * (float(s["swap_done_s"]) - asked_stream_s),
+                      "crossfade_ms": self.crossfade_ms, "requested_s": asked_s,
+                      "first_sample": int(s["swap_first_frame"]),
+                      "last_sample": int(s["swap_done_frame"])}
+            self.model_name = name
+            self.swap_count += 1
+            self.swaps = (self.swaps + [{"model": name, "hotswap_ms": report["hotswap_ms"],
+                                         "crossfade_ms": self.crossfade_ms}])[-100:]
+            pending, self._pending = self._pending, None
+            if pending is not None:
+                self._start_handoff(*pending)
+        self._emit(("swapped", name, latent_dim, report))
+
+    def _drain_recording(self) -> None:
+        if self.recorder is None:
+            return
+        ring = self.arrays["rec_ring"]
+        size = len(ring)
+        write = int(self.state["rec_write"][0])
+        if write - self._rec_read > size:  # the writer fell a whole ring behind
+            self.dropped_frames += write - self._rec_read - size
+            self._rec_read = write - size
+        while self._rec_read < write:
+            start = self._rec_read % size
+            n = min(write - self._rec_read, size - start)
+            self.recorder.put(ring[start:start + n])
+            self._rec_read += n
+
+    def stop(self, timeout_s: float = 10.0) -> AudioResult:
+        """Stop the stream and threads, close the recording; the final numbers."""
+        self._stop.set()
+        if self._stream is not None:
+            try:
+                self._stream.stop()
+                self._stream.close()
+            except Exception:  # noqa: BLE001 - closing a broken stream
+                log.debug("closing the stream failed", exc_info=True)
+            # PortAudio's JACK client lives from Pa_Initialize to Pa_Terminate, not with the
+            # stream: close it now, while JACK still runs (at exit it may not: an assertion)
+            sd = import_sounddevice()
+            with quiet_stderr():
+                while sd._initialized:
+                    sd._terminate()
+        for thread in self._threads:
+            thread.join(timeout=timeout_s)
+        self._threads.clear()
+        self._report_swaps()
+        self._drain_recording()
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None
+        s = self.state[0]
+        latency = self.latency()
+        cost = self.callback_cost()
+        details = {"latency_ms_median": latency.median_ms, "latency_ms_p99": latency.p99_ms,
+                   "latency_count": latency.count, "realtime": self.realtime,
+                   "callbacks": int(s["callbacks"]), "xruns_seen": int(s["gaps"]),
+                   "torn_reads": int(s["torn_reads"]),
+                   "callback_ms_mean": round(cost["mean_ms"], 4),
+                   "callback_ms_max": round(cost["max_ms"], 4),
+                   "recording_dropped_frames": self.dropped_frames,
+                   "memory_locked": self.memory_locked, "swaps": list(self.swaps)}
+        self._stream = None
+        return AudioResult(int(s["late_callbacks"]), int(s["nan_frames"]), details)
