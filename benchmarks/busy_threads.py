@@ -1,10 +1,10 @@
 """Underruns while Python threads in the same process are CPU-bound (the GIL trap).
 
 Starts its own jackd (dummy driver, 48 kHz, --period frames), plays the default model through the
-real audio process (renderer + rtmixer C callback) while N pure-Python busy threads run in the
-server process and the pad moves every 50 ms through the Controller, then prints one JSON line.
+in-callback engine (a compiled C callback: no GIL) while N pure-Python busy threads run in the
+same process and the pad moves every 50 ms through the Controller, then prints one JSON line.
 
-    python benchmarks/busy_threads.py [--seconds 30] [--threads 2] [--period 256] [--buffer-ms 20]
+    python benchmarks/busy_threads.py [--seconds 30] [--threads 2] [--period 256]
 """
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--period", type=int, default=256)
-    parser.add_argument("--buffer-ms", type=float, default=20.0)
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
     parser.add_argument("--switch-interval", type=float, default=None)
     args = parser.parse_args()
@@ -50,9 +49,9 @@ def main() -> int:
     try:
         from synth_server.artifacts.checkpoint import load_checkpoint
         from synth_server.control.controller import Controller, ControlState
-        from synth_server.engine.audio_process import AudioProcess, read_status
+        from synth_server.engine.realtime import CallbackEngine
 
-        audio = AudioProcess(load_checkpoint(args.model), "default", "system", args.period, args.buffer_ms, None)
+        audio = CallbackEngine(load_checkpoint(args.model), "default", "system", args.period)
         audio.start(ControlState())
         controller = Controller(audio.status, on_change=audio.publish)
         stop = threading.Event()
@@ -61,21 +60,22 @@ def main() -> int:
         for w in workers:
             w.start()
         started = time.perf_counter()
-        hops0 = read_status(audio.status_array, "default")[1]
+        frames0 = int(audio.state["frames"][0])
         step = 0
         while time.perf_counter() - started < args.seconds:
             step += 1
             controller.dispatch("/pad", [(step % 20) / 19.0, ((step * 7) % 20) / 19.0])
             time.sleep(0.05)
         elapsed = time.perf_counter() - started
-        hops = read_status(audio.status_array, "default")[1] - hops0
+        frames = int(audio.state["frames"][0]) - frames0
         stop.set()
         result = audio.stop()
         print(json.dumps({
             "benchmark": "busy_threads", "seconds": round(elapsed, 2), "busy_threads": args.threads,
-            "period_frames": args.period, "buffer_ms": args.buffer_ms,
-            "underruns": result.underruns,
-            "rendered_realtime_ratio": round(hops * 256 / 48000 / elapsed, 4),
+            "period_frames": args.period, "underruns": result.underruns,
+            "xruns_seen": result.details["xruns_seen"],
+            "callback_ms_max": result.details["callback_ms_max"],
+            "rendered_realtime_ratio": round(frames / 48000 / elapsed, 4),
         }))
     finally:
         jackd.terminate()

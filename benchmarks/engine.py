@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -93,10 +94,22 @@ def proc_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_jackd(period: int, log: str | None = None) -> tuple[subprocess.Popen, str]:
+HOG = "while True:\n    pass\n"
+
+
+def missed_deadlines(log_text: str) -> dict[str, int]:
+    """Deadlines each JACK client missed, from jackd's own log ("JackEngine::XRun: client = NAME
+    was not finished"): the outside count, whatever the client reports about itself."""
+    counts: dict[str, int] = {}
+    for match in re.finditer(r"client = (\S+) was not finished", log_text):
+        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    return counts
+
+
+def start_jackd(period: int, log: str) -> tuple[subprocess.Popen, str]:
     name = f"bench-{uuid.uuid4().hex[:8]}"
     env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
-    out = open(log, "w") if log else subprocess.DEVNULL
+    out = open(log, "w")
     proc = subprocess.Popen(["jackd", "-n", name, "-d", "dummy", "-r", "48000",
                              "-p", str(period)], stdout=out, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 10
@@ -140,12 +153,16 @@ def main() -> int:
     parser.add_argument("--busy", type=int, default=2)
     parser.add_argument("--swap-every", type=float, default=10.0)
     parser.add_argument("--models-dir", default=str(ROOT / "models"))
-    parser.add_argument("--jackd-log", default=None, help="write jackd's output here")
+    parser.add_argument("--jackd-log", default=None, help="keep jackd's output here")
+    parser.add_argument("--hogs", type=int, default=2,
+                        help="CPU-hog processes running beside the server during the soak")
     args = parser.parse_args()
     if shutil.which("jackd") is None:
         print(json.dumps({"bench": "engine", "error": "jackd is not installed"}))
         return 1
-    jackd, name = start_jackd(args.period, args.jackd_log)
+    workdir = Path(tempfile.mkdtemp(prefix="synth-bench-"))
+    jackd_log = args.jackd_log or str(workdir / "jackd.log")
+    jackd, name = start_jackd(args.period, jackd_log)
     os.environ["JACK_DEFAULT_SERVER"] = name
     os.environ["JACK_NO_START_SERVER"] = "1"
     from synth_server.artifacts.checkpoint import load_checkpoint
@@ -154,14 +171,16 @@ def main() -> int:
     models_dir = Path(args.models_dir)
     default = load_checkpoint(models_dir / "default")
     second = load_checkpoint(models_dir / SECOND_MODEL)
-    workdir = Path(tempfile.mkdtemp(prefix="synth-bench-"))
     record = str(workdir / "soak.wav")
     port, reply_port = free_port(), free_port()
     stop_busy = threading.Event()
+    hogs: list[subprocess.Popen] = []
+    soak_misses: dict[str, int] = {}
+    jack_rec = None
     server = Server(models_dir / "default", "default", "system", args.period, record,
                     "127.0.0.1", port, reply_port, models_dir)
     result: dict = {"bench": "engine", "period": args.period, "seconds": args.seconds,
-                    "osc_rate": args.rate, "busy_threads": args.busy,
+                    "osc_rate": args.rate, "busy_threads": args.busy, "hog_processes": args.hogs,
                     "swap_every_s": args.swap_every,
                     "latent_dims": [default.vae.latent_dim, second.vae.latent_dim]}
     sender = None
@@ -185,6 +204,13 @@ def main() -> int:
                    for _ in range(args.busy)]
         for w in workers:
             w.start()
+        hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(args.hogs)]
+        # a plain C client in the same graph and run: the machine's own floor of missed deadlines
+        jack_rec = subprocess.Popen(
+            ["jack_rec", "-f", str(workdir / "jack_rec.wav"), "-d", str(int(args.seconds) + 30),
+             "-b", "16", "system:capture_1"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL) if shutil.which("jack_rec") else None
+        log_before = Path(jackd_log).read_text(errors="replace")
         sender = subprocess.Popen([sys.executable, "-c", SENDER, str(port), str(args.rate),
                                    str(args.seconds), str(args.swap_every),
                                    f"default,{SECOND_MODEL}"],
@@ -192,8 +218,13 @@ def main() -> int:
         out, _ = sender.communicate(timeout=args.seconds + 60)
         sent, swaps_sent = (int(v) for v in out.split())
         time.sleep(0.5)
+        soak_misses = missed_deadlines(Path(jackd_log).read_text(errors="replace")[
+            len(log_before):])
     finally:
         stop_busy.set()
+        for proc in hogs + ([jack_rec] if jack_rec is not None else []):
+            proc.kill()
+            proc.wait(timeout=10)
         if sender is not None and sender.poll() is None:
             sender.kill()
         summary = server.stop()
@@ -221,6 +252,13 @@ def main() -> int:
         "hotswap_gap_samples": max(gaps) if gaps else None,
         "crossfade_ms": swaps[0][3]["crossfade_ms"] if swaps else None,
         "xruns_seen": summary.get("xruns_seen"),
+        # missed deadlines during the soak, as jackd logged them, per client: ours (PortAudio)
+        # against jack_rec, a plain C client in the same graph
+        "missed_deadlines_server": sum(v for k, v in soak_misses.items()
+                                       if k.startswith("PortAudio")),
+        "missed_deadlines_jack_rec": sum(v for k, v in soak_misses.items()
+                                         if k.startswith("jack")),
+        "missed_deadlines_by_client": soak_misses,
         "callback_ms_mean": summary.get("callback_ms_mean"),
         "callback_ms_max": summary.get("callback_ms_max"),
         "torn_reads": summary.get("torn_reads"),

@@ -25,7 +25,7 @@ explained in :func:`run_trials`.
 
 Prints one JSON line (exit status 0 when every trial was detected):
 
-    python benchmarks/latency_jack.py [--period 256] [--trials 100] [--buffer-ms MS]
+    python benchmarks/latency_jack.py [--period 256] [--trials 100]
                                       [--server-arg=--some-flag --server-arg=value ...]
                                       [--server-root DIR]
 
@@ -419,8 +419,6 @@ def measure(args: argparse.Namespace) -> dict:
         serve_args = ["--model", args.model, "--device", "system", "--port", str(port),
                       "--reply-port", str(replies.getsockname()[1]),
                       "--blocksize", str(args.blocksize or args.period)]
-        if args.buffer_ms is not None:
-            serve_args += ["--buffer-ms", str(args.buffer_ms)]
         serve_args += args.server_arg
         cmd = [sys.executable, "-m", "synth_server.app.cli", "serve", *serve_args]
         server_env = dict(env)
@@ -500,10 +498,6 @@ def measure(args: argparse.Namespace) -> dict:
         "to_port_ms_min": stat(to_port, np.min), "to_port_ms_max": stat(to_port, np.max),
         "playback_port_latency_ms": round(playback_latency * 1000.0 / sr, 3),
         "playback_port_latency_frames": int(playback_latency),
-        # as the server's parser reads our arguments (null: not an option, or derived from
-        # another one such as --latency; the server's own figure is server_reported_latency_ms)
-        "buffer_ms": options.get("buffer_ms", args.buffer_ms),
-        "latency_preset": options.get("latency"),
         "server_blocksize": options.get("blocksize", args.blocksize or args.period),
         "server_args": args.server_arg,
         "server_reported_latency_ms": float(reported.group(1)) if reported else None,
@@ -520,6 +514,13 @@ def measure(args: argparse.Namespace) -> dict:
             stat(np.abs(np.array(result["jack_minus_envelope"])), np.max),
         "probe_xruns": xruns, "probe_bad_blocks": bad_blocks,
         "server_underruns": summary.get("underruns") if summary else None,
+        # what the server measured about itself (every control change of the run, /gain 0 and
+        # /gain 1 alike), to be checked against latency_ms_median above
+        "server_latency_ms_median": summary.get("latency_ms_median") if summary else None,
+        "server_latency_ms_p99": summary.get("latency_ms_p99") if summary else None,
+        "server_minus_outside_ms": (round(summary["latency_ms_median"] - float(np.median(ms)), 3)
+                                    if summary and summary.get("latency_ms_median") is not None
+                                    and len(ms) else None),
     }
 
 
@@ -528,8 +529,6 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--period", type=int, default=256, help="jackd period (frames)")
     parser.add_argument("--trials", type=int, default=100)
-    parser.add_argument("--buffer-ms", type=float, default=None,
-                        help="passed to the server as --buffer-ms (default: its own default)")
     parser.add_argument("--blocksize", type=int, default=None,
                         help="server --blocksize (default: the period)")
     parser.add_argument("--server-arg", action="append", default=[],

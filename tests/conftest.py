@@ -149,7 +149,7 @@ def jackd(tmp_path: Path):
 # "system" tests start processes (jackd, the server, Pd, fluidsynth, pyo), train a model, or
 # render through real components; everything else is "unit".
 SYSTEM_MODULES = {
-    "test_audio_process", "test_cli_tools", "test_datasets_folder", "test_datasets_soundfont",
+    "test_engine_kernel", "test_cli_tools", "test_datasets_folder", "test_datasets_soundfont",
     "test_end_to_end", "test_evaluate", "test_fuzz", "test_hotswap", "test_latency_jack",
     "test_pd_patch", "test_render", "test_soak", "test_toy_dataset", "test_training_engine",
     "test_descriptors", "test_descriptor_control", "test_manifolds", "test_presets",

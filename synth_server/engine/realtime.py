@@ -38,7 +38,7 @@ from synth_server.nav.maps import latent_target
 log = logging.getLogger(__name__)
 
 RECORD_RING_S = 4.0  # audio the recording ring holds while the writer thread is busy
-WATCH_S = 0.005
+WATCH_S = 0.02  # swap reports and the recording ring (4 s deep) are checked this often
 
 
 @dataclass
