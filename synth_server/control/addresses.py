@@ -231,7 +231,9 @@ ADDRESSES: tuple[Address, ...] = (
         "Ask for the state: replies /state/model name, /state/latent_dim n, /state/latent v1..vN, "
         "/state/pad x y, /state/manifold name, /state/sliders v1..vk (the pad when no slider "
         "moved), /state/gain g, /state/underruns n, /state/nan_frames n, "
-        "/state/latency_ms median p99 (OSC arrival to device, measured; floats are 32-bit), and "
+        "/state/latency_ms median p99 (OSC arrival to device, measured; floats are 32-bit), "
+        "when serve records /state/record status reason (recording \"\", or stopped / failed "
+        "and why: the file then ends there), and "
         "when the model has descriptor data /state/descriptors with the sounding latent's "
         "predicted centroid_hz rolloff_hz bandwidth_hz flatness loudness_db harmonicity f0_hz.",
         reply="/state/*",

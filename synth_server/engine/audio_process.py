@@ -238,6 +238,7 @@ def _child_main(checkpoint: Any, device: Any, blocksize: int, buffer_ms: float,
 
     realtime_priority(RT_PRIORITY - 10)  # this thread builds hot-swapped models under the GIL
     reported_swaps = 0
+    record_told = False
     published = {"latency": LatencyStats(), "next_stats": 0}
 
     def publish(eng: Engine) -> None:  # renderer thread, once per hop
@@ -258,6 +259,9 @@ def _child_main(checkpoint: Any, device: Any, blocksize: int, buffer_ms: float,
                 break
             if os.getppid() != parent_pid or engine.failed:
                 break  # the server died (do not play on as an orphan), or the renderer did
+            if engine.recorder is not None and engine.recorder.ended and not record_told:
+                record_told = True  # the recording stopped by itself: the server shows why
+                send(("record_ended", engine.recorder.summary()))
             while reported_swaps < len(engine.swaps) and engine.swaps[reported_swaps].heard_s:
                 report = engine.swaps[reported_swaps]
                 send(("swapped", report.model_name, engine.renderer.latent_dim,
@@ -291,7 +295,8 @@ def _child_main(checkpoint: Any, device: Any, blocksize: int, buffer_ms: float,
                "underrun_times": engine.underrun_times[:100],
                "underrun_context": engine.underrun_context[:100],
                "swaps": [{"model": r.model_name, "hotswap_ms": r.hotswap_ms,
-                          "crossfade_ms": r.crossfade_ms} for r in engine.swaps]}))
+                          "crossfade_ms": r.crossfade_ms} for r in engine.swaps],
+               "record": engine.recorder.summary() if engine.recorder is not None else None}))
 
 
 @dataclass

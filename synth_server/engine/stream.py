@@ -19,7 +19,8 @@
   figures with a realtime jackd.)
 - **Hot-swap**: :meth:`Engine.swap` hands over a new renderer; the next hops crossfade old and
   new (equal power, ``crossfade_ms``), both driven by the same control state, without a gap.
-- The **recorder** thread writes a WAV (soundfile) from a queue; closing it leaves a valid file.
+- The **recorder** (engine/recorder.py) copies each block into a bounded ring and writes it from
+  its own thread; closing it leaves a valid file.
 """
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ import contextlib
 import logging
 import math
 import os
-import queue
 import tempfile
 import threading
 import time
@@ -39,6 +39,7 @@ from typing import Any, Callable, Iterator, Optional
 import numpy as np
 
 from synth_server.core.contract import ControlState, EngineStatus
+from synth_server.engine.recorder import WavRecorder, open_recorder
 from synth_server.engine.renderer import Renderer
 
 log = logging.getLogger(__name__)
@@ -101,49 +102,6 @@ def output_devices() -> list[dict[str, Any]]:
          "channels": d["max_output_channels"], "default_samplerate": d["default_samplerate"]}
         for i, d in enumerate(devices) if d["max_output_channels"] > 0
     ]
-
-
-class WavRecorder:
-    """Writes stereo float32 blocks to a WAV file from a background thread.
-
-    Args:
-        path: output file (its folder is created).
-        sample_rate: Hz.
-        channels: channel count.
-    """
-
-    def __init__(self, path: str | Path, sample_rate: int, channels: int):
-        import soundfile as sf
-
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = sf.SoundFile(str(self.path), "w", samplerate=sample_rate, channels=channels,
-                                  subtype="FLOAT", format="WAV")
-        self._queue: "queue.SimpleQueue[Optional[np.ndarray]]" = queue.SimpleQueue()
-        self.frames = 0
-        self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
-        self._thread.start()
-
-    def put(self, block: np.ndarray) -> None:
-        """Queue a copy of ``block`` [frames, channels]."""
-        self._queue.put(np.array(block, dtype=np.float32, copy=True))
-
-    def _run(self) -> None:
-        # it takes the GIL for every block: at normal priority a busy machine could preempt it
-        # while it holds the GIL the real-time renderer needs (priority inversion)
-        realtime_priority(RT_PRIORITY - 10)
-        while True:
-            block = self._queue.get()
-            if block is None:
-                break
-            self._file.write(block)
-            self.frames += len(block)
-
-    def close(self) -> None:
-        """Write what is queued and close the file (the WAV header is then complete)."""
-        self._queue.put(None)
-        self._thread.join()
-        self._file.close()
 
 
 RT_PRIORITY = 40
@@ -259,8 +217,9 @@ class Engine:
         self.frames_written = 0  # samples written to the ring since start
         self.frames_out = 0  # clock mode: samples consumed
         self.failed = False
-        self.recorder = WavRecorder(record_path, self.sample_rate, self.channels) \
-            if record_path else None
+        self.recorder: Optional[WavRecorder] = open_recorder(
+            record_path, self.sample_rate, self.channels,
+            thread_setup=lambda: realtime_priority(RT_PRIORITY - 10)) if record_path else None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._mixer: Any = None
@@ -470,5 +429,4 @@ class Engine:
                 self._mixer.stop()
                 self._mixer.close()
         if self.recorder is not None:
-            self.recorder.close()
-            self.recorder = None
+            self.recorder.close()  # kept: its summary() says what the file holds
