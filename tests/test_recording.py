@@ -27,7 +27,7 @@ from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from conftest import DEFAULT_MODEL, ROOT, free_udp_port, stop_process
-from synth_server.engine.recorder import MB, RecordError, WavRecorder
+from synth_server.engine.recorder import RecordError, WavRecorder
 
 SR = 48000
 BLOCK = np.full((256, 2), 0.25, dtype=np.float32)
@@ -76,7 +76,7 @@ def test_a_blocked_writer_drops_and_counts_blocks_and_memory_stays_flat(tmp_path
     assert grown < 64 * 1024, grown  # the old SimpleQueue grew 3.8 MB here
     assert rec.dropped_frames > 9 * SR, rec.dropped_frames
     assert rec.dropped_frames % len(BLOCK) == 0  # whole blocks, never a torn one
-    assert np.median(put_s) < 1e-4 and max(put_s) < 0.05, (np.median(put_s), max(put_s))
+    assert np.median(put_s) < 1e-4 and max(put_s) < 0.5, (np.median(put_s), max(put_s))
     release.set()
     rec.close()
     summary = rec.summary()

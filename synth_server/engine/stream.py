@@ -178,7 +178,7 @@ class Engine:
         blocksize: audio block (period) in frames; 0 lets PortAudio choose (then the hop size
             is assumed for scheduling).
         buffer_ms: extra audio kept in the ring beyond the next block (see LATENCY_PRESETS_MS).
-        record_path: WAV to record to, or None.
+        record_path: WAV path or engine.recorder.RecordSpec (cap, free-space reserve), or None.
         margin_ms: how long before the predicted callback the renderer starts a hop.
         crossfade_ms: hot-swap crossfade length.
     Raises:
