@@ -101,6 +101,8 @@ def test_the_cap_stops_the_recording_at_the_cap_with_a_valid_file(tmp_path):
     assert 490_000 < size <= 500_000, size
     info = sf.info(path)
     assert info.frames == rec.frames == (500_000 - 4096) // 8
+    y, _ = sf.read(path, dtype="float32")  # the header rewrites did not disturb the data
+    assert np.all(y == 0.25)
     summary = rec.summary()
     assert summary["complete"] is False and summary["failed"] is False
 
@@ -125,6 +127,21 @@ def test_too_little_free_space_refuses_to_start(tmp_path):
     with pytest.raises(RecordError, match="could not start recording .* MB free"):
         WavRecorder(tmp_path / "x.wav", SR, 2, min_free_bytes=10 ** 18)
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_state_record_reply_only_while_serve_records():
+    from synth_server.control.controller import Controller
+    from synth_server.core.contract import EngineStatus
+
+    status = lambda: EngineStatus("m", 2, (0.0, 0.0), (0.0, 0.0))  # noqa: E731
+    off = {a: v for a, v in Controller(status).on_state()}
+    assert "/state/record" not in off
+    said = [("recording", "")]
+    on = {a: v for a, v in Controller(status, recording=lambda: said[0]).on_state()}
+    assert on["/state/record"] == ("recording", "")
+    said[0] = ("failed", "write failed: No space left on device")
+    on = {a: v for a, v in Controller(status, recording=lambda: said[0]).on_state()}
+    assert on["/state/record"] == ("failed", "write failed: No space left on device")
 
 
 # -- system: a real server ------------------------------------------------------------------

@@ -182,8 +182,8 @@ ADDRESSES: tuple[Address, ...] = (
         "/subscribe",
         (Form((Arg("rate_hz", FLOAT, 0.0, 60.0, "Hz"),), "on_subscribe"),),
         "Push the state to the sender's host at rate_hz (0 stops): /state/model, "
-        "/state/latent, /state/pad, /state/manifold, /state/sliders, /state/gain, /state/underruns, /state/latency_ms, as "
-        "/state would. At most 16 hosts; a new /subscribe from the same host replaces its rate.",
+        "/state/latent, /state/pad, /state/manifold, /state/sliders, /state/gain, /state/underruns, /state/latency_ms, "
+        "/state/record (when recording), as /state would. At most 16 hosts; a new /subscribe from the same host replaces its rate.",
         reply="/state/*",
     ),
     Address(
