@@ -168,6 +168,7 @@ class WavRecorder:
         self.failed: Optional[str] = None
         self.stopped: Optional[str] = None
         self.header_updates = 0
+        self._no_header_updates = False
         self._active = True  # False once the recording ended: put() returns at once
         self._closing = False
         self._closed = False
@@ -251,10 +252,19 @@ class WavRecorder:
         return _one_line(exc)
 
     def _update_header(self) -> None:
+        if self._no_header_updates:
+            return
         try:
             from soundfile import _ffi, _snd  # private: libsndfile's sf_command
 
-            _snd.sf_command(self._file._file, _SFC_UPDATE_HEADER_NOW, _ffi.NULL, 0)
+            command, handle = _snd.sf_command, self._file._file
+        except (ImportError, AttributeError) as exc:  # a soundfile without them: record on
+            self._no_header_updates = True
+            log.warning("this soundfile cannot rewrite a WAV header while recording (%s): a "
+                        "killed server would leave a header of 0 samples", _one_line(exc))
+            return
+        try:
+            command(handle, _SFC_UPDATE_HEADER_NOW, _ffi.NULL, 0)
             self.header_updates += 1
         except Exception as exc:  # noqa: BLE001 - a header that cannot be written is a failure
             self._end(failed=f"header update failed: {_one_line(exc)}")
