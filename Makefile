@@ -32,13 +32,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 
 # Debian packages: PortAudio for sound; JACK (dummy clock), liblo's oscsend, Pure Data (pd,
 # headless), fluidsynth and the FluidR3 GM SoundFont (dataset soundfont) for the tests.
-# Installed only when missing and when apt-get exists; elsewhere the server explains and records.
+# Installed only when missing and when apt-get exists; elsewhere the server explains and plays on its internal clock.
 debian-run:
 	@if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2'; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "installing libportaudio2 (Debian)"; \
 	    ($(SUDO) apt-get update -qq || true) && $(SUDO) $(APT_ENV) apt-get install -y -qq --no-install-recommends libportaudio2 >/dev/null; \
-	  else echo "note: PortAudio not found and no apt-get: serve will record instead of playing"; fi; \
+	  else echo "note: PortAudio not found and no apt-get: serve will play on its internal clock (--record FILE.wav keeps the sound)"; fi; \
 	fi
 
 debian-test:

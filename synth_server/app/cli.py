@@ -3,7 +3,8 @@
     synth-server dataset toy|soundfont|folder --out DIR [--force]
     synth-server train --data DIR --out models/NAME
     synth-server serve --model DIR [--models-dir DIR] [--device NAME|null] [--port 7400]
-                       [--reply-port 7401] [--blocksize N] [--record FILE.wav] [--duration S]
+                       [--reply-port 7401] [--blocksize N] [--record FILE.wav [--record-max-mb MB]
+                       [--record-min-free-mb MB]] [--duration S]
     synth-server render --model DIR (--pad-path CSV | --score CSV) --out FILE.wav [--duration S]
                         [--force]
     synth-server devices
@@ -28,6 +29,7 @@ from typing import Any, Optional, Sequence
 
 from synth_server.core.config import MAX_RENDER_S
 from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT
+from synth_server.engine.recorder import DEFAULT_MAX_MB, DEFAULT_MIN_FREE_MB, WAV_MAX_MB
 
 log = logging.getLogger("synth_server")
 
@@ -206,10 +208,6 @@ def _fresh_path(path: str) -> str:
     return str(candidate)
 
 
-def _default_recording() -> Path:
-    return Path("recordings") / time.strftime("synth-server-%Y%m%d-%H%M%S.wav")
-
-
 def _parse_device(text: Optional[str]) -> Any:
     if text is None:
         return None
@@ -240,9 +238,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     checkpoint = _load(args.model)  # refuse a bad model here, in one line, before any audio
     device = _parse_device(args.device)
+    from synth_server.engine.recorder import MB, RecordError, RecordSpec, check_free_space, \
+        duration_text
+
     record = _fresh_path(args.record) if args.record else None
     if record is not None and record != args.record:
         _say(f"{args.record} exists: recording to {record} instead")
+    spec = None
+    if record is not None:
+        spec = RecordSpec(record, int(args.record_max_mb * MB), int(args.record_min_free_mb * MB))
+        try:
+            check_free_space(record, spec.min_free_bytes)
+        except RecordError as exc:
+            return _fail(str(exc))
+        cap_s = spec.cap_seconds(checkpoint.stft.sample_rate, 2)
+        record_text = (f"recording to {record} (at most {args.record_max_mb:g} MB, "
+                       f"{duration_text(cap_s)})")
     reason = None
     if device == "null":
         device, reason = None, "--device null"
@@ -253,10 +264,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 reason = "no audio output device found"
         except AudioDeviceError as exc:
             reason = str(exc)
-    if reason is not None:
-        record = record or str(_default_recording())
 
-    def make(dev: Any, rec: Optional[str]) -> Server:
+    def make(dev: Any, rec: Optional[RecordSpec]) -> Server:
         server = Server(args.model, checkpoint.name, dev, args.blocksize, rec,
                         args.host, args.port, args.reply_port,
                         args.models_dir or Path(args.model).resolve().parent,
@@ -266,11 +275,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         try:
-            server = make(device, record)
+            server = make(device, spec)
         except AudioDeviceError as exc:
             reason = str(exc)
-            record = record or str(_default_recording())
-            server = make(None, record)
+            server = make(None, spec)
     except (RuntimeError, AudioDeviceError) as exc:
         return _fail(str(exc))
     except OSError as exc:
@@ -278,12 +286,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if reason is not None:
         _say(f"no audio output ({reason}); playing on an internal real-time clock, "
-             f"recording to {record}")
+             + (record_text if record else "not recording (add --record FILE.wav to keep the "
+                "sound)"))
     else:
         _say(f"playing {checkpoint.name} on device {device!r} "
              f"({checkpoint.stft.sample_rate} Hz, block {args.blocksize}, synthesis in the "
              f"audio callback; measured latency: /state/latency_ms)"
-             + (f", recording to {record}" if record else ""))
+             + (f", {record_text}" if record else ""))
     _say(f"OSC on {args.host}:{server.osc.port} (replies to port {args.reply_port}); "
          f"try: oscsend localhost {server.osc.port} /pad ff 0.2 0.8")
 
@@ -510,7 +519,8 @@ def cmd_devices(_args: argparse.Namespace) -> int:
     except AudioDeviceError as exc:
         return _fail(str(exc))
     if not devices:
-        _say("no audio output devices (serve will use its internal clock and record)")
+        _say("no audio output devices (serve will play on its internal clock; --record FILE.wav "
+             "keeps the sound)")
     for d in devices:
         print(f"{d['index']:3d}  {d['name']}  ({d['hostapi']}, {d['channels']} ch, "
               f"{d['default_samplerate']:.0f} Hz)")
@@ -630,6 +640,20 @@ def _seconds(maximum: float, positive: bool = False, unit: str = "s") -> Any:
 
     parse.__name__ = words  # argparse may name the type in a message
     return parse
+
+
+def _megabytes(maximum: float, positive: bool = False) -> Any:
+    """The argparse ``type`` of a size in MB (10^6 bytes): finite, >= 0 (> 0 with
+    ``positive``), <= ``maximum``."""
+    parse = _seconds(maximum, positive)
+
+    def megabytes(text: str) -> float:
+        try:
+            return parse(text)
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(str(exc).replace("seconds", "MB")) from None
+
+    return megabytes
 
 
 class _Parser(argparse.ArgumentParser):
@@ -772,7 +796,17 @@ def build_parser() -> argparse.ArgumentParser:
                                                                2048], help="audio block in frames")
     p.add_argument("--models-dir", default=None,
                    help="folder /model/load NAME looks in (default: the folder of --model)")
-    p.add_argument("--record", default=None, help="also record the output to this WAV")
+    p.add_argument("--record", default=None,
+                   help="also record the output to this WAV (48 kHz stereo float32: 1382 MB an "
+                        "hour); a take that exists is never overwritten (NAME-1.wav ...)")
+    p.add_argument("--record-max-mb", type=_megabytes(WAV_MAX_MB, positive=True),
+                   default=DEFAULT_MAX_MB,
+                   help=f"stop recording when the file reaches this size (default "
+                        f"{DEFAULT_MAX_MB:g} MB, about 1 h 29 min at 48 kHz; at most "
+                        f"{WAV_MAX_MB:g}: a WAV cannot exceed 4 GiB); the sound goes on")
+    p.add_argument("--record-min-free-mb", type=_megabytes(1e9), default=DEFAULT_MIN_FREE_MB,
+                   help="free space the recording leaves on its disk: it does not start "
+                        f"below it and stops there (default {DEFAULT_MIN_FREE_MB:g} MB)")
     p.add_argument("--presets", default=None, metavar="FILE",
                    help="JSON file of /preset/store presets: read at start (bad entries are "
                         "skipped, reported and kept in the file), saved atomically on every "

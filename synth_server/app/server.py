@@ -17,6 +17,7 @@ from synth_server.control.controller import Controller, ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
 from synth_server.control.osc_server import OscServer
 from synth_server.engine.realtime import CallbackEngine
+from synth_server.engine.recorder import RecordSpec
 from synth_server.nav.surrogate import playable_surrogate
 from synth_server.nav.maps import navigation_of
 
@@ -38,7 +39,7 @@ class Server:
         model_name: its name.
         device: PortAudio output device, or None for the internal clock.
         blocksize: audio block in frames.
-        record: WAV path to record to, or None.
+        record: WAV path (default limits) or RecordSpec to record to, or None.
         host, port, reply_port: OSC listening address and the port replies go to.
         models_dir: folder /model/load resolves names in.
         allow: addresses / CIDR networks that may control the server besides this machine
@@ -48,12 +49,14 @@ class Server:
     """
 
     def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
-                 record: Optional[str], host: str, port: int, reply_port: int,
+                 record: Optional[str | RecordSpec], host: str, port: int, reply_port: int,
                  models_dir: str | Path, allow: Optional[list[str]] = None,
                  presets: Optional[str] = None):
         self.initial = ControlState()
         self.blocksize = blocksize
         self.record = record
+        # the recorder's summary once it stopped by itself (a failed write, the cap, the disk)
+        self.record_ended: Optional[dict[str, Any]] = None
         self.events: list[tuple] = []
         from synth_server.artifacts.checkpoint import load_checkpoint
 
@@ -67,7 +70,8 @@ class Server:
                                      navigation=lambda: self.navigation,
                                      attributes=lambda: self.attributes,
                                      descriptors=lambda: self.descriptors,
-                                     heatmaps=lambda: self.heatmaps, presets_path=presets)
+                                     heatmaps=lambda: self.heatmaps, presets_path=presets,
+                                     recording=self._recording)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
         self._stop_push = threading.Event()
@@ -105,7 +109,31 @@ class Server:
         stats = self.audio.latency()
         return stats.median_ms, stats.p99_ms
 
+    def _recording(self) -> Optional[tuple[str, str]]:
+        """/state/record: ("recording", ""), ("failed", why), ("stopped", why); None: off."""
+        if self.record is None:
+            return None
+        ended = self.record_ended
+        if ended is None:
+            return ("recording", "")
+        return ("failed" if ended.get("failed") else "stopped", str(ended.get("error") or ""))
+
+    def _record_summary(self, final: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+        """The summary's "record": what the audio process reported when it closed the file, or
+        (it died first) the path, marked incomplete."""
+        if self.record is None:
+            return None
+        if final is not None:
+            return final
+        path = self.record.path if isinstance(self.record, RecordSpec) else str(self.record)
+        return {"path": path, "complete": False,
+                "error": "the audio process ended without closing the recording"}
+
     def _on_audio_event(self, message: tuple) -> None:
+        if message[0] == "record_ended":  # not the loader's: it pairs events with requests
+            self.record_ended = message[1]
+            self.events.append(message)
+            return
         if message[0] == "swapped":
             (self.navigation, self.attributes, self.descriptors, self.heatmaps) = \
                 self._pending.pop(message[1], (self.navigation, self.attributes,
@@ -170,12 +198,13 @@ class Server:
         self.osc.stop()
         self.loader.close()
         result = self.audio.stop()
+        record = self._record_summary(result.details.pop("record", None))
         return {
             "model": self.audio.model_name,
             "underruns": result.underruns, "nan_frames": result.nan_frames,
             "osc_packets": self.osc.packets, "osc_ignored_hosts": self.osc.refused_hosts,
             "osc_received": self.osc.received, "osc_rejected": self.osc.rejected,
-            "record": self.record, "blocksize": self.blocksize,
+            "record": record, "blocksize": self.blocksize,
             "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,
             **{k: (None if isinstance(v, float) and v != v else v)
                for k, v in result.details.items()},

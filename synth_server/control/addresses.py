@@ -182,8 +182,8 @@ ADDRESSES: tuple[Address, ...] = (
         "/subscribe",
         (Form((Arg("rate_hz", FLOAT, 0.0, 60.0, "Hz"),), "on_subscribe"),),
         "Push the state to the sender's host at rate_hz (0 stops): /state/model, "
-        "/state/latent, /state/pad, /state/manifold, /state/sliders, /state/gain, /state/underruns, /state/latency_ms, as "
-        "/state would. At most 16 hosts; a new /subscribe from the same host replaces its rate.",
+        "/state/latent, /state/pad, /state/manifold, /state/sliders, /state/gain, /state/underruns, /state/latency_ms, "
+        "/state/record (when recording), as /state would. At most 16 hosts; a new /subscribe from the same host replaces its rate.",
         reply="/state/*",
     ),
     Address(
@@ -231,7 +231,9 @@ ADDRESSES: tuple[Address, ...] = (
         "Ask for the state: replies /state/model name, /state/latent_dim n, /state/latent v1..vN, "
         "/state/pad x y, /state/manifold name, /state/sliders v1..vk (the pad when no slider "
         "moved), /state/gain g, /state/underruns n, /state/nan_frames n, "
-        "/state/latency_ms median p99 (OSC arrival to device, measured; floats are 32-bit), and "
+        "/state/latency_ms median p99 (OSC arrival to device, measured; floats are 32-bit), "
+        "when serve records /state/record status reason (recording \"\", or stopped / failed "
+        "and why: the file then ends there), and "
         "when the model has descriptor data /state/descriptors with the sounding latent's "
         "predicted centroid_hz rolloff_hz bandwidth_hz flatness loudness_db harmonicity f0_hz.",
         reply="/state/*",

@@ -46,6 +46,8 @@ class Controller:
         descriptors: returns the playing model's DescriptorSurrogate (with its decoder
             attached) or None.
         heatmaps: returns the playing model's {(manifold, descriptor): PNG path}.
+        recording: returns (status, reason) of the recording for /state/record: ("recording",
+            ""), ("stopped", why) or ("failed", why); None (or a None result): not recording.
         presets_path: JSON file the presets are read from and saved to on every store (None:
             this session only). Bad entries are skipped one by one (one log line each, listed
             in ``presets_error``) and written back unchanged on the next save; a file that
@@ -62,8 +64,10 @@ class Controller:
                  attributes: Optional[Callable[[], dict[str, np.ndarray]]] = None,
                  descriptors: Optional[Callable[[], Any]] = None,
                  heatmaps: Optional[Callable[[], dict[tuple[str, str], str]]] = None,
-                 presets_path: Optional[Any] = None):
+                 presets_path: Optional[Any] = None,
+                 recording: Optional[Callable[[], Optional[tuple[str, str]]]] = None):
         self._status = status
+        self._recording = recording or (lambda: None)
         self._model_loader = model_loader
         self._latency = latency
         self._model_names = model_names
@@ -428,8 +432,13 @@ class Controller:
             ("/state/nan_frames", (int(status.nan_frames),)),
             ("/state/latency_ms", tuple(float(v) for v in
                                         (self._latency() if self._latency else (0.0, 0.0)))),
+            *self._state_record(),
             *self._state_descriptors(status),
         ]
+
+    def _state_record(self) -> list[Reply]:
+        record = self._recording()
+        return [] if record is None else [("/state/record", (str(record[0]), str(record[1])))]
 
     def _state_descriptors(self, status: EngineStatus) -> list[Reply]:
         surrogate = self._descriptors()

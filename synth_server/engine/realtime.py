@@ -31,8 +31,9 @@ from synth_server.core.contract import ControlState, EngineStatus
 from synth_server.dsp.streaming import StreamingInverse
 from synth_server.engine import kernel
 from synth_server.engine.renderer import CEILING_DB, DC_CUTOFF_HZ, GAIN_SNAP, RELEASE_MS
-from synth_server.engine.stream import (RT_PRIORITY, AudioDeviceError, WavRecorder,
-                                        import_sounddevice, quiet_stderr, realtime_priority)
+from synth_server.engine.recorder import RecordSpec, WavRecorder, open_recorder
+from synth_server.engine.stream import (RT_PRIORITY, AudioDeviceError, import_sounddevice,
+                                        quiet_stderr, realtime_priority)
 from synth_server.nav.maps import latent_target
 
 log = logging.getLogger(__name__)
@@ -187,9 +188,10 @@ class CallbackEngine:
         model_name: its name (reported in /state).
         device: PortAudio output device name/index, or None for the internal clock.
         blocksize: audio period in frames (0: PortAudio chooses).
-        record_path: WAV file to record to, or None.
-        on_event: called from the watcher thread with ("swapped", name, latent_dim, report) and
-            ("load_error", reason).
+        record_path: WAV file (default limits) or RecordSpec (cap, free-space reserve), or None.
+        on_event: called from the watcher thread with ("swapped", name, latent_dim, report),
+            ("load_error", reason) and ("record_ended", recorder summary) when the recording
+            stopped by itself (a failed write, the size cap, the disk nearly full).
         smoothing_ms: latent and gain smoothing time constant.
         crossfade_ms: hot-swap crossfade length.
         channels: output channels.
@@ -199,7 +201,7 @@ class CallbackEngine:
     """
 
     def __init__(self, checkpoint: Any, model_name: str, device: Any, blocksize: int = 256,
-                 record_path: Optional[str | Path] = None,
+                 record_path: Optional[str | Path | RecordSpec] = None,
                  on_event: Optional[Callable[[tuple], None]] = None,
                  smoothing_ms: float = 15.0, crossfade_ms: float = 30.0, channels: int = 2,
                  seed: int = 0):
@@ -265,6 +267,7 @@ class CallbackEngine:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._rec_read = 0
+        self._record_told = False
         self.dropped_frames = 0
         self.swaps: list[dict[str, Any]] = []  # the last 100 completed swaps
         self.swap_count = 0
@@ -447,7 +450,9 @@ class CallbackEngine:
             self._write_control(initial)
         if self._record_path:
             try:
-                self.recorder = WavRecorder(self._record_path, self.sample_rate, self.channels)
+                self.recorder = open_recorder(
+                    self._record_path, self.sample_rate, self.channels,
+                    thread_setup=lambda: realtime_priority(RT_PRIORITY - 10))
             except Exception as exc:  # noqa: BLE001 - soundfile/OS errors: one line
                 raise RuntimeError(f"the audio engine could not start: cannot record to "
                                    f"{self._record_path}: {exc}".splitlines()[0]) from None
@@ -459,7 +464,6 @@ class CallbackEngine:
             except AudioDeviceError:
                 if self.recorder is not None:
                     self.recorder.close()
-                    self.recorder = None
                 raise
             self.realtime = True
         else:
@@ -536,6 +540,9 @@ class CallbackEngine:
     def _drain_recording(self) -> None:
         if self.recorder is None:
             return
+        if self.recorder.ended and not self._record_told:
+            self._record_told = True  # it stopped by itself: the server shows why
+            self._emit(("record_ended", self.recorder.summary()))
         ring = self.arrays["rec_ring"]
         size = len(ring)
         write = int(self.state["rec_write"][0])
@@ -568,9 +575,10 @@ class CallbackEngine:
         self._threads.clear()
         self._report_swaps()
         self._drain_recording()
+        record = None
         if self.recorder is not None:
             self.recorder.close()
-            self.recorder = None
+            record = self.recorder.summary()
         s = self.state[0]
         latency = self.latency()
         cost = self.callback_cost()
@@ -581,6 +589,7 @@ class CallbackEngine:
                    "callback_ms_mean": round(cost["mean_ms"], 4),
                    "callback_ms_max": round(cost["max_ms"], 4),
                    "recording_dropped_frames": self.dropped_frames,
-                   "memory_locked": self.memory_locked, "swaps": list(self.swaps)}
+                   "memory_locked": self.memory_locked, "swaps": list(self.swaps),
+                   "record": record}
         self._stream = None
         return AudioResult(int(s["late_callbacks"]), int(s["nan_frames"]), details)

@@ -1,5 +1,5 @@
 """Audio device helpers of the live engine: PortAudio import and device list, one-line device
-errors, real-time thread priority, and the WAV recorder.
+errors, real-time thread priority (the recorder is engine/recorder.py).
 
 The engine itself renders inside PortAudio's callback: :mod:`synth_server.engine.realtime` and
 :mod:`synth_server.engine.kernel`.
@@ -9,13 +9,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import queue
 import tempfile
-import threading
-from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator
 
-import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -77,49 +73,6 @@ def output_devices() -> list[dict[str, Any]]:
          "channels": d["max_output_channels"], "default_samplerate": d["default_samplerate"]}
         for i, d in enumerate(devices) if d["max_output_channels"] > 0
     ]
-
-
-class WavRecorder:
-    """Writes stereo float32 blocks to a WAV file from a background thread.
-
-    Args:
-        path: output file (its folder is created).
-        sample_rate: Hz.
-        channels: channel count.
-    """
-
-    def __init__(self, path: str | Path, sample_rate: int, channels: int):
-        import soundfile as sf
-
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = sf.SoundFile(str(self.path), "w", samplerate=sample_rate, channels=channels,
-                                  subtype="FLOAT", format="WAV")
-        self._queue: "queue.SimpleQueue[Optional[np.ndarray]]" = queue.SimpleQueue()
-        self.frames = 0
-        self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
-        self._thread.start()
-
-    def put(self, block: np.ndarray) -> None:
-        """Queue a copy of ``block`` [frames, channels]."""
-        self._queue.put(np.array(block, dtype=np.float32, copy=True))
-
-    def _run(self) -> None:
-        # it takes the GIL for every block: at normal priority a busy machine could preempt it
-        # while it holds the GIL the real-time renderer needs (priority inversion)
-        realtime_priority(RT_PRIORITY - 10)
-        while True:
-            block = self._queue.get()
-            if block is None:
-                break
-            self._file.write(block)
-            self.frames += len(block)
-
-    def close(self) -> None:
-        """Write what is queued and close the file (the WAV header is then complete)."""
-        self._queue.put(None)
-        self._thread.join()
-        self._file.close()
 
 
 RT_PRIORITY = 40
