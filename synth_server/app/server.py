@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections import deque
 import sys
 import threading
 import time
@@ -22,6 +23,7 @@ from synth_server.nav.maps import navigation_of
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
+MAX_EVENTS = 256
 
 
 def playable(checkpoint: Any) -> Any:
@@ -57,7 +59,7 @@ class Server:
         self.buffer_ms = buffer_ms
         self.blocksize = blocksize
         self.record = record
-        self.events: list[tuple] = []
+        self.events: deque[tuple] = deque(maxlen=MAX_EVENTS)  # the newest audio events
         from synth_server.artifacts.checkpoint import load_checkpoint
 
         checkpoint = load_checkpoint(model_dir)
@@ -80,15 +82,16 @@ class Server:
         self.attributes = checkpoint.attributes
         self.descriptors = playable_surrogate(checkpoint)
         self.heatmaps = checkpoint.heatmaps
-        # name -> (navigation, attributes, descriptors, heatmaps) of a requested swap
+        # name -> (navigation, attributes, descriptors, heatmaps) of the swap in flight (the
+        # loader hands over one model at a time, so this holds at most one)
         self._pending: dict[str, Any] = {}
         self.loader = ModelLoader(self.library, self._submit, self.osc.send,
                                   compatible=self._compatible,
                                   initial=(Path(model_dir), checkpoint), preload=True)
 
     def _submit(self, checkpoint: Any, requested_s: float) -> None:
-        self._pending[checkpoint.name] = (navigation_of(checkpoint), checkpoint.attributes,
-                                          playable_surrogate(checkpoint), checkpoint.heatmaps)
+        self._pending = {checkpoint.name: (navigation_of(checkpoint), checkpoint.attributes,
+                                           playable_surrogate(checkpoint), checkpoint.heatmaps)}
         self.audio.load(playable(checkpoint), requested_s)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:
@@ -114,6 +117,8 @@ class Server:
                 self._pending.pop(message[1], (self.navigation, self.attributes,
                                                self.descriptors, self.heatmaps))
             self.controller.model_changed()
+        elif message[0] == "load_error":
+            self._pending = {}
         self.events.append(message)
         self.loader.on_event(message)
 
