@@ -24,6 +24,7 @@ from synth_server.nav.maps import navigation_of
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
 MAX_EVENTS = 256
+MAX_PUSHES_PER_S = 120.0  # state pushes per second, all subscribers together
 
 
 def playable(checkpoint: Any) -> Any:
@@ -123,7 +124,8 @@ class Server:
         self.loader.on_event(message)
 
     def _push_loop(self) -> None:
-        """Send the state to every /subscribe host at its rate."""
+        """Send the state to every /subscribe host within its lease at its rate; all pushes
+        together at most MAX_PUSHES_PER_S (each host's rate shrinks to share them)."""
         due: dict[str, float] = {}
         while not self._stop_push.wait(0.005):
             now = time.monotonic()
@@ -132,12 +134,13 @@ class Server:
                 if host not in subscribers:
                     del due[host]
             replies = None
+            share_hz = MAX_PUSHES_PER_S / max(1, len(subscribers))
             for host, rate_hz in subscribers.items():
                 if now >= due.get(host, 0.0):
-                    due[host] = now + 1.0 / rate_hz
+                    due[host] = now + 1.0 / min(rate_hz, share_hz)
                     replies = replies if replies is not None else self.controller.pushed_state()
                     for reply in replies:
-                        self.osc.send(host, *reply)
+                        self.osc.push(host, *reply)
 
     def start(self) -> None:
         """Start the audio process, then the OSC listener.
@@ -185,6 +188,8 @@ class Server:
             "osc_received": self.osc.received, "osc_rejected": self.osc.rejected,
             "record": self.record, "buffer_ms": self.buffer_ms, "blocksize": self.blocksize,
             "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,
+            "models_superseded": self.loader.superseded,
+            "subscribers_evicted": self.controller.subscribers_evicted, **self.osc.counts(),
             **{k: (None if isinstance(v, float) and v != v else v)
                for k, v in result.details.items()},
         }
