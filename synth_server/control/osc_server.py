@@ -574,7 +574,8 @@ class OscServer:
             if entry.deferred:
                 newest = entry.handled == NEWEST
                 key = address if newest else f"{address}#{len(costly)}"
-                costly.pop(key, None)
+                if costly.pop(key, None) is not None:
+                    self.deferred.superseded += 1  # an older one in the same packet
                 costly[key] = (values, newest)
                 continue
             try:
