@@ -448,6 +448,16 @@
 					"numoutlets": 0,
 					"patching_rect": [ 185.0, 681.0, 420.0, 20.0 ]
 				}
+			},
+			{
+				"box": {
+					"id": "obj-200",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 180.0, 552.0, 330.0, 20.0 ],
+					"text": "a 10 s lease: send it again within 10 s (e.g. from a metro 4000) to keep the state coming"
+				}
 			}
 		],
 		"lines": [

@@ -832,7 +832,7 @@
 					"patching_rect": [ 660.0, 215.0, 220.0, 20.0 ],
 					"presentation": 1,
 					"presentation_rect": [ 516.0, 310.0, 150.0, 20.0 ],
-					"text": "live state, 10 per second (sent at load)"
+					"text": "live state, 10 per second (sent at load, renewed every 4 s)"
 				}
 			},
 			{
@@ -1649,6 +1649,27 @@
 					"patching_rect": [ 460.0, 1530.0, 170.0, 22.0 ],
 					"id": "obj-128"
 				}
+			},
+			{
+				"box": {
+					"id": "obj-200",
+					"maxclass": "newobj",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "bang" ],
+					"patching_rect": [ 590.0, 270.0, 70.0, 22.0 ],
+					"text": "metro 4000"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-201",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 760.0, 270.0, 260.0, 20.0 ],
+					"text": "/subscribe is a 10 s lease: renewed every 4 s"
+				}
 			}
 		],
 		"lines": [
@@ -1895,6 +1916,12 @@
 			{
 				"patchline": {
 					"source": [ "obj-31", 0 ],
+					"destination": [ "obj-200", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-200", 0 ],
 					"destination": [ "obj-59", 0 ]
 				}
 			},

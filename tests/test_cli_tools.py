@@ -58,8 +58,11 @@ def test_subscribers_are_bounded_and_can_leave():
     controller = Controller(lambda: EngineStatus("m", 2, (0.0, 0.0), (0.0, 0.0)))
     for i in range(MAX_SUBSCRIBERS):
         controller.dispatch("/subscribe", [5], sender=f"10.0.0.{i}")
-    with pytest.raises(OscArgumentError, match="subscribers"):
-        controller.dispatch("/subscribe", [5], sender="10.0.1.1")
+    controller.dispatch("/subscribe", [5], sender="10.0.0.0")  # renews 10.0.0.0's lease
+    controller.dispatch("/subscribe", [5], sender="10.0.1.1")  # a new one is never locked out:
+    assert len(controller.subscribers) == MAX_SUBSCRIBERS  # ... it replaces the stalest lease
+    assert "10.0.1.1" in controller.subscribers and "10.0.0.1" not in controller.subscribers
+    assert "10.0.0.0" in controller.subscribers and controller.subscribers_evicted == 1
     controller.dispatch("/subscribe", [100], sender="10.0.0.0")  # clamped to 60 Hz
     assert controller.subscribers["10.0.0.0"] == 60.0
     controller.dispatch("/subscribe", [0], sender="10.0.0.0")

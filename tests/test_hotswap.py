@@ -141,6 +141,7 @@ def test_loader_reuses_an_unchanged_model_and_reloads_a_changed_one(tmp_path):
 
     def submit(checkpoint, requested_s):
         submitted.append(checkpoint)
+        loader.on_event(("swapped", checkpoint.name, 4, {}))  # the engine's acknowledgement
         done.set()
 
     def reply(host, address, args):

@@ -587,8 +587,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         replies = _reply_socket(args.reply_port)
     except OSError as exc:
         return _fail(f"cannot listen on port {args.reply_port}: {exc}")
-    ask = build_message("/subscribe", (float(args.rate),))  # renewed every 5 s
-    period = 5.0 if args.rate > 0 else None
+    ask = build_message("/subscribe", (float(args.rate),))  # a 10 s lease: renewed every 4 s
+    period = 4.0 if args.rate > 0 else None
     next_ask = time.monotonic()
     try:
         with replies, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:

@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT, markdown_table
+from synth_server.control.osc_server import (MAX_DEFERRED_PER_PACKET, MAX_MESSAGES_PER_PACKET,
+                                             SENDER_BYTES_PER_S, SENDER_MESSAGES_PER_S)
 
 
 def osc_markdown() -> str:
@@ -15,9 +17,18 @@ def osc_markdown() -> str:
         f"The server listens on UDP 127.0.0.1:{DEFAULT_PORT} and answers to the sender's host on "
         f"port {DEFAULT_REPLY_PORT}. Ints are accepted wherever floats are expected; numbers out "
         "of range are clamped; NaN/Inf, unknown addresses and wrong types are answered with "
-        "`/error address reason`. Replies use 32-bit floats, ints and strings. Bundles (at most 64 "
-        "messages per packet) are "
+        "`/error address reason`. Replies use 32-bit floats, ints and strings. Bundles (at most "
+        f"{MAX_MESSAGES_PER_PACKET} messages per packet) are "
         "unpacked (nesting depth <= 4) and applied on arrival; timetags are ignored.\n\n"
+        "Each sender has a budget (token buckets per source address and per host: "
+        f"{SENDER_MESSAGES_PER_S:.0f} messages and {SENDER_BYTES_PER_S / 1024:.0f} KiB per "
+        "second); packets over it are dropped unanswered and counted. Replies and `/error` to a "
+        "host are capped too, so a forged source address gets at most a small multiple of what "
+        "was sent. The *handled* column says where a message runs: `now` on the receive thread, "
+        "on arrival; `worker` on a worker thread (costly: steering, preset writes), at most "
+        f"{MAX_DEFERRED_PER_PACKET} per packet, `newest` keeping only a sender's newest pending "
+        "request to that address. `/subscribe` is a lease that must be renewed. All numbers: "
+        "[limits.md](limits.md).\n\n"
         + markdown_table()
         + "\nExamples with liblo's `oscsend`:\n\n```\n"
         f"oscsend localhost {DEFAULT_PORT} /pad ff 0.2 0.8\n"

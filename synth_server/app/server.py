@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections import deque
 import sys
 import threading
 import time
@@ -23,6 +24,8 @@ from synth_server.nav.maps import navigation_of
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
+MAX_EVENTS = 256
+MAX_PUSHES_PER_S = 120.0  # state pushes per second, all subscribers together
 
 
 def playable(checkpoint: Any) -> Any:
@@ -57,7 +60,7 @@ class Server:
         self.record = record
         # the recorder's summary once it stopped by itself (a failed write, the cap, the disk)
         self.record_ended: Optional[dict[str, Any]] = None
-        self.events: list[tuple] = []
+        self.events: deque[tuple] = deque(maxlen=MAX_EVENTS)  # the newest audio events
         from synth_server.artifacts.checkpoint import load_checkpoint
 
         checkpoint = load_checkpoint(model_dir)
@@ -81,15 +84,16 @@ class Server:
         self.attributes = checkpoint.attributes
         self.descriptors = playable_surrogate(checkpoint)
         self.heatmaps = checkpoint.heatmaps
-        # name -> (navigation, attributes, descriptors, heatmaps) of a requested swap
+        # name -> (navigation, attributes, descriptors, heatmaps) of the swap in flight (the
+        # loader hands over one model at a time, so this holds at most one)
         self._pending: dict[str, Any] = {}
         self.loader = ModelLoader(self.library, self._submit, self.osc.send,
                                   compatible=self._compatible,
                                   initial=(Path(model_dir), checkpoint), preload=True)
 
     def _submit(self, checkpoint: Any, requested_s: float) -> None:
-        self._pending[checkpoint.name] = (navigation_of(checkpoint), checkpoint.attributes,
-                                          playable_surrogate(checkpoint), checkpoint.heatmaps)
+        self._pending = {checkpoint.name: (navigation_of(checkpoint), checkpoint.attributes,
+                                           playable_surrogate(checkpoint), checkpoint.heatmaps)}
         self.audio.load(playable(checkpoint), requested_s)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:
@@ -139,11 +143,14 @@ class Server:
                 self._pending.pop(message[1], (self.navigation, self.attributes,
                                                self.descriptors, self.heatmaps))
             self.controller.model_changed()
+        elif message[0] == "load_error":
+            self._pending = {}
         self.events.append(message)
         self.loader.on_event(message)
 
     def _push_loop(self) -> None:
-        """Send the state to every /subscribe host at its rate."""
+        """Send the state to every /subscribe host within its lease at its rate; all pushes
+        together at most MAX_PUSHES_PER_S (each host's rate shrinks to share them)."""
         due: dict[str, float] = {}
         while not self._stop_push.wait(0.005):
             now = time.monotonic()
@@ -152,12 +159,13 @@ class Server:
                 if host not in subscribers:
                     del due[host]
             replies = None
+            share_hz = MAX_PUSHES_PER_S / max(1, len(subscribers))
             for host, rate_hz in subscribers.items():
                 if now >= due.get(host, 0.0):
-                    due[host] = now + 1.0 / rate_hz
+                    due[host] = now + 1.0 / min(rate_hz, share_hz)
                     replies = replies if replies is not None else self.controller.pushed_state()
                     for reply in replies:
-                        self.osc.send(host, *reply)
+                        self.osc.push(host, *reply)
 
     def start(self) -> None:
         """Start the audio process, then the OSC listener.
@@ -206,6 +214,8 @@ class Server:
             "osc_received": self.osc.received, "osc_rejected": self.osc.rejected,
             "record": record, "blocksize": self.blocksize,
             "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,
+            "models_superseded": self.loader.superseded,
+            "subscribers_evicted": self.controller.subscribers_evicted, **self.osc.counts(),
             **{k: (None if isinstance(v, float) and v != v else v)
                for k, v in result.details.items()},
         }

@@ -23,8 +23,8 @@ from synth_server.artifacts.layout import (CONFIG_FILE, DESCRIPTORS_JSON,
 from synth_server.artifacts.navigation import (load_attributes, load_manifolds, load_pca_pad,
                                                save_pca_pad)
 from synth_server.core.config import StftConfig, VaeConfig, from_dict, to_dict
-from synth_server.core.files import (FileFormatError, json_bytes, read_bytes, read_json,
-                                     sha256_bytes, write_atomic)
+from synth_server.core.files import (FileFormatError, json_bytes, parse_json, read_bytes,
+                                     read_json, sha256_bytes, write_atomic)
 from synth_server.dsp.filterbank import band_synthesis, n_features
 from synth_server.model.runtime import NumpyDecoder
 from synth_server.nav.maps import MethodMaps
@@ -174,6 +174,84 @@ def _read_config(directory: Path) -> tuple[dict[str, Any], StftConfig, VaeConfig
     return config, stft, vae
 
 
+MAX_SAFETENSORS_HEADER_BYTES = 1024 * 1024
+
+
+def check_safetensors_header(path: Path, expected: dict[str, tuple[int, ...]]) -> int:
+    """Check a safetensors file's header against the tensors ``config.json`` implies, reading
+    only the header (8-byte little-endian length, then that much JSON); returns the file size.
+
+    The header must name exactly the ``expected`` tensors (plus an optional ``__metadata__``
+    of strings), each F32 with the expected shape and ``data_offsets`` of exactly its byte size,
+    laid end to end from 0, and the file must end where the last tensor does: so the file's
+    size is known, and bounded by the config, before a byte of tensor data is read.
+
+    Raises:
+        CheckpointError: one line.
+    """
+    import struct
+
+    def refuse(why: str) -> CheckpointError:
+        return CheckpointError(f"{path}: not a valid safetensors file ({why})")
+
+    if not path.is_file():
+        raise CheckpointError(f"{path}: missing")
+    try:
+        file_size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if len(head) < 8:
+                raise refuse("shorter than its 8-byte header length")
+            (length,) = struct.unpack("<Q", head)
+            if length > MAX_SAFETENSORS_HEADER_BYTES or 8 + length > file_size:
+                raise refuse(f"header length {length} out of bounds")
+            text = fh.read(length)
+    except OSError as exc:
+        raise CheckpointError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        header = parse_json(text, str(path))
+    except FileFormatError as exc:
+        raise refuse(str(exc).split(": ", 1)[-1]) from None
+    if not isinstance(header, dict):
+        raise refuse("header is not a JSON object")
+    metadata = header.pop("__metadata__", {})
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise refuse("__metadata__ must map names to strings")
+    missing = sorted(set(expected) - set(header))
+    extra = sorted(set(header) - set(expected))
+    if missing or extra:
+        raise CheckpointError(f"{path}: tensors do not match config.json "
+                              f"(missing {missing[:3]}, unexpected {extra[:3]})")
+    spans = []
+    for name, shape in expected.items():
+        entry = header[name]
+        if not isinstance(entry, dict) or entry.get("dtype") != "F32" \
+                or entry.get("shape") != list(shape):
+            got = (entry.get("dtype"), entry.get("shape")) if isinstance(entry, dict) else entry
+            raise CheckpointError(f"{path}: tensor {name} is {str(got)[:60]}, config.json "
+                                  f"needs F32 {list(shape)}")
+        offsets = entry.get("data_offsets")
+        n_bytes = 4 * int(np.prod(shape))
+        if not (isinstance(offsets, list) and len(offsets) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in offsets)
+                and offsets[1] - offsets[0] == n_bytes):
+            raise refuse(f"tensor {name}: data_offsets {str(offsets)[:40]} do not hold "
+                         f"{n_bytes} bytes")
+        spans.append((offsets[0], offsets[1]))
+    spans.sort()
+    position = 0
+    for begin, end in spans:
+        if begin != position:
+            raise refuse("tensors overlap or leave gaps")
+        position = end
+    if 8 + length + position != file_size:
+        raise refuse(f"{file_size} bytes, the header describes {8 + length + position}")
+    if file_size > MAX_WEIGHTS_BYTES:
+        raise CheckpointError(f"{path}: {file_size} bytes, larger than the "
+                              f"{MAX_WEIGHTS_BYTES} allowed")
+    return file_size
+
+
 def _read_weights(directory: Path, vae: VaeConfig) -> tuple[dict[str, np.ndarray], str]:
     """The tensors of weights.safetensors, checked against the config, and their file's sha256.
 
@@ -185,9 +263,9 @@ def _read_weights(directory: Path, vae: VaeConfig) -> tuple[dict[str, np.ndarray
 
     weights_path = directory / WEIGHTS_FILE
     expected = parameter_shapes(vae)
-    limit = 1024 * 1024 + 4 * sum(int(np.prod(shape)) for shape in expected.values())
+    size = check_safetensors_header(weights_path, expected)
     try:
-        data = read_bytes(weights_path, min(limit, MAX_WEIGHTS_BYTES))
+        data = read_bytes(weights_path, size)
     except FileFormatError as exc:
         raise CheckpointError(str(exc)) from None
     try:

@@ -18,7 +18,7 @@ from synth_server.artifacts.layout import (DESCRIPTORS_JSON, DESCRIPTORS_NPZ, HE
                                            MANIFOLDS_PROVENANCE_KEY, MAX_DESCRIPTORS_NPZ_BYTES,
                                            MAX_MANIFOLDS_NPZ_BYTES, PROVENANCE_KEY,
                                            ProvenanceError, check_provenance)
-from synth_server.artifacts.navigation import manifolds_sha256, read_npz
+from synth_server.artifacts.navigation import manifolds_sha256, read_npz, shape_check
 from synth_server.core.files import json_bytes, read_json, write_atomic
 from synth_server.dsp.features import DESCRIPTIONS, NAMES, UNITS, VOICED_HARMONICITY
 from synth_server.nav.surrogate import (FRAME_NAMES, RANGE_PERCENTILES, TRANSFORMS,
@@ -84,6 +84,26 @@ def _number(value: Any) -> bool:
         and math.isfinite(float(value))
 
 
+def _descriptor_shapes(document: Any, latent_dim: int) -> dict[str, tuple[Optional[int], ...]]:
+    """The arrays descriptors.npz may hold, with the shapes descriptors.json's layer sizes
+    imply (checked before any array is read; the JSON itself is validated after)."""
+    shapes: dict[str, tuple[Optional[int], ...]] = {
+        "mean": (len(NAMES),), "scale": (len(NAMES),), "table.latent": (None, latent_dim),
+        "table.values": (None, len(NAMES)), "table.voiced": (None,)}
+    networks = document.get("networks") if isinstance(document, dict) else None
+    layers = networks.get("layers") if isinstance(networks, dict) else None
+    if isinstance(layers, dict):
+        for key, sizes in layers.items():
+            if not isinstance(sizes, list) or not 2 <= len(sizes) <= 6 or not all(
+                    isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 4096
+                    for v in sizes):
+                continue
+            for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+                shapes[f"{key}.{i}.weight"] = (a, b)
+                shapes[f"{key}.{i}.bias"] = (b,)
+    return shapes
+
+
 def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha256: str
                      ) -> DescriptorSurrogate:
     """Read and validate ``descriptors.json`` + ``descriptors.npz`` (no code runs: JSON and a
@@ -105,7 +125,6 @@ def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha25
         raise FileNotFoundError(f"{json_path}: missing (run synth-server fit-descriptors)")
     document = read_json(json_path, MAX_JSON_BYTES)
     check_provenance(document, DESCRIPTORS_JSON, weights_sha256)
-    arrays = read_npz(npz_path, MAX_DESCRIPTORS_NPZ_BYTES)
     where = str(json_path)
     _check(isinstance(document, dict) and document.get("format") == FORMAT,
            f"{where}: not a {FORMAT} file")
@@ -114,6 +133,8 @@ def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha25
     _check(document.get("latent_dim") == latent_dim,
            f"{where}: latent_dim {document.get('latent_dim')!r} differs from the model's "
            f"{latent_dim}")
+    arrays = read_npz(npz_path, MAX_DESCRIPTORS_NPZ_BYTES,
+                      check=shape_check(_descriptor_shapes(document, latent_dim)))
     names = document.get("names")
     _check(isinstance(names, list) and tuple(names) == NAMES,
            f"{where}: names must be {list(NAMES)}")
@@ -197,7 +218,7 @@ def load_anchors(directory: Union[str, Path], weights_sha256: str) -> Optional[n
                          weights_sha256)
     except ValueError:
         return None
-    arrays = read_npz(path, MAX_MANIFOLDS_NPZ_BYTES)
+    arrays = read_npz(path, MAX_MANIFOLDS_NPZ_BYTES)  # bounded by its headers and the cap
     if "anchors_latent" not in arrays:
         return None
     anchors = np.asarray(arrays["anchors_latent"], dtype=np.float64)

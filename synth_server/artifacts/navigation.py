@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
@@ -24,19 +24,108 @@ MAX_ATTRIBUTES = 64
 ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_]{1,48}")
 
 
-def read_npz(path: Path, max_bytes: int) -> dict[str, np.ndarray]:
-    """Every array of a pickle-free npz file no larger than ``max_bytes``.
+NpzCheck = Callable[[str, np.dtype, tuple[int, ...]], Optional[str]]
+NPZ_EXPANSION = 4  # arrays may hold at most this many times the npz file's size limit
 
+
+def read_npz(path: Path, max_bytes: int, check: Optional[NpzCheck] = None,
+             max_array_bytes: Optional[int] = None) -> dict[str, np.ndarray]:
+    """Every array of a pickle-free npz file no larger than ``max_bytes``, each array's header
+    checked before its data is read.
+
+    A compressed member can claim (and inflate to) far more than the file's size: a 1.2 MiB npz
+    of zeros decompresses to 562 MiB. So each member's ``.npy`` header is read first (magic,
+    dtype, shape, from the zip member stream), and the array is refused unless its dtype is a
+    plain number type, its byte size agrees with the zip entry's size, ``check`` (the shapes the
+    config or JSON beside it implies) accepts it, and all arrays together stay within
+    ``max_array_bytes`` (default: NPZ_EXPANSION x ``max_bytes``).
+
+    Args:
+        path: the npz file.
+        max_bytes: the file's size limit (refused before reading).
+        check: called with (array name, dtype, shape) before reading; returns why the array
+            is refused, or None.
+        max_array_bytes: hard cap on the arrays' total size in memory.
     Raises:
-        ValueError: missing, too large, or unreadable (one line).
+        ValueError: missing, too large, unreadable, or an array refused (one line).
     """
+    import zipfile
+
+    from numpy.lib import format as npy
+
+    cap = NPZ_EXPANSION * max_bytes if max_array_bytes is None else max_array_bytes
     data = read_bytes(path, max_bytes)
+    out: dict[str, np.ndarray] = {}
+    total = 0
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > 4096:
+                raise ValueError(f"{len(members)} arrays")
+            for info in members:
+                if not info.filename.endswith(".npy"):
+                    raise ValueError(f"member {info.filename[:60]!r} is not an .npy array")
+                name = info.filename[:-4]
+                if info.file_size > cap - total + 65536:
+                    raise ValueError(f"{name}: {info.file_size} bytes uncompressed, more than "
+                                     f"the {cap} allowed")
+                with archive.open(info) as stream:
+                    version = npy.read_magic(stream)
+                    if version == (1, 0):
+                        shape, fortran, dtype = npy.read_array_header_1_0(stream)
+                    elif version == (2, 0):
+                        shape, fortran, dtype = npy.read_array_header_2_0(stream)
+                    else:
+                        raise ValueError(f"{name}: npy format {version} unsupported")
+                    if dtype.hasobject or dtype.kind not in "biuf" or dtype.itemsize > 16:
+                        raise ValueError(f"{name}: dtype {dtype} is not a plain number type")
+                    if len(shape) > 32 or any(d < 0 for d in shape):
+                        raise ValueError(f"{name}: bad shape")
+                    count = 1
+                    for d in shape:
+                        count *= int(d)
+                    size = count * dtype.itemsize
+                    if size > cap - total:
+                        raise ValueError(f"{name}: {dtype} {tuple(shape)} needs {size} bytes, "
+                                         f"more than the {cap} allowed")
+                    if size != info.file_size - stream.tell():
+                        raise ValueError(f"{name}: header says {size} bytes, the archive "
+                                         f"{info.file_size - stream.tell()}")
+                    if check is not None:
+                        why = check(name, dtype, tuple(int(d) for d in shape))
+                        if why:
+                            raise ValueError(f"{name}: {why}")
+                    total += size
+                    raw = stream.read(size)
+                    if len(raw) != size or stream.read(1):
+                        raise ValueError(f"{name}: data does not match its header")
+                    array = np.frombuffer(raw, dtype=dtype)
+                    out[name] = array.reshape(shape, order="F" if fortran else "C").copy()
     except Exception as exc:  # noqa: BLE001 - zip, zlib, format errors of an untrusted file
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
         raise ValueError(f"{path.name}: unreadable ({type(exc).__name__}: {reason})") from None
+    return out
+
+
+def shape_check(expected: dict[str, tuple[Optional[int], ...]], dtype: Any = np.float32
+                ) -> NpzCheck:
+    """A ``read_npz`` check: only the names of ``expected``, of ``dtype``, with those shapes
+    (None in a shape: any size up to MAX_ROWS)."""
+    def check(name: str, got_dtype: np.dtype, shape: tuple[int, ...]) -> Optional[str]:
+        want = expected.get(name)
+        if want is None:
+            return "unexpected array"
+        if got_dtype != np.dtype(dtype):
+            return f"{got_dtype}, expected {np.dtype(dtype)}"
+        if len(shape) != len(want) or any(w is not None and w != d or w is None and d > MAX_ROWS
+                                          for w, d in zip(want, shape)):
+            return (f"shapes do not match: {shape}, expected "
+                    f"{tuple('n' if w is None else w for w in want)}")
+        return None
+    return check
+
+
+MAX_ROWS = 100_000  # anchors / table rows an npz may hold (training fits on 1500)
 
 
 def manifolds_sha256(directory: Union[str, Path]) -> Optional[str]:
@@ -123,9 +212,10 @@ def load_manifolds(directory: Union[str, Path], latent_dim: int, pca_pad: PcaMan
         return {"pca": MethodMaps(pca_pad, pca_pad)}, {}
     document = read_json(json_path, MAX_DERIVED_JSON_BYTES)
     check_provenance(document, MANIFOLDS_JSON, weights_sha256)
-    arrays = read_npz(directory / MANIFOLDS_NPZ, MAX_MANIFOLDS_NPZ_BYTES)
     if not isinstance(document, dict) or not isinstance(document.get("methods"), dict):
         raise ValueError(f"{MANIFOLDS_JSON}: no 'methods' object")
+    arrays = read_npz(directory / MANIFOLDS_NPZ, MAX_MANIFOLDS_NPZ_BYTES,
+                      check=shape_check(manifold_shapes(document["methods"], latent_dim)))
     anchors = arrays.get("anchors_latent")
     if anchors is None:
         raise ValueError(f"{MANIFOLDS_NPZ}: no anchors_latent")
@@ -155,6 +245,26 @@ def load_manifolds(directory: Union[str, Path], latent_dim: int, pca_pad: PcaMan
     if len(counts) != 1:
         raise ValueError(f"{MANIFOLDS_JSON}: methods disagree on the slider count")
     return maps, document
+
+
+def manifold_shapes(methods: dict[str, Any], latent_dim: int
+                    ) -> dict[str, tuple[Optional[int], ...]]:
+    """The arrays manifolds.npz may hold, with the shapes manifolds.json implies (grids: grid_size
+    ^ n_components points of latent_dim; planes and anchors: any number of rows)."""
+    shapes: dict[str, tuple[Optional[int], ...]] = {"anchors_latent": (None, latent_dim)}
+    for name, entry in methods.items():
+        if name == "pca" or not isinstance(entry, dict):
+            continue
+        for role in ("pad", "sliders"):
+            data = entry.get(role)
+            if not isinstance(data, dict):
+                continue
+            g, k = data.get("grid_size"), data.get("n_components")
+            if isinstance(g, int) and isinstance(k, int) and 2 <= g <= 1024 and 1 <= k <= 8 \
+                    and g ** k <= 2 ** 22:
+                shapes[f"{name}.{role}.grid"] = (*([g] * k), latent_dim)
+                shapes[f"{name}.{role}.plane"] = (None, k)
+    return shapes
 
 
 def save_attributes(directory: Union[str, Path], attributes: dict[str, dict[str, Any]],

@@ -62,14 +62,30 @@ class Form:
     max_count: int = 256
 
 
+NOW = "now"  # applied on the receive thread, on arrival (cheap: well under 0.1 ms)
+NEWEST = "worker, newest"  # on the worker thread; only the newest pending per sender and address
+QUEUED = "worker, queued"  # on the worker thread, in order (bounded queue)
+
+
 @dataclass(frozen=True)
 class Address:
-    """An OSC address: path, accepted forms, help text and what it replies."""
+    """An OSC address: path, accepted forms, help text and what it replies.
+
+    ``handled`` says where the server runs it: NOW on the receive thread, or (costly messages:
+    descriptor and attribute steering, preset writes) on a worker thread, either NEWEST (stale
+    requests of the same sender to the same address are dropped) or QUEUED.
+    """
 
     path: str
     forms: tuple[Form, ...]
     help: str
     reply: str = ""
+    handled: str = NOW
+
+    @property
+    def deferred(self) -> bool:
+        """True when the server hands it to the worker thread."""
+        return self.handled != NOW
 
 
 _UNIT = (0.0, 1.0)
@@ -123,6 +139,7 @@ ADDRESSES: tuple[Address, ...] = (
         "Amounts add up across names and stay while the pad moves; 0 removes one. Names come "
         "from the training labels (e.g. `f0_hz`, `noise_ratio`, `family_brass`); see "
         "/attribute/list.",
+        handled=NEWEST,
     ),
     Address(
         "/attribute/list",
@@ -141,6 +158,7 @@ ADDRESSES: tuple[Address, ...] = (
         "(/descriptor/list). Sets the latent target directly (attribute amounts are cleared). "
         "Replies /descriptor/steered name asked predicted.",
         reply="/descriptor/steered",
+        handled=NEWEST,
     ),
     Address(
         "/descriptor/list",
@@ -182,8 +200,13 @@ ADDRESSES: tuple[Address, ...] = (
         "/subscribe",
         (Form((Arg("rate_hz", FLOAT, 0.0, 60.0, "Hz"),), "on_subscribe"),),
         "Push the state to the sender's host at rate_hz (0 stops): /state/model, "
-        "/state/latent, /state/pad, /state/manifold, /state/sliders, /state/gain, /state/underruns, /state/latency_ms, "
-        "/state/record (when recording), as /state would. At most 16 hosts; a new /subscribe from the same host replaces its rate.",
+        "/state/latent, /state/pad, /state/manifold, /state/sliders, /state/gain, "
+        "/state/underruns, /state/latency_ms, /state/record (when recording), as /state would. "
+        "A lease: it lasts 10 s unless "
+        "renewed by another /subscribe from the same host (the patches and `synth-server "
+        "monitor` renew every 4 s), which also sets the rate. At most 16 hosts: a new one "
+        "replaces an expired one, else the one renewed longest ago; all pushes together "
+        "are capped at 120 per second (each host's rate shrinks to share them).",
         reply="/state/*",
     ),
     Address(
@@ -195,6 +218,7 @@ ADDRESSES: tuple[Address, ...] = (
         "when the file cannot be written the preset is kept for this session only and the "
         "reply is /error saying so.",
         reply="/preset/stored",
+        handled=QUEUED,
     ),
     Address(
         "/preset/recall",
@@ -363,12 +387,13 @@ def signature(form: Form) -> str:
 def markdown_table() -> str:
     """The address table as Markdown (the source of docs/osc.md)."""
     lines = [
-        "| address | arguments | reply | description |",
-        "|---|---|---|---|",
+        "| address | arguments | reply | handled | description |",
+        "|---|---|---|---|---|",
     ]
     for address in ADDRESSES:
         sigs = "<br>".join(f"`{signature(f)}`" if f.args else "(none)" for f in address.forms)
-        lines.append(f"| `{address.path}` | {sigs} | {address.reply or '-'} | {address.help} |")
+        lines.append(f"| `{address.path}` | {sigs} | {address.reply or '-'} | "
+                     f"{address.handled} | {address.help} |")
     return "\n".join(lines) + "\n"
 
 DEFAULT_PORT = 7400

@@ -9,18 +9,20 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from synth_server.control.addresses import (LATENT_LIMIT, OscArgumentError, lookup, validate,
-                                            wildcard_name)
+from synth_server.control.addresses import (LATENT_LIMIT, Address, OscArgumentError, lookup,
+                                            validate, wildcard_name)
 from synth_server.core.contract import ControlState, EngineStatus
 from synth_server.nav.maps import slerp
 
 Reply = tuple[str, tuple[Any, ...]]
 log = logging.getLogger(__name__)
 MAX_SUBSCRIBERS = 16
+SUBSCRIBE_LEASE_S = 10.0  # a /subscribe lasts this long unless renewed (the patches renew every 4 s)
 MAX_PRESETS = 256
 MAX_SKIPPED_LOG_LINES = 20  # bad preset entries logged one by one at load; then a count
 
@@ -77,6 +79,8 @@ class Controller:
         self._heatmaps = heatmaps or (lambda: {})
         self.attribute_amounts: dict[str, float] = {}
         self.subscribers: dict[str, float] = {}  # host -> rate_hz (see on_subscribe)
+        self.subscriber_expiry: dict[str, float] = {}  # host -> monotonic end of its lease
+        self.subscribers_evicted = 0
         self.presets: dict[str, tuple[tuple[float, ...], tuple[float, float]]] = {}
         self.presets_path = presets_path
         self.presets_error = ""  # what went wrong reading presets_path ("" when all loaded)
@@ -86,11 +90,27 @@ class Controller:
         if presets_path is not None:
             self._load_presets(presets_path)
         self._rng = np.random.default_rng()
-        self._sender = ""
+        self._local = threading.local()  # sender and arrival time of the message in hand, per
+        # thread: the OSC receive thread and the worker of expensive messages dispatch at once
         self._state = initial
         self._on_change = on_change
         self._write_lock = threading.Lock()  # serialises writers; readers never take it
-        self._received_s = 0.0
+
+    @property
+    def _received_s(self) -> float:
+        return getattr(self._local, "received_s", 0.0)
+
+    @_received_s.setter
+    def _received_s(self, value: float) -> None:
+        self._local.received_s = value
+
+    @property
+    def _sender(self) -> str:
+        return getattr(self._local, "sender", "")
+
+    @_sender.setter
+    def _sender(self, value: str) -> None:
+        self._local.sender = value
 
     def _load_presets(self, path: Any) -> None:
         from synth_server.control.presets import load_presets
@@ -129,6 +149,22 @@ class Controller:
                                               received_s=self._received_s, **changes)
             if self._on_change is not None:
                 self._on_change(self._state)
+
+    def check(self, path: str, values: Sequence[Any]) -> Address:
+        """The table entry of ``path`` when ``values`` fit one of its forms (what the receive
+        thread checks before handing a costly message to the worker).
+
+        Raises:
+            UnknownAddressError: address not in the table.
+            OscArgumentError: arguments fit none of the address's forms.
+        """
+        address = lookup(path)
+        if address is None:
+            raise UnknownAddressError("unknown address")
+        validate(address, values)
+        if address.path.endswith("/*") and wildcard_name(address, path) is None:
+            raise OscArgumentError(f"use {address.path[:-1]}NAME")
+        return address
 
     def dispatch(self, path: str, values: Sequence[Any], received_s: float = 0.0,
                  sender: str = "") -> list[Reply]:
@@ -298,21 +334,40 @@ class Controller:
         return []
 
     def on_subscribe(self, rate_hz: float) -> list[Reply]:
-        """/subscribe rate_hz: push /state replies to the sender's host (0 stops)."""
+        """/subscribe rate_hz: push /state replies to the sender's host (0 stops) for
+        SUBSCRIBE_LEASE_S seconds; a repeated /subscribe renews the lease (and sets the rate).
+        At most MAX_SUBSCRIBERS hosts: a new one replaces an expired one, else the one whose
+        lease was renewed longest ago (so forged or forgotten subscribers never lock out a
+        live one)."""
         if not self._sender:
             raise OscArgumentError("only a network client can subscribe")
+        host = self._sender
+        now = time.monotonic()
         with self._write_lock:
+            self._expire_subscribers(now)
             if rate_hz <= 0.0:
-                self.subscribers.pop(self._sender, None)
-            elif self._sender in self.subscribers or len(self.subscribers) < MAX_SUBSCRIBERS:
-                self.subscribers[self._sender] = rate_hz
-            else:
-                raise OscArgumentError(f"already {MAX_SUBSCRIBERS} subscribers")
+                self.subscribers.pop(host, None)
+                self.subscriber_expiry.pop(host, None)
+                return []
+            if host not in self.subscribers and len(self.subscribers) >= MAX_SUBSCRIBERS:
+                oldest = min(self.subscriber_expiry, key=self.subscriber_expiry.__getitem__)
+                self.subscribers.pop(oldest, None)
+                self.subscriber_expiry.pop(oldest, None)
+                self.subscribers_evicted += 1
+            self.subscribers[host] = rate_hz
+            self.subscriber_expiry[host] = now + SUBSCRIBE_LEASE_S
         return []
 
+    def _expire_subscribers(self, now: float) -> None:
+        """Forget subscribers whose lease ended (caller holds the write lock)."""
+        for host in [h for h, end in self.subscriber_expiry.items() if end <= now]:
+            self.subscribers.pop(host, None)
+            self.subscriber_expiry.pop(host, None)
+
     def subscriber_rates(self) -> dict[str, float]:
-        """A copy of {host: rate_hz} of the /subscribe hosts (safe from any thread)."""
+        """A copy of {host: rate_hz} of the hosts within their /subscribe lease (any thread)."""
         with self._write_lock:
+            self._expire_subscribers(time.monotonic())
             return dict(self.subscribers)
 
     def pushed_state(self) -> list[Reply]:

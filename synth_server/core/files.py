@@ -83,8 +83,10 @@ def read_bytes(path: PathLike, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
         raise FileFormatError(f"{path}: {size} bytes, larger than the {max_bytes} allowed")
-    with open(path, "rb") as fh:
-        data = fh.read(max_bytes + 1)
+    with open(path, "rb") as fh:  # read(n) allocates n bytes first: ask for the size, + 1
+        data = fh.read(min(size, max_bytes) + 1)
+        if len(data) > size:  # grew since stat: read on, within the bound
+            data += fh.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:
         raise FileFormatError(f"{path}: larger than the {max_bytes} bytes allowed")
     return data
