@@ -243,6 +243,8 @@ def main() -> int:
         "latency_ms_median": round(summary.get("latency_ms_median") or float("nan"), 2),
         "latency_ms_p99": round(summary.get("latency_ms_p99") or float("nan"), 2),
         "latency_count": summary.get("latency_count"),
+        "timbre_half_way_ms_median": round(summary.get("timbre_half_way_ms_median")
+                                           or float("nan"), 2),
         "osc_sent": sent, "osc_received": summary["osc_received"],
         "osc_rejected": summary["osc_rejected"],
         "swaps_requested": swaps_sent, "swaps_done": len(swaps),

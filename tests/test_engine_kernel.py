@@ -12,7 +12,7 @@ from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.core.config import StftConfig, TrainConfig
 from synth_server.core.contract import ControlState
 from synth_server.engine import kernel
-from synth_server.engine.realtime import CallbackEngine
+from synth_server.engine.realtime import CallbackEngine, half_way_delay_ms
 from synth_server.engine.renderer import Renderer
 from synth_server.train.loop import train_model
 from conftest import DEFAULT_MODEL, ROOT
@@ -185,3 +185,11 @@ def test_busy_python_threads_do_not_starve_the_sound(jackd, monkeypatch, default
     assert result.details["callback_ms_max"] < 5.33, result.details
     assert np.isfinite(moved).all()
     assert latency.count >= 50 and 5.0 < latency.median_ms < 40.0, latency
+
+
+def test_half_way_to_a_new_timbre_is_set_by_the_window_and_the_smoothing():
+    window_only = half_way_delay_ms(256, 2048, 1.0, 48000)
+    smoothed = half_way_delay_ms(256, 2048, 1.0 - np.exp(-256 / 48000 / 0.015), 48000)
+    assert 15.0 < window_only < 1000 * 1024 / 48000  # before the window's centre (21.3 ms)
+    assert window_only + 5.0 < smoothed < window_only + 15.0  # 15 ms smoothing adds ~9 ms
+    assert half_way_delay_ms(256, 1024, 1.0, 48000) < window_only  # a shorter window is faster

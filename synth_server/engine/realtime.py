@@ -158,6 +158,33 @@ class ModelSlot:
                           dtype=np.float64)
 
 
+def half_way_delay_ms(hop_length: int, n_fft: int, alpha: float, sample_rate: int) -> float:
+    """Time from the first sample rendered after a control change to the output being half-way
+    to the new timbre, ms (a property of the synthesis, not a measurement).
+
+    The latent moves by one-pole smoothing (``alpha`` per hop: frame j after the change has
+    moved ``1 - (1 - alpha)^(j+1)`` of the way); every output sample is an overlap-add of the
+    frames whose window covers it, weighted by the squared Hann window (synthesis window times
+    the frame's own envelope). Half-way is the first sample whose weighted progress reaches 0.5.
+    At 48 kHz, hop 256, n_fft 2048 and 15 ms smoothing: 27.6 ms (18.7 ms of it from the window
+    alone, with no smoothing).
+    """
+    weight = np.hanning(n_fft + 1)[:-1] ** 2
+    old = n_fft // hop_length
+    index = np.arange(-old, 64)
+    starts = index * hop_length
+    progress = np.zeros(len(index))
+    after = index >= 0
+    progress[after] = 1.0 - (1.0 - alpha) ** (index[after] + 1.0)
+    t = np.arange(0, 64 * hop_length)
+    k = t[:, None] - starts[None, :]
+    inside = (k >= 0) & (k < n_fft)
+    w = np.where(inside, weight[np.clip(k, 0, n_fft - 1)], 0.0)
+    share = (w * progress[None, :]).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-12)
+    reached = np.nonzero(share >= 0.5)[0]
+    return 1000.0 * float(reached[0] if len(reached) else len(t)) / sample_rate
+
+
 def _cycles_per_second() -> float:
     """Rate of the kernel's cycle counter, measured against time.perf_counter over 50 ms."""
     kernel.cycle_counter()
@@ -233,6 +260,7 @@ class CallbackEngine:
         p["rec_frames"] = rec_frames
         p["cycles_per_s"] = 1e9
         self.crossfade_ms = 1000.0 * fade_len / sr
+        self.half_way_ms = half_way_delay_ms(hop, int(stft.n_fft), float(p["gain_alpha"]), sr)
         ramp = np.sin(0.5 * np.pi * (np.arange(fade_len) + 1) / fade_len)
         self.control = _touch(np.zeros(1, kernel.CONTROL_DTYPE))
         self.state = _touch(np.zeros(1, kernel.STATE_DTYPE))
@@ -583,6 +611,9 @@ class CallbackEngine:
         latency = self.latency()
         cost = self.callback_cost()
         details = {"latency_ms_median": latency.median_ms, "latency_ms_p99": latency.p99_ms,
+                   # change -> half-way to the new timbre: the first changed sample, then the
+                   # smoothing and the synthesis window (half_way_delay_ms)
+                   "timbre_half_way_ms_median": latency.median_ms + self.half_way_ms,
                    "latency_count": latency.count, "realtime": self.realtime,
                    "callbacks": int(s["callbacks"]), "xruns_seen": int(s["gaps"]),
                    "torn_reads": int(s["torn_reads"]),
