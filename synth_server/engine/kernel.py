@@ -21,8 +21,9 @@ Control arrives through a seqlock (:data:`CONTROL_DTYPE`): the writer makes ``se
 makes it even; the kernel copies the fields between two reads of ``seq`` with compiler fences
 and keeps its previous copy when the read was torn (counted). Model hand-over: Python fills the
 slot that is not playing, then raises ``handoff``; the kernel crossfades to it and sets
-``ack``. The kernel measures itself: its cost per callback (the CPU's cycle counter), callbacks
-that took longer than their period (``late_callbacks``: our own misses), gaps in the stream's
+``ack``. The kernel measures itself: its cost per callback (the CPU's cycle counter: wall
+time), callbacks whose own CPU time exceeded their period (``late_callbacks``: our own misses;
+``clock_gettime(CLOCK_THREAD_CPUTIME_ID)``), gaps in the stream's
 clock (a deadline somebody missed), and control latency (the packet's arrival on the stream
 clock → the output time of the first sample rendered from it).
 
@@ -65,10 +66,11 @@ STATE_DTYPE = np.dtype([
     ("fifo_pos", np.int64),        # samples of the current hop already output
     ("callbacks", np.int64), ("hops", np.int64), ("frames", np.int64),
     ("nan_frames", np.int64), ("torn_reads", np.int64),
-    ("late_callbacks", np.int64),  # callbacks that took longer than their period
+    ("late_callbacks", np.int64),  # callbacks whose own CPU time exceeded their period
     ("gaps", np.int64),            # stream clock jumped by more than 1.5 periods
     ("last_time_s", np.float64),   # currentTime of the previous callback
     ("cost_cycles", np.int64), ("max_cost_cycles", np.int64), ("sum_cost_cycles", np.int64),
+    ("max_cpu_ns", np.int64),      # the longest callback in thread CPU time
     ("gain", np.float64),          # smoothed master gain
     ("gain_target", np.float64), ("stamp_s", np.float64),  # the kernel's copy of the control
     ("targets", np.float64, (N_SLOTS, MAX_LATENT)),
@@ -101,12 +103,13 @@ SLOT_DTYPE = np.dtype([
 """One model slot's shapes and constants (its arrays are listed in :data:`SLOT_ARRAYS`)."""
 
 ENGINE_ARRAYS = ("params", "control", "state", "fifo", "mono", "hop_gains", "scratch",
-                 "fade_in", "fade_out", "rec_ring", "axes", "dc_state", "limiter")
+                 "fade_in", "fade_out", "rec_ring", "axes", "dc_state", "limiter", "timespec")
 """Engine-level arrays, in address-table order: params [1] PARAMS_DTYPE, control [1]
 CONTROL_DTYPE, state [1] STATE_DTYPE, fifo [hop, channels] f32 (the hop being output), mono [hop]
 f32 (mixed slots), hop_gains [2] f64, scratch [hop] f64, fade_in / fade_out [fade_len] f32
 (equal-power curves), rec_ring [rec_frames or 1, channels] f32, axes [1] int64 (FFT axis),
-dc_state [2] f64 (DC blocker), limiter [1] f64 (limiter gain)."""
+dc_state [2] f64 (DC blocker), limiter [1] f64 (limiter gain), timespec [2] int64 (struct
+timespec for clock_gettime)."""
 
 SLOT_ARRAYS = ("slot", "params", "latent", "running", "running_freq", "rng", "tail", "window",
                "h_a", "h_b", "mag", "log_mag", "phase", "spectrum", "frame", "hop_out",
@@ -123,7 +126,10 @@ TABLE_SIZE = SLOT_BASE + N_SLOTS * len(SLOT_ARRAYS)
 _E = {name: i for i, name in enumerate(ENGINE_ARRAYS)}
 _S = {name: i for i, name in enumerate(SLOT_ARRAYS)}
 (E_PARAMS, E_CONTROL, E_STATE, E_FIFO, E_MONO, E_HOP_GAINS, E_SCRATCH, E_FADE_IN, E_FADE_OUT,
- E_REC_RING, E_AXES, E_DC_STATE, E_LIMITER) = range(len(ENGINE_ARRAYS))
+ E_REC_RING, E_AXES, E_DC_STATE, E_LIMITER, E_TIMESPEC) = range(len(ENGINE_ARRAYS))
+CLOCK_THREAD_CPUTIME_ID = 3
+# libc's clock_gettime, linked by name (so the compiled kernel can be cached on disk)
+_clock_gettime = types.ExternalFunction("clock_gettime", types.intc(types.intc, types.voidptr))
 N_SLOT_ARRAYS = len(SLOT_ARRAYS)
 
 
@@ -418,6 +424,9 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
     """
     start = _cycles()
     table = carray(_pointer(table_address), (TABLE_SIZE,), np.uint64)
+    timespec = carray(_pointer(table[E_TIMESPEC]), (2,), np.int64)
+    _clock_gettime(CLOCK_THREAD_CPUTIME_ID, _pointer(table[E_TIMESPEC]))
+    cpu_start = timespec[0] * 1000000000 + timespec[1]
     params = carray(_pointer(table[E_PARAMS]), (1,), PARAMS_DTYPE)[0]
     state = carray(_pointer(table[E_STATE]), (1,), STATE_DTYPE)[0]
     channels = params.channels
@@ -461,7 +470,13 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
     state.sum_cost_cycles += cost
     if cost > state.max_cost_cycles:
         state.max_cost_cycles = cost
-    if cost > period_s * params.cycles_per_s:
+    # our own misses: CPU time of this thread, not wall time (a VM's stolen time or a
+    # preemption is not the kernel's doing; stream-clock gaps count those)
+    _clock_gettime(CLOCK_THREAD_CPUTIME_ID, _pointer(table[E_TIMESPEC]))
+    cpu_ns = timespec[0] * 1000000000 + timespec[1] - cpu_start
+    if cpu_ns > state.max_cpu_ns:
+        state.max_cpu_ns = cpu_ns
+    if cpu_ns > period_s * 1e9:
         state.late_callbacks += 1
     return PA_CONTINUE
 

@@ -276,6 +276,7 @@ class CallbackEngine:
             "axes": np.zeros(1, np.int64),
             "dc_state": _touch(np.zeros(2, np.float64)),
             "limiter": np.ones(1, np.float64),
+            "timespec": _touch(np.zeros(2, np.int64)),
         }
         self.table = kernel.engine_table()
         for i, name in enumerate(kernel.ENGINE_ARRAYS):
@@ -425,13 +426,15 @@ class CallbackEngine:
         return 1000.0 * (period / self.sample_rate + device_s)
 
     def callback_cost(self) -> dict[str, float]:
-        """Kernel cost per callback: last, mean and max (ms), from the cycle counter."""
+        """Kernel cost per callback: last, mean and max wall time (ms, the cycle counter) and the
+        max in thread CPU time (max_cpu_ms)."""
         s = self.state[0]
         rate = float(self.params["cycles_per_s"][0])
         calls = max(int(s["callbacks"]), 1)
         return {"last_ms": 1000.0 * int(s["cost_cycles"]) / rate,
                 "mean_ms": 1000.0 * int(s["sum_cost_cycles"]) / calls / rate,
-                "max_ms": 1000.0 * int(s["max_cost_cycles"]) / rate}
+                "max_ms": 1000.0 * int(s["max_cost_cycles"]) / rate,
+                "max_cpu_ms": int(s["max_cpu_ns"]) / 1e6}
 
     @property
     def alive(self) -> bool:
@@ -619,6 +622,7 @@ class CallbackEngine:
                    "torn_reads": int(s["torn_reads"]),
                    "callback_ms_mean": round(cost["mean_ms"], 4),
                    "callback_ms_max": round(cost["max_ms"], 4),
+                   "callback_cpu_ms_max": round(cost["max_cpu_ms"], 4),
                    "recording_dropped_frames": self.dropped_frames,
                    "memory_locked": self.memory_locked, "swaps": list(self.swaps),
                    "record": record}
