@@ -24,6 +24,7 @@ from synth_server.nav.maps import navigation_of
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
+IDLE_PUSH_WAIT_S = 0.05  # the /subscribe pusher's longest sleep (a new lease waits at most this)
 MAX_EVENTS = 256
 MAX_PUSHES_PER_S = 120.0  # state pushes per second, all subscribers together
 
@@ -152,7 +153,8 @@ class Server:
         """Send the state to every /subscribe host within its lease at its rate; all pushes
         together at most MAX_PUSHES_PER_S (each host's rate shrinks to share them)."""
         due: dict[str, float] = {}
-        while not self._stop_push.wait(0.005):
+        wait_s = IDLE_PUSH_WAIT_S
+        while not self._stop_push.wait(wait_s):
             now = time.monotonic()
             subscribers = self.controller.subscriber_rates()
             for host in list(due):
@@ -166,6 +168,9 @@ class Server:
                     replies = replies if replies is not None else self.controller.pushed_state()
                     for reply in replies:
                         self.osc.push(host, *reply)
+            # sleep until the next push is due (no subscriber: 20 wake-ups a second, not 200)
+            wait_s = min(max(min(due.values(), default=now + IDLE_PUSH_WAIT_S)
+                             - time.monotonic(), 0.002), IDLE_PUSH_WAIT_S)
 
     def start(self) -> None:
         """Start the audio process, then the OSC listener.
