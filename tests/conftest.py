@@ -69,6 +69,16 @@ def default_checkpoint():
     return load_checkpoint(DEFAULT_MODEL)
 
 
+def shipped_models(tmp_path: Path, names: tuple[str, ...] = ("default", "toy-4d")) -> Path:
+    """A private models folder (``tmp_path/models``) holding copies of shipped models, for tests
+    that add broken ones beside them or load by name."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for name in names:
+        shutil.copytree(DEFAULT_MODEL.parent / name, folder / name)
+    return folder
+
+
 def free_udp_port() -> int:
     """A UDP port nobody listens on right now, below Linux's ephemeral range (32768-60999).
 

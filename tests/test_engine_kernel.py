@@ -88,6 +88,17 @@ def test_any_period_gives_the_same_samples(default):
     assert np.array_equal(ya, yb) and np.array_equal(ya, yc)
 
 
+def test_a_non_finite_target_is_not_taken_and_the_sound_goes_on(default):
+    engine = CallbackEngine(default, "default", None, HOP)
+    engine.publish(ControlState(latent=(0.5,) * 8, gain=1.0, version=1))
+    run(engine, 8)
+    engine.publish(ControlState(latent=(float("nan"),) + (0.5,) * 7, gain=1.0, version=2))
+    y = run(engine, 8)
+    assert (engine.state["targets"][0, 0, :8] == 0.5).all()
+    assert np.isfinite(engine.slots[0].arrays["latent"]).all()
+    assert np.sqrt(np.mean(y ** 2)) > 1e-3 and int(engine.state["nan_frames"][0]) == 0
+
+
 def test_a_torn_control_read_keeps_the_previous_targets(default):
     engine = CallbackEngine(default, "default", None, HOP)
     engine.publish(ControlState(latent=(1.0,) * 8, gain=1.0, version=1))
@@ -182,7 +193,9 @@ def test_busy_python_threads_do_not_starve_the_sound(jackd, monkeypatch, default
         result = engine.stop()
     assert result.underruns == 0, result  # no callback took longer than its period
     assert frames / 48000 / elapsed > 0.9  # the stream kept pace with the JACK clock
-    assert result.details["callback_ms_max"] < 5.33, result.details
+    # the kernel's own CPU time per callback (wall time also holds a VM's stolen time, which
+    # no client controls: jackd's log against jack_rec judges that, in benchmarks/engine.py)
+    assert result.details["callback_cpu_ms_max"] < 5.33, result.details
     assert np.isfinite(moved).all()
     assert latency.count >= 50 and 5.0 < latency.median_ms < 40.0, latency
 

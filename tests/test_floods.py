@@ -32,7 +32,7 @@ from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from conftest import ROOT, free_udp_port, stop_process
+from conftest import ROOT, free_udp_port, shipped_models, stop_process
 
 MODELS = ROOT / "models"
 
@@ -175,10 +175,7 @@ def wait_for(replies: socket.socket, address: str, timeout_s: float) -> OscMessa
 @pytest.fixture
 def flood_models(tmp_path: Path) -> Path:
     """default + toy-4d and three models with JSON the bounded reader refuses."""
-    folder = tmp_path / "models"
-    folder.mkdir()
-    for name in ("default", "toy-4d"):
-        shutil.copytree(MODELS / name, folder / name)
+    folder = shipped_models(tmp_path)
     for name, text in (("big-int", '{"format": ' + "9" * 400 + "}"),
                        ("infinity", '{"format": Infinity}'),
                        ("deep", "[" * 5000 + "]" * 5000)):

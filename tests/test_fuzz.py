@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import socket
 import struct
 import time
@@ -22,7 +21,7 @@ import soundfile as sf
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from conftest import ROOT
+from conftest import shipped_models
 from test_end_to_end import finish, start_server, wait_for_pong
 
 PACKETS = 100_000
@@ -112,11 +111,7 @@ def generate(rng: random.Random) -> tuple[str, bytes]:
 
 @pytest.fixture
 def models_dir(tmp_path):
-    folder = tmp_path / "models"
-    folder.mkdir()
-    for name in ("default", "toy-4d"):
-        shutil.copytree(ROOT / "models" / name, folder / name)
-    return folder
+    return shipped_models(tmp_path)
 
 
 def test_hostile_packets_cannot_stop_the_sound(jackd, tmp_path, models_dir):

@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 from pythonosc.osc_message import OscMessage
 
-from conftest import ROOT, free_udp_port
+from conftest import ROOT, free_udp_port, shipped_models
 from test_end_to_end import oscsend
 
 MODELS = ROOT / "models"
@@ -36,10 +36,7 @@ def collect(replies: socket.socket, until: str, timeout_s: float = 10.0) -> list
 @pytest.fixture
 def models_dir(tmp_path: Path) -> Path:
     """default + toy-4d (shipped) and three broken models, in a private models folder."""
-    folder = tmp_path / "models"
-    folder.mkdir()
-    for name in ("default", "toy-4d"):
-        shutil.copytree(MODELS / name, folder / name)
+    folder = shipped_models(tmp_path)
     (folder / "empty").mkdir()
     shutil.copytree(MODELS / "default", folder / "truncated")
     weights = folder / "truncated" / "weights.safetensors"

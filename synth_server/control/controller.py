@@ -158,13 +158,23 @@ class Controller:
             UnknownAddressError: address not in the table.
             OscArgumentError: arguments fit none of the address's forms.
         """
+        return self._resolve(path, values)[0]
+
+    @staticmethod
+    def _resolve(path: str, values: Sequence[Any]
+                 ) -> tuple[Address, Any, tuple[Any, ...], Optional[str]]:
+        """(table entry, matching form, converted values, wildcard name or None) of a message;
+        raises as :meth:`check`."""
         address = lookup(path)
         if address is None:
             raise UnknownAddressError("unknown address")
-        validate(address, values)
-        if address.path.endswith("/*") and wildcard_name(address, path) is None:
-            raise OscArgumentError(f"use {address.path[:-1]}NAME")
-        return address
+        form, converted = validate(address, values)
+        name = None
+        if address.path.endswith("/*"):
+            name = wildcard_name(address, path)
+            if name is None:
+                raise OscArgumentError(f"use {address.path[:-1]}NAME")
+        return address, form, converted, name
 
     def dispatch(self, path: str, values: Sequence[Any], received_s: float = 0.0,
                  sender: str = "") -> list[Reply]:
@@ -181,17 +191,11 @@ class Controller:
             UnknownAddressError: address not in the table.
             OscArgumentError: arguments fit none of the address's forms.
         """
-        address = lookup(path)
-        if address is None:
-            raise UnknownAddressError("unknown address")
-        form, converted = validate(address, values)
+        _, form, converted, name = self._resolve(path, values)
         handler = getattr(self, form.handler)
         self._received_s = received_s
         self._sender = sender
-        if address.path.endswith("/*"):
-            name = wildcard_name(address, path)
-            if name is None:
-                raise OscArgumentError(f"use {address.path[:-1]}NAME")
+        if name is not None:
             return handler(name, *converted) or []
         return handler(*converted) or []
 

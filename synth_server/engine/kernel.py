@@ -28,6 +28,11 @@ clock (a deadline somebody missed), and control latency (the packet's arrival on
 clock → the output time of the first sample rendered from it).
 
 Linux x86-64 / aarch64 only: ``unsigned long`` (frameCount, statusFlags) is 64 bits there.
+
+Sources: PortAudio's ``PaStreamCallback`` contract (portaudio.h); numba ``@cfunc`` and
+``carray`` (numba docs, "C callbacks"); the seqlock as in the Linux kernel (include/linux/
+seqlock.h; Lameter, "Effective synchronization on Linux/NUMA systems", 2005); the inverse FFT
+is DUCC0 through rocket-fft; weighted overlap-add as in Allen & Rabiner (1977).
 """
 from __future__ import annotations
 
@@ -103,13 +108,15 @@ SLOT_DTYPE = np.dtype([
 """One model slot's shapes and constants (its arrays are listed in :data:`SLOT_ARRAYS`)."""
 
 ENGINE_ARRAYS = ("params", "control", "state", "fifo", "mono", "hop_gains", "scratch",
-                 "fade_in", "fade_out", "rec_ring", "axes", "dc_state", "limiter", "timespec")
+                 "fade_in", "fade_out", "rec_ring", "axes", "dc_state", "limiter", "timespec",
+                 "snapshot")
 """Engine-level arrays, in address-table order: params [1] PARAMS_DTYPE, control [1]
 CONTROL_DTYPE, state [1] STATE_DTYPE, fifo [hop, channels] f32 (the hop being output), mono [hop]
 f32 (mixed slots), hop_gains [2] f64, scratch [hop] f64, fade_in / fade_out [fade_len] f32
 (equal-power curves), rec_ring [rec_frames or 1, channels] f32, axes [1] int64 (FFT axis),
 dc_state [2] f64 (DC blocker), limiter [1] f64 (limiter gain), timespec [2] int64 (struct
-timespec for clock_gettime)."""
+timespec for clock_gettime), snapshot [1] CONTROL_DTYPE (the kernel's copy of the control
+block while the seqlock read is unconfirmed)."""
 
 SLOT_ARRAYS = ("slot", "params", "latent", "running", "running_freq", "rng", "tail", "window",
                "h_a", "h_b", "mag", "log_mag", "phase", "spectrum", "frame", "hop_out",
@@ -123,10 +130,8 @@ f32 (layer activations), mag [K] f32, log_mag / phase [1, K] f32, spectrum [K] c
 
 SLOT_BASE = 16
 TABLE_SIZE = SLOT_BASE + N_SLOTS * len(SLOT_ARRAYS)
-_E = {name: i for i, name in enumerate(ENGINE_ARRAYS)}
-_S = {name: i for i, name in enumerate(SLOT_ARRAYS)}
 (E_PARAMS, E_CONTROL, E_STATE, E_FIFO, E_MONO, E_HOP_GAINS, E_SCRATCH, E_FADE_IN, E_FADE_OUT,
- E_REC_RING, E_AXES, E_DC_STATE, E_LIMITER, E_TIMESPEC) = range(len(ENGINE_ARRAYS))
+ E_REC_RING, E_AXES, E_DC_STATE, E_LIMITER, E_TIMESPEC, E_SNAPSHOT) = range(len(ENGINE_ARRAYS))
 CLOCK_THREAD_CPUTIME_ID = 3
 # libc's clock_gettime, linked by name (so the compiled kernel can be cached on disk)
 _clock_gettime = types.ExternalFunction("clock_gettime", types.intc(types.intc, types.voidptr))
@@ -325,14 +330,35 @@ def _render_slot(table, base, target, hop, axes, state):  # pragma: no cover - c
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _read_control(control, state):  # pragma: no cover - compiled
-    """Copy the control block into the state (seqlock read); False if the copy was torn."""
+def _read_control(control, snapshot, state):  # pragma: no cover - compiled
+    """Seqlock read of the control block: copy it into ``snapshot`` between two reads of
+    ``seq`` (with fences), and only when both reads agree and are even commit the snapshot to
+    the state. Returns False when the copy was torn (the state keeps its previous copy)."""
     seq = control.seq
     _fence()
     if seq & 1:
         return False
     if seq == state.seen_seq:
         return True
+    snapshot.gain = control.gain
+    snapshot.stamp_s = control.stamp_s
+    snapshot.handoff = control.handoff
+    snapshot.handoff_slot = control.handoff_slot
+    for s in range(N_SLOTS):
+        for j in range(MAX_LATENT):
+            snapshot.targets[s, j] = control.targets[s, j]
+    _fence()
+    if control.seq != seq:
+        return False
+    state.gain_target = snapshot.gain
+    state.stamp_s = snapshot.stamp_s
+    state.handoff = snapshot.handoff
+    state.handoff_slot = snapshot.handoff_slot
+    for s in range(N_SLOTS):
+        for j in range(MAX_LATENT):
+            state.targets[s, j] = snapshot.targets[s, j]
+    state.seen_seq = seq
+    return True
     state.gain_target = control.gain
     state.stamp_s = control.stamp_s
     state.handoff = control.handoff
@@ -353,8 +379,9 @@ def _render_hop(table, state, params, fifo, time_s):  # pragma: no cover - compi
     Returns True when this hop carries a control change (for the latency)."""
     hop = params.hop_length
     control = carray(_pointer(table[E_CONTROL]), (1,), CONTROL_DTYPE)[0]
+    snapshot = carray(_pointer(table[E_SNAPSHOT]), (1,), CONTROL_DTYPE)[0]
     before = state.seen_seq
-    if not _read_control(control, state):
+    if not _read_control(control, snapshot, state):
         state.torn_reads += 1
     changed = state.seen_seq != before
     if state.fading_to < 0 and state.handoff > state.ack and state.handoff_slot != state.active:
@@ -499,13 +526,3 @@ def callback(input_buffer, output_buffer, frame_count, time_info, status_flags,
 def engine_table() -> np.ndarray:
     """An empty address table, uint64 [TABLE_SIZE]."""
     return np.zeros(TABLE_SIZE, dtype=np.uint64)
-
-
-def engine_index(name: str) -> int:
-    """Position of engine array ``name`` in the address table."""
-    return _E[name]
-
-
-def slot_index(slot: int, name: str) -> int:
-    """Position of slot array ``name`` of ``slot`` in the address table."""
-    return SLOT_BASE + slot * N_SLOT_ARRAYS + _S[name]

@@ -167,7 +167,13 @@ def half_way_delay_ms(hop_length: int, n_fft: int, alpha: float, sample_rate: in
     frames whose window covers it, weighted by the squared Hann window (synthesis window times
     the frame's own envelope). Half-way is the first sample whose weighted progress reaches 0.5.
     At 48 kHz, hop 256, n_fft 2048 and 15 ms smoothing: 27.6 ms (18.7 ms of it from the window
-    alone, with no smoothing).
+    alone, with no smoothing). Weighted overlap-add after Allen & Rabiner (1977).
+
+    Args:
+        hop_length, n_fft: samples; alpha: smoothing coefficient per hop, in (0, 1];
+        sample_rate: Hz.
+    Returns:
+        float, ms.
     """
     weight = np.hanning(n_fft + 1)[:-1] ** 2
     old = n_fft // hop_length
@@ -277,6 +283,7 @@ class CallbackEngine:
             "dc_state": _touch(np.zeros(2, np.float64)),
             "limiter": np.ones(1, np.float64),
             "timespec": _touch(np.zeros(2, np.int64)),
+            "snapshot": _touch(np.zeros(1, kernel.CONTROL_DTYPE)),
         }
         self.table = kernel.engine_table()
         for i, name in enumerate(kernel.ENGINE_ARRAYS):
@@ -327,6 +334,9 @@ class CallbackEngine:
         """Seqlock write of ``state`` (and a new hand-over). Caller holds ``self._lock``."""
         control = self.control
         targets = [slot.target(state) if slot is not None else None for slot in self.slots]
+        # a non-finite target would poison the smoothed latent for good (silence until the
+        # next model): keep the previous target of that slot instead
+        targets = [t if t is not None and np.isfinite(t).all() else None for t in targets]
         stamp = self._to_stream_s(state.received_s) if state.received_s > 0.0 else 0.0
         unread = self.state["seen_seq"][0] < control["seq"][0] and control["stamp_s"][0] > 0.0
         control["seq"] += 1  # odd: writing
