@@ -31,7 +31,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	touch $@
 
 # Debian packages: PortAudio for sound; JACK (dummy clock), liblo's oscsend, Pure Data (pd,
-# headless), fluidsynth and the FluidR3 GM SoundFont (dataset soundfont) for the tests.
+# headless), fluidsynth and the FluidR3 GM SoundFont (dataset soundfont) for the tests; a C
+# compiler for the allocator shim that proves the audio callback allocates nothing.
 # Installed only when missing and when apt-get exists; elsewhere the server explains and plays on its internal clock.
 debian-run:
 	@if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2'; then \
@@ -49,6 +50,7 @@ debian-test:
 	command -v pd >/dev/null || missing="$$missing puredata-core"; \
 	command -v fluidsynth >/dev/null || missing="$$missing fluidsynth"; \
 	[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || missing="$$missing fluid-soundfont-gm"; \
+	command -v cc >/dev/null || missing="$$missing gcc libc6-dev"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "installing$$missing (Debian)"; \
