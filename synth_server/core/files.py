@@ -27,6 +27,27 @@ class FileFormatError(ValueError):
     """A file that cannot be read as what it should be; ``str()`` is one line naming the file."""
 
 
+class OutputExistsError(FileExistsError):
+    """An output folder (a dataset, a model directory) already holds something and nothing
+    allowed replacing it (no ``--force``/``keep_old_as``, no ``--resume``); nothing was read,
+    written or moved.
+
+    Args:
+        path: the refused output folder.
+        message: the one line ``str()`` gives; default ``"<path> exists and is not empty"``.
+    Attributes:
+        path: the refused output folder (``pathlib.Path``).
+    """
+
+    def __init__(self, path: PathLike, message: str = "") -> None:
+        super().__init__(errno.EEXIST, message or "exists and is not empty", str(path))
+        self.path = Path(path)
+        self.message = message or f"{self.path} exists and is not empty"
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def write_atomic(path: PathLike, data: bytes, mode: int = 0o644) -> Path:
     """Write ``data`` to ``path`` atomically (temp file beside the target, fsync, rename).
 

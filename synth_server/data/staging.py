@@ -20,21 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from synth_server.core.files import old_name, staging_dir
+from synth_server.core.files import OutputExistsError, old_name, staging_dir
 
 __all__ = ["OutputExistsError", "backup_path", "staged_output"]
-
-
-class OutputExistsError(FileExistsError):
-    """``path`` exists and is not an empty folder, and no ``keep_old_as`` was given.
-
-    Attributes:
-        path: the refused output folder.
-    """
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(errno.EEXIST, "exists and is not empty", str(path))
-        self.path = Path(path)
 
 
 def _is_empty_dir(path: Path) -> bool:

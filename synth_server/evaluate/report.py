@@ -44,6 +44,7 @@ import numpy as np
 
 from synth_server.artifacts.layout import REPORT_DIR
 from synth_server.core.config import StftConfig
+from synth_server.data.labels import BOOKKEEPING_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ PITCH_RESOLUTION = 0.02  # pyin bins of 2 cents
 PITCH_RANGE_SEMITONES = 7.0
 PITCH_BAR_CENTS = 10.0
 DPI = 80
-# labels that describe a file but are not factors of variation
-NON_FACTORS = ("file", "program_name", "family_name", "split", "duration_s", "peak_dbfs")
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -76,29 +75,19 @@ def resolve_dataset(path: str | Path, model_dir: Path) -> Path:
 
 
 def file_labels(folder: Path) -> tuple[dict[Path, dict[str, Any]], str]:
-    """Labels of the audio files under ``folder``, by resolved path.
-
-    Looks for ``factors.csv`` (toy set, :func:`synth_server.data.toy_pyo.load_factors`) or
-    ``labels.csv`` (SoundFont set, :func:`synth_server.data.soundfont.load_labels`) in
-    ``folder`` and its parent (a SoundFont set's ``train/`` and ``heldout/`` share the parent's).
+    """Labels of the audio files under ``folder`` (:func:`synth_server.data.labels.read_labels`);
+    a malformed label file is logged and ignored (the report then has no factors).
 
     Returns:
-        ({path: row}, kind) with kind "toy", "soundfont" or "none" (then ``{}``).
+        ({resolved path: row}, kind) with kind "toy", "soundfont" or "none" (then ``{}``).
     """
-    from synth_server.data.soundfont import load_labels
-    from synth_server.data.toy_pyo import load_factors
+    from synth_server.data.labels import read_labels
 
-    for where in (folder, folder.parent):
-        for name, loader, kind in (("factors.csv", load_factors, "toy"),
-                                   ("labels.csv", load_labels, "soundfont")):
-            if (where / name).is_file():
-                try:
-                    rows = loader(where)
-                except (ValueError, OSError) as exc:
-                    log.warning("ignoring %s: %s", where / name, exc)
-                    continue
-                return {(where / row["file"]).resolve(): row for row in rows}, kind
-    return {}, "none"
+    try:
+        return read_labels(folder)
+    except (ValueError, OSError) as exc:
+        log.warning("ignoring the labels of %s: %s", folder, exc)
+        return {}, "none"
 
 
 def factor_names(rows: Sequence[dict[str, Any]], kind: str) -> list[str]:
@@ -106,7 +95,7 @@ def factor_names(rows: Sequence[dict[str, Any]], kind: str) -> list[str]:
     SoundFont sets: program, family, pitch, velocity (f0_hz repeats pitch)."""
     if not rows:
         return []
-    skip = set(NON_FACTORS) | ({"f0_hz"} if kind == "soundfont" else set())
+    skip = BOOKKEEPING_COLUMNS | ({"f0_hz"} if kind == "soundfont" else set())
     names = []
     for key, value in rows[0].items():
         if key in skip or isinstance(value, str):
@@ -367,7 +356,7 @@ def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
     from synth_server.artifacts.descriptors import load_anchors
     from synth_server.artifacts.navigation import load_manifolds
     from synth_server.data.frames import audio_files, heldout_split, load_frames, load_mono
-    from synth_server.model.vae import FrameVAE
+    from synth_server.model.vae import FrameVAE, encode_posterior
     from synth_server.artifacts.checkpoint import load_checkpoint
     from synth_server.nav.maps import anchor_plane
     from synth_server.dsp.filterbank import log_features_from_log_magnitude
@@ -409,12 +398,7 @@ def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
     is_val = np.isin(owners, list(held))
     with torch.inference_mode():
         x_all = model.normalise(torch.from_numpy(features))
-        mu_all, logvar_all = [], []
-        for i in range(0, len(x_all), 4096):
-            m, lv = model.encode(x_all[i:i + 4096])
-            mu_all.append(m)
-            logvar_all.append(lv)
-        mu_t, logvar_t = torch.cat(mu_all), torch.cat(logvar_all)
+    mu_t, logvar_t = encode_posterior(model, x_all)
     x_np = x_all.numpy()
     mu_np = mu_t.numpy().astype(np.float64)
     train_mask = ~is_val
