@@ -163,6 +163,48 @@ def test_an_interrupted_force_training_leaves_the_old_model_as_it_was(models, ti
     assert sorted(p.name for p in models.iterdir()) == ["default"]
 
 
+def test_a_sigkilled_force_training_leaves_a_staging_folder_the_next_run_removes(
+        models, tiny_dataset):
+    """SIGKILL (no handler runs) while training into the staging folder: the old model stays
+    byte-identical; the next training removes the dead run's staging folder, says so in one
+    line, and publishes."""
+    import signal
+    import time
+
+    target = models / "default"
+    before = tree_hashes(target)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "synth_server.app.cli", "train", "--data", str(tiny_dataset),
+         "--out", str(target), "--force", *CLI_TINY[:2], "--epochs", "500", *CLI_TINY[4:]],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        state: list[Path] = []
+        while time.monotonic() < deadline and proc.poll() is None and not state:
+            state = list(models.glob(".default.staging-*/train/last.ckpt"))
+            time.sleep(0.05)
+        assert proc.poll() is None and state, proc.communicate()
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stale = state[0].parent.parent
+    assert stale.is_dir() and tree_hashes(target) == before
+    result = synth_server("train", "--data", str(tiny_dataset), "--out", str(target),
+                          "--force", *CLI_TINY)
+    assert result.returncode == 0, result.stderr
+    removed = [line for line in result.stderr.splitlines() if "removed" in line]
+    assert len(removed) == 1 and str(stale) in removed[0] and f"process {proc.pid} " in removed[0]
+    assert not stale.exists()
+    assert not [p for p in models.iterdir() if p.name.startswith(".")]
+    assert not [p for p in target.iterdir() if p.name.startswith(".")]
+    kept = [p for p in models.iterdir() if p.name != "default"]
+    assert len(kept) == 1 and tree_hashes(kept[0]) == before
+
+
 def test_resume_continues_and_drops_what_the_old_weights_made(models, tiny_dataset):
     target = models / "default"
     before = tree_hashes(target)

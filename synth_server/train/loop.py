@@ -27,7 +27,8 @@ import torch
 
 from synth_server.core.config import (BETA_SCHEDULES, REGULARISERS, StftConfig, TrainConfig,
                                  VaeConfig, to_dict)
-from synth_server.core.files import OutputExistsError, staging_dir
+from synth_server.core.files import (OutputExistsError, release_staging, remove_stale_staging,
+                                     staging_dir)
 from synth_server.data.frames import heldout_split, load_frames
 from synth_server.nav.pca import PcaManifold
 from synth_server.artifacts.checkpoint import save_checkpoint
@@ -179,6 +180,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
     out_dir = Path(out_dir)
     if rank_zero_only.rank == 0:
         mode = output_mode(out_dir, resume, force)
+        remove_stale_staging(out_dir)  # the unfinished output of a killed earlier training
     else:  # a DDP process started by rank 0, which checked; it writes nothing itself
         mode = "resume" if resume and (out_dir / TRAIN_SUBDIR / RESUME_FILE).is_file() else "new"
     started = time.perf_counter()
@@ -281,6 +283,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         write_navigation(staging, latents, owners, files, data_dir, manifold_methods, train.seed)
         state = out_dir / TRAIN_SUBDIR  # this training's state ("new" and "resume")
         discard = None  # from here on ``staging`` may hold the training state or the old model
+        release_staging(staging)  # ... so a later run never deletes it unseen
         moved = mode != "replace" and state.is_dir()
         if moved:
             os.rename(state, staging / TRAIN_SUBDIR)
