@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from conftest import sigkill_when
 from synth_server.app.cli import main
 from synth_server.data.staging import OutputExistsError, staged_output
 
@@ -259,15 +260,7 @@ def test_stale_staging_of_a_killed_process_is_removed_and_the_rest_reported(tmp_
             "print(s, flush=True); time.sleep(120)")
     proc = subprocess.Popen([sys.executable, "-c", code, str(out)], env=_env(),
                             stdout=subprocess.PIPE, text=True)
-    try:
-        killed = Path(proc.stdout.readline().strip())
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    killed = sigkill_when(proc, lambda: [*tmp_path.glob(".data.staging-*/toy_00000.wav")])[0].parent
     assert (killed / "toy_00000.wav").is_file() and (killed / STAGING_OWNER).is_file()
     running = staging_dir(out)  # this test's process: still running
     reused = staging_dir(out)  # its PID now runs another process (another start time)
@@ -301,19 +294,8 @@ def test_dataset_command_after_a_sigkill_removes_the_stale_staging(tmp_path):
         [sys.executable, "-m", "synth_server.app.cli", "dataset", "toy", "--out", str(out),
          "--preset", "default", "--no-plots", "--quiet"],
         env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        staged: list[Path] = []
-        while time.monotonic() < deadline and proc.poll() is None and len(staged) < 5:
-            staged = list(tmp_path.glob(".data.staging-*/toy_*.wav"))
-            time.sleep(0.01)
-        assert proc.poll() is None and len(staged) >= 5, proc.communicate()
-        proc.send_signal(signal.SIGKILL)  # no handler runs: the staging folder stays
-        proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    # midway: 5 of 160 files rendered; SIGKILL: no handler runs, the staging folder stays
+    staged = sigkill_when(proc, lambda: [*tmp_path.glob(".data.staging-*/toy_*.wav")][4:])
     stale = staged[0].parent
     assert stale.is_dir() and not out.exists()
     again = subprocess.run([sys.executable, "-m", "synth_server.app.cli", "dataset", "toy",

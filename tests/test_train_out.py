@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sigkill_when
 from synth_server.core.config import StftConfig, TrainConfig
 from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.train.loop import OutputExistsError, output_mode, train_model
@@ -168,9 +169,6 @@ def test_a_sigkilled_force_training_leaves_a_staging_folder_the_next_run_removes
     """SIGKILL (no handler runs) while training into the staging folder: the old model stays
     byte-identical; the next training removes the dead run's staging folder, says so in one
     line, and publishes."""
-    import signal
-    import time
-
     target = models / "default"
     before = tree_hashes(target)
     proc = subprocess.Popen(
@@ -178,19 +176,7 @@ def test_a_sigkilled_force_training_leaves_a_staging_folder_the_next_run_removes
          "--out", str(target), "--force", *CLI_TINY[:2], "--epochs", "500", *CLI_TINY[4:]],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 240
-        state: list[Path] = []
-        while time.monotonic() < deadline and proc.poll() is None and not state:
-            state = list(models.glob(".default.staging-*/train/last.ckpt"))
-            time.sleep(0.05)
-        assert proc.poll() is None and state, proc.communicate()
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    state = sigkill_when(proc, lambda: list(models.glob(".default.staging-*/train/last.ckpt")))
     stale = state[0].parent.parent
     assert stale.is_dir() and tree_hashes(target) == before
     result = synth_server("train", "--data", str(tiny_dataset), "--out", str(target),
