@@ -77,8 +77,7 @@ class FrameVAE(nn.Module):
             (x_hat [batch, n_bins], mu [batch, latent_dim], logvar [batch, latent_dim]).
         """
         mu, logvar = self.encode(x)
-        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        return self.decode(z), mu, logvar
+        return self.decode(reparameterise(mu, logvar)), mu, logvar
 
     def normalise(self, log_magnitude: torch.Tensor) -> torch.Tensor:
         """[batch, n_bins] log-magnitude → normalised model input."""
@@ -87,6 +86,18 @@ class FrameVAE(nn.Module):
     def denormalise(self, x: torch.Tensor) -> torch.Tensor:
         """[batch, n_bins] model output → log-magnitude."""
         return x * self.scale + self.bin_mean
+
+
+def reparameterise(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """A sample z = mu + eps * exp(logvar / 2), eps ~ N(0, I), differentiable in mu and logvar
+    (the reparameterisation trick, Kingma & Welling 2014, "Auto-Encoding Variational Bayes").
+
+    Args:
+        mu, logvar: [batch, latent_dim] posterior parameters (:meth:`FrameVAE.encode`).
+    Returns:
+        [batch, latent_dim] z, drawn from torch's global generator.
+    """
+    return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
 
 
 @torch.inference_mode()

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Optional
 import torch
 
 from synth_server.core.config import REGULARISERS, TrainConfig
+from synth_server.model.vae import reparameterise
 
 if TYPE_CHECKING:
     from synth_server.model.vae import FrameVAE
@@ -182,7 +183,7 @@ def vae_objective(model: "FrameVAE", x: torch.Tensor, beta: float, regulariser: 
         the batch; kl (nats, summed over dimensions) is returned for every regulariser.
     """
     mu, logvar = model.encode(x)
-    z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+    z = reparameterise(mu, logvar)
     reconstruction = reconstruction_loss(model, x, z)
     kl = kl_divergence(mu, logvar).sum()
     reg = kl if regulariser == "kl" else regulariser_loss(regulariser, z, mu, logvar)
