@@ -44,7 +44,7 @@ def test_one_label_reader_for_attributes_and_the_report(tmp_path):
     the rows, keys them by resolved path; attributes skip bookkeeping (peak_dbfs, duration_s)
     and numeric category ids (program, family) but use their names as text."""
     from synth_server.data.labels import read_labels
-    from synth_server.data.soundfont import LABEL_COLUMNS
+    from synth_server.data.soundfont import LABEL_COLUMNS, load_labels
     from synth_server.evaluate.report import factor_names, file_labels
 
     (tmp_path / "train").mkdir()
@@ -66,10 +66,19 @@ def test_one_label_reader_for_attributes_and_the_report(tmp_path):
     assert set(out) == {"family_name_brass", "family_name_strings", "program_name_trumpet",
                         "program_name_violin", "pitch", "f0_hz"}
     assert factor_names(list(labels.values()), kind) == ["program", "family", "pitch"]
-    (tmp_path / "labels.csv").write_text("file,program\n")  # malformed: one line, no traceback
-    with pytest.raises(ValueError, match="labels.csv: missing columns"):
-        read_labels(tmp_path / "train")
-    assert file_labels(tmp_path / "train") == ({}, "none")
+    rows = {tuple(r.values()) for r in labels.values()}
+    assert rows == {tuple(r.values()) for r in load_labels(tmp_path)}  # as the set's loader types them
+    # a folder of one's own audio may have a labels.csv with its own columns
+    (tmp_path / "labels.csv").write_text("file,brightness,mood\ntrain/sf_0.wav,0.5,calm\n")
+    assert read_labels(tmp_path / "train")[0] == {
+        (tmp_path / "train" / "sf_0.wav").resolve(): {"file": "train/sf_0.wav", "brightness": 0.5,
+                                                      "mood": "calm"}}
+    for bad, why in (("name,program\nx.wav,1\n", "no 'file' column"),
+                     ("file,program\nx.wav,1,2\n", "labels.csv:2: expected 2 columns, got 3")):
+        (tmp_path / "labels.csv").write_text(bad)  # malformed: one line, no traceback
+        with pytest.raises(ValueError, match=why):
+            read_labels(tmp_path / "train")
+        assert file_labels(tmp_path / "train") == ({}, "none")
     assert read_labels(tmp_path / "train" / "nowhere") == ({}, "none")
 
 

@@ -85,7 +85,7 @@ def attribute_vectors(latents: np.ndarray, owners: np.ndarray, files: Sequence[U
                 threshold = distinct[-2]
             add(_slug(column), column, numbers > threshold)
         else:
-            texts = np.array(values)
+            texts = np.array([str(v) for v in values])
             for value in np.unique(texts):
                 share = float((texts == value).mean())
                 if 0.01 <= share <= 0.9:
