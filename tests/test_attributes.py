@@ -67,7 +67,8 @@ def test_one_label_reader_for_attributes_and_the_report(tmp_path):
                         "program_name_violin", "pitch", "f0_hz"}
     assert factor_names(list(labels.values()), kind) == ["program", "family", "pitch"]
     rows = {tuple(r.values()) for r in labels.values()}
-    assert rows == {tuple(r.values()) for r in load_labels(tmp_path)}  # as the set's loader types them
+    # typed as the SoundFont set's own loader types them
+    assert rows == {tuple(r.values()) for r in load_labels(tmp_path)}
     # a folder of one's own audio may have a labels.csv with its own columns
     (tmp_path / "labels.csv").write_text("file,brightness,mood\ntrain/sf_0.wav,0.5,calm\n")
     assert read_labels(tmp_path / "train")[0] == {
