@@ -249,16 +249,6 @@ class DescriptorSurrogate:
                               and out["loudness_db"] > SILENCE_DB)
         return out
 
-    def measure(self, z: Sequence[float], names: Optional[Sequence[str]] = None
-                ) -> dict[str, float]:
-        """Descriptors of the *decoded* frame of one latent (needs the decoder; ~0.1-0.3 ms)."""
-        if self.decoder is None:
-            raise ValueError("no decoder attached (use playable_surrogate(checkpoint))")
-        mag = self.decoder.magnitude(np.asarray(z, dtype=np.float32))
-        values = describe_fast(mag, self.sample_rate, self.n_fft,
-                               tuple(names) if names is not None else None)
-        return {k: float(v[0]) for k, v in values.items()}
-
     def clamp(self, name: str, value: float) -> float:
         """``value`` clamped to the achievable range of ``name`` (natural units).
 
