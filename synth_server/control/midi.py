@@ -227,6 +227,11 @@ def midi_file_events(path: str | Path, max_time_s: float, mapping: MidiMap = DEF
                         "are refused")
     try:
         midi = mido.MidiFile(path, clip=False)
+        if not midi.tracks:
+            raise MidiError(f"{path}: not a readable MIDI file (no tracks)")
+        if midi.ticks_per_beat <= 0:
+            raise MidiError(f"{path}: SMPTE time division is not supported (ticks per beat "
+                            "only)")
         translator = Translator(mapping=mapping)
         events: list[TimedMessage] = []
         time_s = 0.0
@@ -244,7 +249,9 @@ def midi_file_events(path: str | Path, max_time_s: float, mapping: MidiMap = DEF
     except MidiError:
         raise
     except OSError as exc:
-        raise MidiError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if exc.errno is not None:  # the file itself (mido's format errors have no errno)
+            raise MidiError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise MidiError(f"{path}: not a readable MIDI file ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - mido raises many types on a corrupt file
         reason = (str(exc).splitlines() or [""])[0][:200] or type(exc).__name__
         raise MidiError(f"{path}: not a readable MIDI file ({reason})") from None
