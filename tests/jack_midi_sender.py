@@ -3,7 +3,8 @@ JACK API), waits until someone connects to it, sends the messages given and exit
 
     python tests/jack_midi_sender.py CLIENT_NAME [wait:S] [HEX,HEX,HEX | sleep:S] ...
 
-e.g. ``b0,01,20 sleep:0.2 90,3c,64``. Uses the JACK server of JACK_DEFAULT_SERVER. Prints
+e.g. ``b0,01,20 sleep:0.2 90,3c,64``; ``flood:S`` sends CC 1 sweeps and note on/off pairs as
+fast as it can for S seconds. Uses the JACK server of JACK_DEFAULT_SERVER. Prints
 "connected" once connected and "sent N" at the end; exit status 3 when nobody connected.
 """
 from __future__ import annotations
@@ -32,6 +33,15 @@ def main(argv: list[str]) -> int:
     for step in steps:
         if step.startswith("sleep:"):
             time.sleep(float(step[6:]))
+            continue
+        if step.startswith("flood:"):  # CC 1 sweeps and note on/off pairs, as fast as it can
+            end = time.monotonic() + float(step[6:])
+            while time.monotonic() < end:
+                for i in range(128):
+                    out.send_message([0xB0, 1, i])
+                    out.send_message([0x90, 36 + i % 48, 100])
+                    out.send_message([0x80, 36 + i % 48, 0])
+                sent += 384
             continue
         out.send_message([int(b, 16) for b in step.split(",")])
         sent += 1

@@ -24,7 +24,10 @@ a bounded queue (``queue_size_limit``) and no Python runs in JACK's real-time th
 process callback, as JACK-Client's, stalls the whole JACK graph whenever another thread holds
 the GIL: measured 1530 xruns against 4 in docs/midi.md). A Python thread polls that queue
 every ``poll_s``, coalesces continuous controllers (only the newest /pad, /pitchbend and
-/slider k of a poll is sent) and delivers the messages. Port connections use JACK-Client
+/slider k of a poll is sent) and delivers the messages. A flood is bounded three times: rtmidi's
+queue holds QUEUE_SIZE events (it drops the rest, printing a line each), a poll translates at
+most TRANSLATE_PER_POLL events plus the releases (:func:`is_release`: no note is left hanging),
+and the OSC server's per-sender token bucket admits at most its rate of messages. Port connections use JACK-Client
 without a process callback.
 
 Sources: MIDI 1.0 Detailed Specification (MMA, 1996) for the status bytes, pitch-bend and
@@ -53,6 +56,7 @@ DEFAULT_PORT_NAME = "midi_in"
 QUEUE_SIZE = 4096  # events rtmidi holds between two polls (older ones are dropped by rtmidi)
 POLL_S = 0.002  # how often the queue is read (measured: 1.1 % of a core idle)
 MAX_EVENTS_PER_POLL = QUEUE_SIZE  # a poll reads at most what the queue can hold
+TRANSLATE_PER_POLL = 256  # beyond this many events in one poll only releases are kept
 RESCAN_S = 1.0  # how often new MIDI outputs are looked for and connected
 MAX_MIDI_FILE_BYTES = 4 * 1024 * 1024  # MIDI files are rarely over 1 MB
 MAX_MIDI_FILE_EVENTS = 500_000
@@ -134,6 +138,16 @@ def translate(data: Sequence[int], pad: tuple[float, float],
     if number in mapping.slider_ccs:
         return [("/slider", (mapping.slider_ccs.index(number), value / 127.0))]
     return []
+
+
+def is_release(data: Sequence[int]) -> bool:
+    """True for a message that ends sound or must not be lost in a flood: note off (or note
+    on with velocity 0), the sustain pedal (CC 64), all sound / notes off (CC 120, 123)."""
+    if len(data) < 3:
+        return False
+    kind = int(data[0]) & 0xF0
+    return kind == 0x80 or (kind == 0x90 and int(data[2]) == 0) or (
+        kind == 0xB0 and int(data[1]) in (SUSTAIN_CC, SOUND_OFF_CC, ALL_NOTES_OFF_CC))
 
 
 def _continuous_key(message: Message) -> Optional[tuple[Any, ...]]:
@@ -281,7 +295,8 @@ class MidiInput:
     Attributes:
         events: MIDI events read; messages: messages delivered; coalesced: controller
             messages replaced by a newer one of the same poll; ignored: events that map to
-            nothing; rejected: messages answered /error (unknown address, bad value);
+            nothing; dropped: events past TRANSLATE_PER_POLL in one poll that were not
+            releases; rejected: messages answered /error (unknown address, bad value);
             connected: source ports connected so far.
     """
 
@@ -302,6 +317,7 @@ class MidiInput:
         self.coalesced = 0
         self.ignored = 0
         self.rejected = 0
+        self.dropped = 0
         self.connected: list[str] = []
         self.port = ""  # full JACK name of our input port, once open
         self._midi_in: Any = None
@@ -376,36 +392,56 @@ class MidiInput:
             log.info("MIDI: %s -> %s", source.name, self.port)
 
     def _run(self) -> None:
-        midi_in = self._midi_in
         next_scan = time.monotonic() + RESCAN_S
         while not self._stop.wait(self.poll_s):
-            batch: list[Message] = []
-            for count in range(MAX_EVENTS_PER_POLL):
-                event = midi_in.get_message()
-                if event is None:
-                    break
-                if count == 0:
-                    self._translate.refresh()
-                self.events += 1
-                translated = self._translate(event[0])
-                if not translated:
-                    self.ignored += 1
-                batch.extend(translated)
+            while self._poll() >= MAX_EVENTS_PER_POLL and not self._stop.is_set():
+                pass  # the queue was full: read on at once
             now = time.monotonic()
-            if batch:
-                kept = coalesce(batch)
-                self.coalesced += len(batch) - len(kept)
-                self.messages += len(kept)
-                try:
-                    replies = self._deliver(kept, now)
-                except Exception:  # noqa: BLE001 - the MIDI thread must outlive any message
-                    log.exception("unexpected error delivering MIDI")
-                    replies = []
-                # the OSC server logs each rejection (rate-limited, "from midi"); count them
-                self.rejected += sum(1 for address, _ in replies if address == "/error")
             if now >= next_scan:
                 next_scan = now + RESCAN_S
                 self._connect_sources()
+
+    def _poll(self) -> int:
+        """Read rtmidi's queue (at most MAX_EVENTS_PER_POLL events), translate, coalesce and
+        deliver; returns the number of events read. Past TRANSLATE_PER_POLL events only the
+        releases (note off, sustain pedal, all notes off) are kept, so a flood costs a bounded
+        share of a core and leaves no note hanging."""
+        get_message = self._midi_in.get_message
+        raw: list[Sequence[int]] = []
+        for _ in range(MAX_EVENTS_PER_POLL):
+            event = get_message()
+            if event is None:
+                break
+            raw.append(event[0])
+        if not raw:
+            return 0
+        now = time.monotonic()
+        n_read = len(raw)
+        self.events += n_read
+        if n_read > TRANSLATE_PER_POLL:
+            kept = raw[:TRANSLATE_PER_POLL] + [e for e in raw[TRANSLATE_PER_POLL:]
+                                                if is_release(e)]
+            self.dropped += len(raw) - len(kept)
+            raw = kept
+        self._translate.refresh()
+        batch: list[Message] = []
+        for data in raw:
+            translated = self._translate(data)
+            if not translated:
+                self.ignored += 1
+            batch.extend(translated)
+        if batch:
+            kept_messages = coalesce(batch)
+            self.coalesced += len(batch) - len(kept_messages)
+            self.messages += len(kept_messages)
+            try:
+                replies = self._deliver(kept_messages, now)
+            except Exception:  # noqa: BLE001 - the MIDI thread must outlive any message
+                log.exception("unexpected error delivering MIDI")
+                replies = []
+            # the OSC server logs each rejection (rate-limited, "from midi"); count them
+            self.rejected += sum(1 for address, _ in replies if address == "/error")
+        return n_read
 
     def stop(self) -> dict[str, Any]:
         """Stop the thread and close the port; returns the counters for the session summary."""
@@ -421,6 +457,6 @@ class MidiInput:
             self._jack = None
         return {"midi_port": self.port, "midi_connected": list(self.connected),
                 "midi_events": self.events, "midi_messages": self.messages,
-                "midi_coalesced": self.coalesced, "midi_ignored": self.ignored,
+                "midi_coalesced": self.coalesced, "midi_ignored": self.ignored, "midi_dropped": self.dropped,
                 "midi_rejected": self.rejected}
 

@@ -503,8 +503,8 @@ class OscServer:
     def handle_local(self, messages: Sequence[tuple[str, Sequence[Any]]], sender: str,
                      received_s: float = 0.0, size: int = 3) -> list[Reply]:
         """Messages from an in-process source (the MIDI input), through the same path as a
-        packet's: the sender's token bucket (charged one message and ``size`` bytes each; a
-        message over budget is dropped, counted in ``rate_limited`` and answered nothing),
+        packet's: the sender's token bucket (charged one message and ``size`` bytes each; the
+        messages past the budget are dropped, counted in ``rate_limited`` and answered nothing),
         validation, dispatch, the worker for costly ones. Replies, ``/error`` included, are
         returned instead of sent (a deferred message's replies are not returned).
 
@@ -521,13 +521,16 @@ class OscServer:
         replies: list[Reply] = []
         with self._reply_lock:
             self._local_replies[sender] = replies
-        admitted = []
-        for message in messages:
-            now = time.monotonic()
-            if self.admit(sender, 0, size, 1, now):
-                admitted.append((message[0], list(message[1])))
-            else:
-                self.rate_limited += 1
+        now = time.monotonic()
+        s_count, s_bytes = self._senders.get((sender, 0), now)
+        h_count, h_bytes = self._hosts.get(sender, now)
+        room = int(min(s_count.available(now), h_count.available(now),
+                       s_bytes.available(now) / size, h_bytes.available(now) / size))
+        n = max(0, min(len(messages), room))  # the first n fit the budget: one charge for all
+        if n:
+            self.admit(sender, 0, size * n, n, now)
+        self.rate_limited += len(messages) - n
+        admitted = [(address, list(args)) for address, args in messages[:n]]
         for start in range(0, len(admitted), MAX_MESSAGES_PER_PACKET):
             try:
                 self._dispatch_all(admitted[start:start + MAX_MESSAGES_PER_PACKET], sender,
