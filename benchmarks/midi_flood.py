@@ -6,8 +6,9 @@ CC 1 sweeps and note on/off pairs as fast as python-rtmidi can for --seconds. Me
 client sends /gain at 100 messages a second and counts the /state replies it gets back at the end.
 Prints one JSON line: messages sent, MIDI events the server read, messages delivered, coalesced and
 dropped by the sender budget, the server's missed deadlines (xruns_seen) and overruns, its CPU
-(share of one core during the flood) and its resident memory before and after, and how many "queue limit reached" lines rtmidi printed
-(one per event it dropped because the server's MIDI thread had not read its queue yet).
+(share of one core during the flood), its resident memory before and after, and how many
+"queue limit reached" lines rtmidi printed (one per event it dropped because the server's MIDI
+thread had not read its queue yet).
 
     python benchmarks/midi_flood.py [--seconds 10]
 

@@ -21,7 +21,7 @@ from conftest import DEFAULT_MODEL, ROOT, free_udp_port, stop_process
 from synth_server.control.addresses import lookup, validate
 from synth_server.control.controller import Controller
 from synth_server.control.midi import (MIDI_SENDER, MidiError, MidiMap, Translator, coalesce,
-                                       midi_file_events, translate)
+                                       is_release, midi_file_events, translate)
 from synth_server.control.osc_server import (SENDER_MESSAGE_BURST, SENDER_MESSAGES_PER_S,
                                              OscServer)
 from synth_server.core.contract import EngineStatus
@@ -112,6 +112,15 @@ def test_coalescing_keeps_notes_and_the_newest_controller_values():
         ("/note/on", (60, 100)), ("/pad", (0.2, 0.5)), ("/slider", (1, 0.3)),
         ("/note/on", (60, 100)), ("/slider", (0, 0.9)), ("/pitchbend", (1.0,)),
         ("/note/off", (60,)), ("/sustain", (1,)), ("/sustain", (0,))]
+
+
+@pytest.mark.unit
+def test_releases_are_what_a_flood_must_not_lose():
+    for data in ([0x80, 60, 0], [0x93, 60, 0], [0xB0, 64, 0], [0xB0, 64, 127], [0xB0, 123, 0],
+                 [0xB0, 120, 0]):
+        assert is_release(data), data
+    for data in ([0x90, 60, 1], [0xB0, 1, 0], [0xE0, 0, 64], [0x80, 60], [0xC0, 1]):
+        assert not is_release(data), data
 
 
 @pytest.mark.unit

@@ -6,29 +6,30 @@ validation, dispatch and per-sender budget as OSC packets (``OscServer.handle_lo
 sender identity :data:`MIDI_SENDER`; ``render --midi`` through the render Controller). The
 mapping (documented in docs/midi.md):
 
-====================================  ==============================================
-MIDI (any channel)                    message
-====================================  ==============================================
-note on, velocity v > 0               ``/note/on midi_pitch v``
-note off, or note on with velocity 0  ``/note/off midi_pitch``
-pitch bend (14 bit)                   ``/pitchbend semitones`` (+-``bend_range``, default 2)
-CC 64 sustain pedal                   ``/sustain 1`` (value >= 64) or ``/sustain 0``
-CC 123 all notes off, CC 120 sound    ``/note/all_off``
-CC 121 reset all controllers          ``/pitchbend 0``, ``/sustain 0``
+=====================================  ==============================================
+MIDI (any channel)                     message
+=====================================  ==============================================
+note on, velocity v > 0                ``/note/on midi_pitch v``
+note off, or note on with velocity 0   ``/note/off midi_pitch``
+pitch bend (14 bit)                    ``/pitchbend semitones`` (+-``bend_range``, default 2)
+CC 64 sustain pedal                    ``/sustain 1`` (value >= 64) or ``/sustain 0``
+CC 123 all notes off, CC 120 sound     ``/note/all_off``
+CC 121 reset all controllers           ``/pitchbend 0``, ``/sustain 0``
 CC 1 (mod wheel) / CC 74 (brightness)  ``/pad x y``: x / y = value / 127, the other kept
-CC 20 .. 27                           ``/slider 0..7 value/127``
-====================================  ==============================================
+CC 20 .. 27                            ``/slider 0..7 value/127``
+=====================================  ==============================================
 
 Live input uses python-rtmidi's JACK API: its C++ JACK process callback copies each event into
 a bounded queue (``queue_size_limit``) and no Python runs in JACK's real-time thread (a Python
 process callback, as JACK-Client's, stalls the whole JACK graph whenever another thread holds
-the GIL: measured 1530 xruns against 4 in docs/midi.md). A Python thread polls that queue
+the GIL: benchmarks/midi_gil.py measured 1530 and 4151 jackd xruns against 4 and 0; see
+docs/midi.md). A Python thread polls that queue
 every ``poll_s``, coalesces continuous controllers (only the newest /pad, /pitchbend and
 /slider k of a poll is sent) and delivers the messages. A flood is bounded three times: rtmidi's
 queue holds QUEUE_SIZE events (it drops the rest, printing a line each), a poll translates at
 most TRANSLATE_PER_POLL events plus the releases (:func:`is_release`: no note is left hanging),
-and the OSC server's per-sender token bucket admits at most its rate of messages. Port connections use JACK-Client
-without a process callback.
+and the OSC server's per-sender token bucket admits at most its rate of messages. Port
+connections use JACK-Client without a process callback.
 
 Sources: MIDI 1.0 Detailed Specification (MMA, 1996) for the status bytes, pitch-bend and
 controller numbers; python-rtmidi (RtMidi, G. Scavone) and JACK-Client (M. Geier) for JACK;
@@ -457,6 +458,6 @@ class MidiInput:
             self._jack = None
         return {"midi_port": self.port, "midi_connected": list(self.connected),
                 "midi_events": self.events, "midi_messages": self.messages,
-                "midi_coalesced": self.coalesced, "midi_ignored": self.ignored, "midi_dropped": self.dropped,
-                "midi_rejected": self.rejected}
+                "midi_coalesced": self.coalesced, "midi_ignored": self.ignored,
+                "midi_dropped": self.dropped, "midi_rejected": self.rejected}
 
