@@ -337,8 +337,9 @@ class MidiInput:
         """
         try:
             import rtmidi
-        except ImportError:
-            raise MidiError("--midi needs python-rtmidi (pip install python-rtmidi)") from None
+        except ImportError as exc:
+            raise MidiError(f"--midi needs python-rtmidi (pip install python-rtmidi): "
+                            f"{(str(exc).splitlines() or [''])[0]}") from None
         if rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api():
             raise MidiError("this python-rtmidi was built without JACK support")
         server = os.environ.get("JACK_DEFAULT_SERVER", "default")
