@@ -59,6 +59,7 @@ POLL_S = 0.002  # how often the queue is read (measured: 1.1 % of a core idle)
 MAX_EVENTS_PER_POLL = QUEUE_SIZE  # a poll reads at most what the queue can hold
 TRANSLATE_PER_POLL = 256  # beyond this many events in one poll only releases are kept
 RESCAN_S = 1.0  # how often new MIDI outputs are looked for and connected
+MAX_LISTED_SOURCES = 64  # source ports named in the summary (a flapping device is listed once)
 MAX_MIDI_FILE_BYTES = 4 * 1024 * 1024  # MIDI files are rarely over 1 MB
 MAX_MIDI_FILE_EVENTS = 500_000
 
@@ -281,7 +282,7 @@ class MidiInput:
     Args:
         deliver: called on the MIDI thread with (messages, received_s): the coalesced messages
             of one poll and time.monotonic() when they were read; returns the replies
-            (``/error`` ones are logged, rate-limited).
+            (``/error`` ones are counted in ``rejected``; the OSC server logs them).
         pad: returns the pad (x, y) now (see :class:`Translator`).
         connect: None: connect to no one (``jack_connect`` by hand); "": every MIDI output of
             other clients; else a JACK port-name regular expression (JACK's own matching, as
@@ -298,7 +299,7 @@ class MidiInput:
             messages replaced by a newer one of the same poll; ignored: events that map to
             nothing; dropped: events past TRANSLATE_PER_POLL in one poll that were not
             releases; rejected: messages answered /error (unknown address, bad value);
-            connected: source ports connected so far.
+            connected: source ports connected so far (each once, at most MAX_LISTED_SOURCES).
     """
 
     def __init__(self, deliver: Callable[[list[Message], float], list[Message]],
@@ -390,7 +391,8 @@ class MidiInput:
             except Exception as exc:  # noqa: BLE001 - a port that vanished meanwhile
                 self._errors.warning("MIDI: cannot connect %s: %s", source.name, exc)
                 continue
-            self.connected.append(source.name)
+            if source.name not in self.connected and len(self.connected) < MAX_LISTED_SOURCES:
+                self.connected.append(source.name)
             log.info("MIDI: %s -> %s", source.name, self.port)
 
     def _run(self) -> None:
