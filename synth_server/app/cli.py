@@ -4,9 +4,9 @@
     synth-server train --data DIR --out models/NAME
     synth-server serve --model DIR [--models-dir DIR] [--device NAME|null] [--port 7400]
                        [--reply-port 7401] [--blocksize N] [--record FILE.wav [--record-max-mb MB]
-                       [--record-min-free-mb MB]] [--duration S]
-    synth-server render --model DIR (--pad-path CSV | --score CSV) --out FILE.wav [--duration S]
-                        [--force]
+                       [--record-min-free-mb MB]] [--duration S] [--midi [PORT]]
+    synth-server render --model DIR (--pad-path CSV | --score CSV | --midi FILE.mid) --out FILE.wav
+                        [--duration S] [--force]
     synth-server devices
     synth-server send ADDRESS [ARGS...] [--port 7400] [--wait S]
     synth-server monitor [--port 7400] [--rate HZ]
@@ -70,6 +70,7 @@ def _parse_device(text: Optional[str]) -> Any:
 def cmd_serve(args: argparse.Namespace) -> int:
     from synth_server.engine.stream import AudioDeviceError, output_devices
     from synth_server.app.server import Server
+    from synth_server.control.midi import MidiError
 
     stop = threading.Event()
 
@@ -120,7 +121,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server = Server(args.model, checkpoint.name, dev, args.blocksize, rec,
                         args.host, args.port, args.reply_port,
                         args.models_dir or Path(args.model).resolve().parent,
-                        args.allow, presets=args.presets)
+                        args.allow, presets=args.presets, midi=args.midi)
         server.start()
         return server
 
@@ -131,6 +132,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             reason = str(exc)
             server = make(None, spec)
     except (RuntimeError, AudioDeviceError) as exc:
+        return _fail(str(exc))
+    except MidiError as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"cannot listen for OSC on {args.host}:{args.port}: {exc}")
@@ -146,6 +149,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
              + (f", {record_text}" if record else ""))
     _say(f"OSC on {args.host}:{server.osc.port} (replies to port {args.reply_port}); "
          f"try: oscsend localhost {server.osc.port} /pad ff 0.2 0.8")
+    if server.midi is not None:
+        sources = ", ".join(server.midi.connected) or "none yet"
+        _say(f"MIDI in on JACK port {server.midi.port} (connected: {sources}; "
+             "see docs/midi.md for the mapping)")
 
     started = time.monotonic()
     while not stop.is_set() and server.alive:
@@ -216,7 +223,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     from synth_server.app.render import (DEFAULT_TAIL_S, OfflineRender, RenderError,
                                           ScoreError, events_end_s, merge_events,
-                                             read_pad_path, read_score)
+                                             read_midi, read_pad_path, read_score)
 
     out = Path(args.out)
     if out.exists() and not args.force:
@@ -233,6 +240,8 @@ def cmd_render(args: argparse.Namespace) -> int:
             sources.append(read_pad_path(args.pad_path, max_time_s=MAX_RENDER_S))
         if args.score:
             sources.append(read_score(args.score, max_time_s=MAX_RENDER_S))
+        if args.midi:
+            sources.append(read_midi(args.midi, max_time_s=MAX_RENDER_S))
     except ScoreError as exc:
         return _fail(str(exc))
     except OSError as exc:
@@ -586,6 +595,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record-min-free-mb", type=_megabytes(1e9), default=DEFAULT_MIN_FREE_MB,
                    help="free space the recording leaves on its disk: it does not start "
                         f"below it and stops there (default {DEFAULT_MIN_FREE_MB:g} MB)")
+    p.add_argument("--midi", nargs="?", const="", default=None, metavar="PORT",
+                   help="open a JACK MIDI input (synth-server:midi_in) and connect it to every "
+                        "JACK MIDI output, or to those matching the port-name pattern PORT "
+                        "(a regular expression, as jack_lsp); mapping in docs/midi.md")
     p.add_argument("--presets", default=None, metavar="FILE",
                    help="JSON file of /preset/store presets: read at start (bad entries are "
                         "skipped, reported and kept in the file), saved atomically on every "
@@ -594,10 +607,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=_seconds(SERVE_MAX_S, positive=True), default=None,
                    help=f"stop after S seconds (at most {SERVE_MAX_S:g})")
 
-    p = sub.add_parser("render", help="render offline from a pad path or a score")
+    p = sub.add_parser("render", help="render offline from a pad path, a score or a MIDI file")
     p.add_argument("--model", default="models/default")
     p.add_argument("--pad-path", help="CSV with columns time_s,x,y")
     p.add_argument("--score", help="CSV rows time_s,address,arg1,...")
+    p.add_argument("--midi", metavar="FILE.mid",
+                   help="Standard MIDI File: notes, pitch bend, pedal and controllers as the "
+                        "messages serve --midi makes of them (docs/midi.md)")
     p.add_argument("--out", required=True,
                    help="audio file to write (format from the extension, e.g. .wav); written "
                         "to a temporary file beside it and renamed when complete")
@@ -672,8 +688,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "serve":
         return cmd_serve(args)
     if args.command == "render":
-        if not args.pad_path and not args.score:
-            parser.error("render needs --pad-path or --score")
+        if not args.pad_path and not args.score and not args.midi:
+            parser.error("render needs --pad-path, --score or --midi")
         return cmd_render(args)
     if args.command == "fit-manifolds":
         return cmd_fit_manifolds(args, argv)

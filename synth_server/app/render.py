@@ -1,4 +1,5 @@
-"""Offline rendering from a pad path or a score, through the same Controller and Renderer as serve.
+"""Offline rendering from a pad path, a score or a MIDI file, through the same Controller and
+Renderer as serve.
 
 A *score* is a CSV of rows ``time_s,address,arg1,arg2,...`` (any message the server accepts,
 applied at its time); a *pad path* is a CSV with header ``time_s,x,y``, followed linearly
@@ -23,6 +24,7 @@ import numpy as np
 
 from synth_server.core.config import MAX_RENDER_S
 from synth_server.control.controller import ControlState, Controller
+from synth_server.control.midi import MidiError, midi_file_events
 from synth_server.nav.surrogate import playable_surrogate
 from synth_server.nav.maps import navigation_of
 from synth_server.engine.renderer import Renderer
@@ -120,6 +122,25 @@ def read_score(path: str | Path, max_time_s: float = MAX_RENDER_S) -> list[Score
             args = tuple(parse_value(v) for v in row[2:] if v.strip() != "")
             events.append((time_s, row[1].strip(), args))
     return sorted(events, key=lambda e: e[0])
+
+
+def read_midi(path: str | Path, max_time_s: float = MAX_RENDER_S) -> list[ScoreEvent]:
+    """Read a Standard MIDI File as score events: the messages ``serve --midi`` makes of its
+    notes, pitch bend, pedal and controllers (:func:`synth_server.control.midi.translate`),
+    at the times mido computes from the file's tempo map.
+
+    Args:
+        path: .mid file.
+        max_time_s: latest accepted event time (s).
+    Returns:
+        (time_s, address, args) in time order.
+    Raises:
+        ScoreError: unreadable, corrupt, too large or too long a file (one line).
+    """
+    try:
+        return midi_file_events(path, max_time_s=max_time_s)
+    except MidiError as exc:
+        raise ScoreError(str(exc)) from None
 
 
 class PadPath(Sequence[ScoreEvent]):

@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from synth_server.control.controller import Controller, ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
+from synth_server.control.midi import MIDI_SENDER, MidiError, MidiInput
 from synth_server.control.osc_server import OscServer
 from synth_server.engine.realtime import CallbackEngine
 from synth_server.engine.recorder import RecordSpec
@@ -50,12 +51,15 @@ class Server:
             (None: anyone who can reach ``host``).
         presets: JSON file of presets, read at start and saved on every /preset/store (None:
             presets last for the session).
+        midi: None: no MIDI; "": a JACK MIDI input connected to every MIDI output; else a JACK
+            port-name regular expression of the outputs to connect (see
+            :class:`~synth_server.control.midi.MidiInput`).
     """
 
     def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
                  record: Optional[str | RecordSpec], host: str, port: int, reply_port: int,
                  models_dir: str | Path, allow: Optional[list[str]] = None,
-                 presets: Optional[str] = None):
+                 presets: Optional[str] = None, midi: Optional[str] = None):
         self.initial = ControlState()
         self.blocksize = blocksize
         self.record = record
@@ -78,6 +82,9 @@ class Server:
                                      recording=self._recording)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
+        self.midi = None if midi is None else MidiInput(
+            lambda messages, received_s: self.osc.handle_local(messages, MIDI_SENDER, received_s),
+            pad=lambda: self.controller.state.pad, connect=midi)
         self._stop_push = threading.Event()
         self._pusher = threading.Thread(target=self._push_loop, name="subscribe", daemon=True)
         self.stft = checkpoint.stft
@@ -173,12 +180,14 @@ class Server:
                              - time.monotonic(), 0.002), IDLE_PUSH_WAIT_S)
 
     def start(self) -> None:
-        """Start the audio process, then the OSC listener.
+        """Start the audio process, then the OSC listener, then the MIDI input (if any).
 
         Raises:
             AudioDeviceError: the device cannot be opened (nothing left running).
             RuntimeError: the audio engine could not start.
             OSError: the OSC port cannot be bound (the audio process is stopped again).
+            MidiError: ``midi`` was asked for and no JACK MIDI port can be opened (everything
+                is stopped again).
         """
         # Python threads of this process (ours and a host's) share one GIL; a 0.5 ms switch
         # interval lets the OSC thread in ten times sooner than the default 5 ms when others
@@ -192,7 +201,10 @@ class Server:
         self.audio.start(self.initial)
         try:
             self.osc.start()
-        except OSError:
+            if self.midi is not None:
+                self.midi.start()
+        except (OSError, MidiError):
+            self.osc.stop()
             self.audio.stop()
             self.loader.close()
             raise
@@ -208,6 +220,7 @@ class Server:
         self._stop_push.set()
         if self._pusher.is_alive():
             self._pusher.join(timeout=2)
+        midi = self.midi.stop() if self.midi is not None else {}
         self.osc.stop()
         self.loader.close()
         result = self.audio.stop()
@@ -221,6 +234,7 @@ class Server:
             "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,
             "models_superseded": self.loader.superseded,
             "subscribers_evicted": self.controller.subscribers_evicted, **self.osc.counts(),
+            **midi,
             **{k: (None if isinstance(v, float) and v != v else v)
                for k, v in result.details.items()},
         }

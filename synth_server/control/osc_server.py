@@ -430,6 +430,8 @@ class OscServer:
         self._hosts = LruTable(MAX_TRACKED, _host_buckets)
         self._replies = LruTable(MAX_TRACKED, _reply_buckets)
         self._reply_lock = threading.Lock()
+        # in-process senders (handle_local): sender -> the list their replies are appended to
+        self._local_replies: dict[str, list[Reply]] = {}
         self.deferred = Deferred(self._run_deferred)
 
     def start(self) -> None:
@@ -478,6 +480,10 @@ class OscServer:
             self._errors.warning("cannot push to %s:%d: %s", host, self.reply_port, exc)
 
     def _send(self, host: str, address: str, args: tuple[Any, ...]) -> bool:
+        local = self._local_replies.get(host)
+        if local is not None:  # an in-process sender (MIDI): its replies never go on the wire
+            local.append((address, args))
+            return True
         assert self._sock is not None
         data = build_message(address, args)
         now = time.monotonic()
@@ -493,6 +499,49 @@ class OscServer:
         except Exception as exc:  # noqa: BLE001 - a reply that cannot be sent must not stop control
             self._errors.warning("cannot reply to %s:%d: %s", host, self.reply_port, exc)
         return True
+
+    def handle_local(self, messages: Sequence[tuple[str, Sequence[Any]]], sender: str,
+                     received_s: float = 0.0, size: int = 3) -> list[Reply]:
+        """Messages from an in-process source (the MIDI input), through the same path as a
+        packet's: the sender's token bucket (charged one message and ``size`` bytes each; the
+        messages past the budget are dropped, counted in ``rate_limited`` and answered nothing),
+        validation, dispatch, the worker for costly ones. Replies, ``/error`` included, are
+        returned instead of sent (a deferred message's replies are not returned).
+
+        Args:
+            messages: (address, args) in order.
+            sender: identity of the source, not an IP address (e.g. "midi"): its token
+                buckets are its own, apart from every network host's.
+            received_s: time.monotonic() when they were read (0: now).
+            size: bytes charged to the byte budget per message (a MIDI message is 3).
+        Returns:
+            The replies, in order. Never raises.
+        """
+        received_s = received_s or time.monotonic()
+        replies: list[Reply] = []
+        with self._reply_lock:
+            self._local_replies[sender] = replies
+        now = time.monotonic()
+        s_count, s_bytes = self._senders.get((sender, 0), now)
+        h_count, h_bytes = self._hosts.get(sender, now)
+        room = int(min(s_count.available(now), h_count.available(now),
+                       s_bytes.available(now) / size, h_bytes.available(now) / size))
+        n = max(0, min(len(messages), room))  # the first n fit the budget: one charge for all
+        if n:
+            self.admit(sender, 0, size * n, n, now)
+        self.rate_limited += len(messages) - n
+        admitted = [(address, list(args)) for address, args in messages[:n]]
+        for start in range(0, len(admitted), MAX_MESSAGES_PER_PACKET):
+            try:
+                self._dispatch_all(admitted[start:start + MAX_MESSAGES_PER_PACKET], sender,
+                                   received_s, [])
+            except OscPacketError as exc:
+                self._reject(sender, admitted[start][0], str(exc), [])
+            except Exception as exc:  # noqa: BLE001 - the sound must go on whatever arrives
+                self._reject(sender, admitted[start][0], f"internal error: {type(exc).__name__}",
+                             [])
+                log.exception("unexpected error handling local messages")
+        return list(replies)
 
     def admit(self, host: str, port: int, size: int, messages: int, now: float) -> bool:
         """Charge one datagram of ``size`` bytes and ``messages`` messages to its sender and
