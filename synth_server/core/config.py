@@ -31,6 +31,8 @@ class StftConfig:
             LogarithmicFilterbank, Boeck et al. 2016). Checkpoints without the field are "stft".
         n_mels: number of mel bands (``representation == "mel"`` only).
         bands_per_octave: log-frequency bands per octave (``representation == "logfreq"`` only).
+        n_harmonics: harmonic amplitudes per frame (``representation == "hpn"`` only).
+        n_noise_bands: noise band levels per frame, mel bands (``representation == "hpn"`` only).
     """
 
     sample_rate: int = 48000
@@ -40,6 +42,8 @@ class StftConfig:
     representation: str = "stft"
     n_mels: int = 128
     bands_per_octave: int = 24
+    n_harmonics: int = 64
+    n_noise_bands: int = 64
 
     @property
     def n_bins(self) -> int:
@@ -56,11 +60,14 @@ class VaeConfig:
             (:func:`synth_server.dsp.filterbank.n_features`; the rFFT bins for "stft").
         latent_dim: size of the latent vector z.
         hidden_sizes: encoder hidden layer widths; the decoder mirrors them.
+        n_conditioning: values appended to z at the decoder's input (2 for "hpn": midi_pitch
+            and loudness; 0 for spectral models).
     """
 
     n_bins: int = 1025
     latent_dim: int = 8
     hidden_sizes: tuple[int, ...] = (512, 256)
+    n_conditioning: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,12 @@ class TrainConfig:
     beta_schedule: str = "linear"
     cycles: int = 4
     cycle_ratio: float = 0.5
+
+
+def model_family(stft: StftConfig) -> str:
+    """A model's family: ``"hpn"`` (harmonic-plus-noise, pitch-independent timbre, playable
+    with notes) when ``stft.representation == "hpn"``, else ``"spectral"``."""
+    return "hpn" if stft.representation == "hpn" else "spectral"
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
@@ -147,4 +160,4 @@ REGULARISERS = ("kl", "mmd", "swd")
 BETA_SCHEDULES = ("constant", "linear", "cyclical")
 MAX_RENDER_S = 4 * 3600.0  # longest offline render and latest score / pad-path time, seconds (4 h)
 
-__all__ = ["REPRESENTATIONS", "REGULARISERS", "BETA_SCHEDULES", "MAX_RENDER_S", "StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]
+__all__ = ["REPRESENTATIONS", "REGULARISERS", "BETA_SCHEDULES", "MAX_RENDER_S", "StftConfig", "VaeConfig", "model_family", "TrainConfig", "to_dict", "from_dict", "field"]
