@@ -18,6 +18,7 @@ import numpy as np
 
 from synth_server.artifacts.checkpoint import Checkpoint
 from synth_server.core.config import StftConfig, VaeConfig
+from synth_server.dsp.filterbank import synthesis_matrix
 
 N_HARMONICS = 64
 N_NOISE_BANDS = 64
@@ -28,13 +29,15 @@ class HandMadeDecoder:
 
     Args:
         layers: [(weight [in, out] float32, bias [out] float32), ...], input side first.
+        synthesis: the noise bands' synthesis matrix [n_noise_bands, n_bins] (mel bands,
+            n_mels = n_noise_bands: filterbank.synthesis_matrix).
     """
 
-    def __init__(self, layers: list[tuple[np.ndarray, np.ndarray]]):
+    def __init__(self, layers: list[tuple[np.ndarray, np.ndarray]], synthesis: np.ndarray):
         self._layers = layers
         self.n_features = int(layers[-1][0].shape[1])
-        self.n_bins = self.n_features
-        self.synthesis = None
+        self.n_bins = int(synthesis.shape[1])
+        self.synthesis = np.asarray(synthesis, dtype=np.float32)
 
     def layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """The MLP's layers, input side first."""
@@ -57,7 +60,9 @@ class HandMadeHpn(Checkpoint):
     hand_made_layers: Any = None
 
     def decoder(self) -> HandMadeDecoder:  # type: ignore[override]
-        return HandMadeDecoder(self.hand_made_layers)
+        mel = dataclasses.replace(self.stft, representation="mel",
+                                  n_mels=self.stft.n_noise_bands)
+        return HandMadeDecoder(self.hand_made_layers, synthesis_matrix(mel))
 
 
 def conditioning(midi_pitch: float, loudness_db: float) -> np.ndarray:
@@ -67,7 +72,7 @@ def conditioning(midi_pitch: float, loudness_db: float) -> np.ndarray:
 
 def hand_made_hpn(base: Checkpoint, seed: int = 0, hidden: tuple[int, ...] = (256, 512),
                   timbre_scale: float = 0.6, name: str = "hpn-test",
-                  noise_db: float = -40.0) -> HandMadeHpn:
+                  noise_db: float = -40.0, slope: float = 1.5) -> HandMadeHpn:
     """An hpn model built on ``base``'s manifolds (its latent_dim).
 
     Args:
@@ -77,6 +82,7 @@ def hand_made_hpn(base: Checkpoint, seed: int = 0, hidden: tuple[int, ...] = (25
         timbre_scale: standard deviation of the z-dependent part of the log harmonic levels.
         name: the model's name.
         noise_db: noise band level relative to A, dB.
+        slope: harmonic k's level is about k^-slope.
     """
     rng = np.random.default_rng(seed)
     latent_dim = base.vae.latent_dim
@@ -89,7 +95,7 @@ def hand_made_hpn(base: Checkpoint, seed: int = 0, hidden: tuple[int, ...] = (25
             weight *= timbre_scale
             weight[:, N_HARMONICS:] *= 0.1
             k = np.arange(1, N_HARMONICS + 1)
-            bias[:N_HARMONICS] = -1.5 * np.log(k)
+            bias[:N_HARMONICS] = -slope * np.log(k)
             bias[N_HARMONICS:] = noise_db / 20.0 * np.log(10.0)
         layers.append((weight.astype(np.float32), bias.astype(np.float32)))
     stft = dataclasses.replace(base.stft, representation="hpn", n_harmonics=N_HARMONICS,

@@ -17,7 +17,6 @@ With no device, a clock thread (real-time priority) calls the same kernel once p
 from __future__ import annotations
 
 import ctypes
-import dataclasses
 import logging
 import math
 import threading
@@ -30,7 +29,6 @@ import numpy as np
 
 from synth_server.core.config import model_family
 from synth_server.core.contract import ControlState, EngineStatus
-from synth_server.dsp.filterbank import synthesis_matrix
 from synth_server.dsp.streaming import StreamingInverse
 from synth_server.engine import kernel
 from synth_server.engine.renderer import CEILING_DB, DC_CUTOFF_HZ, GAIN_SNAP, RELEASE_MS
@@ -100,7 +98,7 @@ class ModelSlot:
         if latent_dim > kernel.MAX_LATENT:
             raise ValueError(f"latent_dim {latent_dim} > {kernel.MAX_LATENT}")
         if hpn:
-            _check_hpn(stft, n_conditioning, latent_dim, layers)
+            _check_hpn(stft, n_conditioning, latent_dim, layers, decoder.synthesis)
         self.checkpoint = checkpoint
         self.name = checkpoint.name
         self.latent_dim = latent_dim
@@ -134,8 +132,9 @@ class ModelSlot:
             chunks.append(np.asarray(bias, dtype=np.float32))
             offset += bias.size
         record["synthesis_at"] = offset
-        if hpn:  # the noise bands' synthesis matrix [n_noise_bands, n_bins]
-            chunks.append(np.ascontiguousarray(noise_synthesis(stft), dtype=np.float32)
+        if hpn:  # the noise bands' synthesis matrix [n_noise_bands, n_bins] (mel bands,
+            # n_mels = n_noise_bands: filterbank.band_synthesis, given by the decoder)
+            chunks.append(np.ascontiguousarray(decoder.synthesis, dtype=np.float32)
                           .reshape(-1))
         elif decoder.synthesis is not None:
             record["has_synthesis"] = 1
@@ -184,15 +183,8 @@ class ModelSlot:
                           dtype=np.float64)
 
 
-def noise_synthesis(stft: Any) -> np.ndarray:
-    """The hpn noise bands' synthesis matrix S [n_noise_bands, n_bins] float64: the project's
-    mel filterbank with n_mels = n_noise_bands, inverted on powers
-    (:func:`synth_server.dsp.filterbank.synthesis_matrix`; HPN contract)."""
-    mel = dataclasses.replace(stft, representation="mel", n_mels=int(stft.n_noise_bands))
-    return synthesis_matrix(mel)
-
-
-def _check_hpn(stft: Any, n_conditioning: int, latent_dim: int, layers: list) -> None:
+def _check_hpn(stft: Any, n_conditioning: int, latent_dim: int, layers: list,
+               synthesis: Any) -> None:
     """Raise ValueError when an hpn model does not fit the kernel's voices."""
     if not 1 <= stft.n_harmonics <= kernel.MAX_HARMONICS:
         raise ValueError(f"n_harmonics {stft.n_harmonics} not in 1..{kernel.MAX_HARMONICS}")
@@ -207,6 +199,9 @@ def _check_hpn(stft: Any, n_conditioning: int, latent_dim: int, layers: list) ->
     if layers[-1][0].shape[1] != stft.n_harmonics + stft.n_noise_bands:
         raise ValueError(f"decoder output {layers[-1][0].shape[1]} != n_harmonics + "
                          f"n_noise_bands ({stft.n_harmonics + stft.n_noise_bands})")
+    if synthesis is None or tuple(np.shape(synthesis)) != (stft.n_noise_bands, stft.n_bins):
+        raise ValueError(f"an hpn decoder needs its noise synthesis matrix [n_noise_bands, "
+                         f"n_bins] = [{stft.n_noise_bands}, {stft.n_bins}]")
 
 
 def half_way_delay_ms(hop_length: int, n_fft: int, alpha: float, sample_rate: int) -> float:
