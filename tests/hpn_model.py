@@ -72,7 +72,8 @@ def conditioning(midi_pitch: float, loudness_db: float) -> np.ndarray:
 
 def hand_made_hpn(base: Checkpoint, seed: int = 0, hidden: tuple[int, ...] = (256, 512),
                   timbre_scale: float = 0.6, name: str = "hpn-test",
-                  noise_db: float = -40.0, slope: float = 1.5) -> HandMadeHpn:
+                  noise_db: float = -40.0, slope: float = 1.5,
+                  harmonics_db: float = 0.0) -> HandMadeHpn:
     """An hpn model built on ``base``'s manifolds (its latent_dim).
 
     Args:
@@ -83,6 +84,7 @@ def hand_made_hpn(base: Checkpoint, seed: int = 0, hidden: tuple[int, ...] = (25
         name: the model's name.
         noise_db: noise band level relative to A, dB.
         slope: harmonic k's level is about k^-slope.
+        harmonics_db: added to every harmonic's level, dB (-200: noise only).
     """
     rng = np.random.default_rng(seed)
     latent_dim = base.vae.latent_dim
@@ -95,7 +97,7 @@ def hand_made_hpn(base: Checkpoint, seed: int = 0, hidden: tuple[int, ...] = (25
             weight *= timbre_scale
             weight[:, N_HARMONICS:] *= 0.1
             k = np.arange(1, N_HARMONICS + 1)
-            bias[:N_HARMONICS] = -slope * np.log(k)
+            bias[:N_HARMONICS] = -slope * np.log(k) + harmonics_db / 20.0 * np.log(10.0)
             bias[N_HARMONICS:] = noise_db / 20.0 * np.log(10.0)
         layers.append((weight.astype(np.float32), bias.astype(np.float32)))
     stft = dataclasses.replace(base.stft, representation="hpn", n_harmonics=N_HARMONICS,
@@ -108,3 +110,34 @@ def hand_made_hpn(base: Checkpoint, seed: int = 0, hidden: tuple[int, ...] = (25
 
 
 __all__ = ["HandMadeHpn", "HandMadeDecoder", "hand_made_hpn", "conditioning", "StftConfig"]
+
+
+class ReferenceHarmonics:
+    """The harmonic part of the HPN contract's synthesis, in numpy, one voice (what
+    dsp/hpn.py's HpnSynth.render_hop does on the hpn branch; TODO(merge): compare with it).
+
+    Per hop: ``a_k = A exp(h[k-1])`` where ``k f0 < 0.45 sample_rate``; sample n is
+    ``sum_k (a_prev_k + (a_k - a_prev_k) (n + 1) / hop) sin(phi_k + n inc_k)``, phi_k = 0 at
+    note-on, advanced by ``hop inc_k`` and wrapped to [0, 2 pi) after each hop.
+    """
+
+    def __init__(self, n_harmonics: int, hop_length: int, sample_rate: int):
+        self.k = np.arange(1, n_harmonics + 1, dtype=np.float64)
+        self.hop = hop_length
+        self.sample_rate = sample_rate
+        self.phase = np.zeros(n_harmonics)
+        self.previous = np.zeros(n_harmonics)
+
+    def hop_samples(self, h: np.ndarray, f0_hz: float, amplitude: float) -> np.ndarray:
+        """[hop_length] float64 samples for features h [n_features]."""
+        n_h = len(self.k)
+        a = np.where(self.k * f0_hz < 0.45 * self.sample_rate,
+                     amplitude * np.exp(np.asarray(h[:n_h], dtype=np.float64)), 0.0)
+        inc = 2.0 * np.pi * self.k * f0_hz / self.sample_rate
+        n = np.arange(self.hop, dtype=np.float64)
+        ramp = (n + 1.0) / self.hop
+        env = self.previous[:, None] + (a - self.previous)[:, None] * ramp[None, :]
+        out = (env * np.sin(self.phase[:, None] + inc[:, None] * n[None, :])).sum(axis=0)
+        self.phase = np.mod(self.phase + inc * self.hop, 2.0 * np.pi)
+        self.previous = a
+        return out

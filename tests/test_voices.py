@@ -19,10 +19,10 @@ from synth_server.app.render import render_events
 from synth_server.control.controller import Controller
 from synth_server.core.contract import ControlState
 from synth_server.engine import kernel
-from synth_server.engine.realtime import CallbackEngine
+from synth_server.engine.realtime import HPN_NOISE_GAIN, CallbackEngine
 
 from conftest import free_udp_port, shipped_models
-from hpn_model import conditioning, hand_made_hpn
+from hpn_model import ReferenceHarmonics, conditioning, hand_made_hpn
 
 SR = 48000
 HOP = 256
@@ -98,6 +98,63 @@ def test_a_score_of_notes_and_a_chord_plays_every_pitch_within_10_cents(hpn):
     # offline rendering is deterministic
     again, _ = render_events(hpn, score_events(), duration_s=4.2)
     assert np.array_equal(audio, again)
+
+
+def test_a_voice_plays_the_contract_harmonics_sample_for_sample(default_checkpoint):
+    """The kernel's oscillator bank against the numpy reference of the HPN contract, hop by
+    hop, with the decoder's features at the slot's smoothed latent, through a pitch bend."""
+    quiet = hand_made_hpn(default_checkpoint, noise_db=-300.0)
+    engine = CallbackEngine(quiet, "quiet", None, HOP)
+    engine.publish(ControlState(pad=(0.3, 0.6), gain=1.0, version=1))
+    engine.set_envelope(0.0, 0.0, 1.0, 0.1)  # A = velocity amplitude from the first hop
+    slot = engine.slots[0].arrays
+    decoder = quiet.decoder()
+    reference = ReferenceHarmonics(quiet.stft.n_harmonics, HOP, SR)
+    pitch, velocity = 45.3, 100.0
+    amplitude = (velocity / 127.0) ** 2
+    engine.note_on(pitch, velocity)
+    got, want = [], []
+    for j in range(60):
+        bend = 0.0 if j < 30 else 0.7
+        if j == 30:
+            engine.set_pitchbend(bend)
+        engine.render_offline(HOP)
+        got.append(slot["hop_out"].copy())
+        c = conditioning(pitch + bend, 20 * np.log10(amplitude))
+        h = decoder.features(np.concatenate([slot["latent"], c])[None, :])[0]
+        want.append(reference.hop_samples(h, hz(pitch + bend), amplitude))
+    got, want = np.concatenate(got), np.concatenate(want)
+    assert np.abs(want).max() > 0.1
+    assert np.abs(got - want).max() < 1e-4 * np.abs(want).max()
+
+
+def test_a_voice_noise_has_the_asked_band_levels_times_the_overlap_add_factor(
+        default_checkpoint):
+    """Noise only: the STFT band levels of the output (the project's normalised STFT and mel
+    bands) are the asked m_b times HPN_NOISE_GAIN * sqrt(hop / n_fft) (random-phase frames
+    overlap-add in power: -9.03 dB at 2048 / 256 with the contract's window)."""
+    import dataclasses
+
+    from synth_server.dsp.filterbank import filterbank
+    from synth_server.dsp.stft import stft_magnitude
+
+    noisy = hand_made_hpn(default_checkpoint, noise_db=-20.0, harmonics_db=-300.0,
+                          timbre_scale=0.0)
+    engine = CallbackEngine(noisy, "noisy", None, HOP)
+    engine.publish(ControlState(gain=1.0, version=1))
+    engine.set_envelope(0.0, 0.0, 1.0, 0.1)
+    engine.note_on(60.0, 127.0)
+    y = engine.render_offline(3 * SR)[SR:, 0]
+    bands = dataclasses.replace(noisy.stft, representation="mel",
+                                n_mels=noisy.stft.n_noise_bands)
+    band = np.sqrt(np.mean((stft_magnitude(y, noisy.stft) ** 2) @ filterbank(bands).T, axis=0))
+    latent = engine.slots[0].arrays["latent"]
+    h = noisy.decoder().features(np.concatenate([latent, conditioning(60.0, 0.0)])[None, :])[0]
+    asked = np.exp(h[noisy.stft.n_harmonics:].astype(np.float64))
+    error_db = 20 * np.log10(band / asked) \
+        - 20 * np.log10(HPN_NOISE_GAIN * np.sqrt(HOP / noisy.stft.n_fft))
+    assert abs(np.median(error_db)) < 0.5, np.round(error_db, 2)
+    assert np.abs(error_db[1:]).max() < 2.0, np.round(error_db, 2)
 
 
 def test_the_seventeenth_note_steals_the_oldest_without_a_click(default_checkpoint):

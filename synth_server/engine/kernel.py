@@ -162,6 +162,7 @@ SLOT_DTYPE = np.dtype([
     ("log_threshold", np.float64),
     ("family", np.int64),          # FAMILY_SPECTRAL or FAMILY_HPN
     ("n_harmonics", np.int64), ("n_noise_bands", np.int64), ("n_conditioning", np.int64),
+    ("noise_gain", np.float64),    # hpn: factor on the noise bin magnitudes
 ], align=True)
 """One model slot's shapes and constants (its arrays are listed in :data:`SLOT_ARRAYS`)."""
 
@@ -633,7 +634,8 @@ def _finish_voices(voices, voice_list, n_voices, state, params, time_s):  # prag
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
 def _oscillators(hop_out, osc, n_used, hop):  # pragma: no cover - compiled
-    """hop_out [hop] += sum_k (a0_k + n da_k) sin(phi_k + n w_k), n = 0 .. hop - 1, by the
+    """hop_out [hop] += sum_k (a0_k + n da_k) sin(phi_k + n w_k), n = 0 .. hop - 1 (a0 = the
+    previous hop's amplitude + da: the hop ends on the new amplitude), by the
     second-order recurrence s(n+1) = 2 cos(w) s(n) - s(n-1) (Goertzel-style oscillator; float64:
     256 steps stay within 1e-11 of sin). osc rows: a0, da, s(n-1), s(n), 2 cos(w)."""
     a0 = osc[0]
@@ -753,8 +755,8 @@ def _render_hpn_slot(table, base, slot_index, target, hop, axes, state, params,
                     a_new = amplitude * np.exp(np.float64(h[k]))
                 if a_new != 0.0 or prev[k] != 0.0:
                     n_used = k + 1
-                a0[k] = prev[k]
                 da[k] = (a_new - prev[k]) * inv_hop
+                a0[k] = prev[k] + da[k]  # sample n: prev + (a - prev) (n + 1) / hop
                 prev[k] = a_new
             for k in range(n_used):
                 phi = (k + 1) * v.phase
@@ -783,8 +785,9 @@ def _render_hpn_slot(table, base, slot_index, target, hop, axes, state, params,
     mag[0] = 0.0
     state_rng = rng[0]
     two_pi = 2.0 * np.pi
+    noise_gain = sl.noise_gain
     for kk in range(k_bins):
-        m = np.sqrt(mag[kk])
+        m = noise_gain * np.sqrt(mag[kk])
         # xorshift64* (Marsaglia 2003), top 53 bits -> [0, 1)
         state_rng ^= state_rng >> np.uint64(12)
         state_rng ^= state_rng << np.uint64(25)
