@@ -27,6 +27,15 @@ time), callbacks whose own CPU time exceeded their period (``late_callbacks``: o
 clock (a deadline somebody missed), and control latency (the packet's arrival on the stream
 clock → the output time of the first sample rendered from it).
 
+Notes (models of the hpn family, docs/notes.md): note events arrive through a single-producer
+single-consumer ring (:data:`EVENT_DTYPE`), applied in order at the start of each hop, so none
+is merged or lost; the kernel allocates voices (:data:`VOICE_DTYPE`, POLYPHONY notes plus slots
+for stolen notes fading out over STEAL_HOPS), steps their linear ADSR once per hop, decodes
+concat(the slot's smoothed latent, conditioning(pitch, loudness)) for all voices in one batched
+pass, plays the harmonics through an oscillator bank (second-order sine recurrence, amplitudes
+interpolated over the hop) and the voices' summed noise power through one inverse FFT with the
+spectral path's window and overlap-add (HPN contract; dsp/hpn.py is its numpy reference).
+
 Linux x86-64 / aarch64 only: ``unsigned long`` (frameCount, statusFlags) is 64 bits there.
 
 Sources: PortAudio's ``PaStreamCallback`` contract (portaudio.h); numba ``@cfunc`` and
@@ -190,8 +199,10 @@ SLOT_ARRAYS = ("slot", "params", "latent", "running", "running_freq", "rng", "ta
 weights [in, out] then bias [out], then the synthesis matrix [n_features, n_bins]), latent [d]
 f64 (smoothed), running / running_freq [K] f64 (phase state), rng [1] u64, tail [n_fft] f32
 (overlap), window [n_fft] f32 (synthesis window with the inverse-STFT gain), h_a / h_b [width]
-f32 (layer activations; [MAX_VOICES * width] for an hpn slot: one row per voice), mag [K] f32, log_mag / phase [1, K] f32, spectrum [K] c64, frame
-[n_fft] f32, hop_out [hop] f32, peak_bin / owner [K] i64, peak_freq / peak_phase [K] f64."""
+f32 (layer activations; [MAX_VOICES * width] for an hpn slot: one row per voice), mag [K]
+f32, log_mag / phase [1, K] f32, spectrum [K] c64, frame [n_fft] f32, hop_out [hop] f32,
+peak_bin / owner [K] i64, peak_freq / peak_phase [K] f64. An hpn slot's params end with the
+noise bands' synthesis matrix [n_noise_bands, n_bins]; it uses no phase-state arrays."""
 
 SLOT_BASE = 24
 TABLE_SIZE = SLOT_BASE + N_SLOTS * len(SLOT_ARRAYS)

@@ -830,12 +830,16 @@ class CallbackEngine:
             record = self.recorder.summary()
         s = self.state[0]
         latency = self.latency()
+        notes = self.note_latency()
         cost = self.callback_cost()
         details = {"latency_ms_median": latency.median_ms, "latency_ms_p99": latency.p99_ms,
                    # change -> half-way to the new timbre: the first changed sample, then the
                    # smoothing and the synthesis window (half_way_delay_ms)
                    "timbre_half_way_ms_median": latency.median_ms + self.half_way_ms,
                    "latency_count": latency.count, "realtime": self.realtime,
+                   "note_latency_ms_median": notes.median_ms,
+                   "note_latency_ms_p99": notes.p99_ms, "notes": notes.count,
+                   "notes_stolen": int(s["steals"]),
                    "callbacks": int(s["callbacks"]), "xruns_seen": int(s["gaps"]),
                    "torn_reads": int(s["torn_reads"]),
                    "callback_ms_mean": round(cost["mean_ms"], 4),
