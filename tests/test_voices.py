@@ -303,6 +303,11 @@ def test_controller_notes_validate_and_velocity_zero_is_note_off(hpn, engine):
     controller.dispatch("/note/on", [61.5, 0])  # velocity 0 = note off
     engine.render_offline(2 * HOP)
     assert engine.voices_sounding == 0
+    controller.dispatch("/note/on", [64.3, 90])  # a float32 pitch from OSC ...
+    engine.render_offline(2 * HOP)
+    controller.dispatch("/note/off", [float(np.float32(64.3))])  # ... released by its value
+    engine.render_offline(2 * HOP)
+    assert engine.voices_sounding == 0
     controller.dispatch("/pitchbend", [30.0])  # clamped to 24
     assert engine.pitchbend == 24.0
     controller.dispatch("/sustain", [1])

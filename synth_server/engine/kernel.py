@@ -67,6 +67,8 @@ MAX_NOISE_BANDS = 128
 MAX_CONDITIONING = 4
 EVENT_RING = 1024     # note events between two hops (Python refuses more: none is lost)
 STEAL_HOPS = 2        # a stolen note fades out linearly over this many hops (10.7 ms at 48k/256)
+PITCH_MATCH = 1e-3    # a note-off releases the notes within this many semitones (float32 OSC
+# arguments and doubles of the same pitch differ by ~3e-6)
 HARMONIC_LIMIT = 0.45  # harmonics at or above this fraction of the sample rate are silent
 FAMILY_SPECTRAL = 0
 FAMILY_HPN = 1
@@ -452,7 +454,7 @@ def _note_on(voices, amp_prev, state, midi_pitch, velocity, stamp_s):  # pragma:
         if stage != IDLE and stage != STOLEN:
             sounding += 1
             # the same key again: the older note releases (a key has one note)
-            if abs(voices[i].midi_pitch - midi_pitch) < 1e-6 and stage != RELEASE:
+            if abs(voices[i].midi_pitch - midi_pitch) < PITCH_MATCH and stage != RELEASE:
                 voices[i].held = 0
                 voices[i].sustained = 0
                 voices[i].stage = RELEASE
@@ -538,7 +540,8 @@ def _apply_events(table, state):  # pragma: no cover - compiled
         elif kind == EV_NOTE_ON or kind == EV_NOTE_OFF:
             for i in range(MAX_VOICES):
                 v = voices[i]
-                if v.stage != IDLE and v.held and abs(v.midi_pitch - ev.midi_pitch) < 1e-6:
+                if v.stage != IDLE and v.held \
+                        and abs(v.midi_pitch - ev.midi_pitch) < PITCH_MATCH:
                     if v.hops == 0:  # not heard yet: it sounds one hop first
                         v.pending_off = 1
                     else:
