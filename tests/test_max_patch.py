@@ -53,7 +53,10 @@ SEND_HOST = "127.0.0.1"
 # Addresses (paths) that need no control in the patch, and (path, handler) forms likewise.
 # /attribute/NAME builds its address from a model-dependent name: the patch lists the names
 # (/attribute/list) and says how to send one; the table and tests/test_attributes.py cover it.
-NO_UI_ADDRESSES: frozenset[str] = frozenset({"/attribute/*"})
+# The note addresses (issue 13) get their keyboard (kslider, notein) in the patch's own change.
+NO_UI_ADDRESSES: frozenset[str] = frozenset({"/attribute/*", "/note/on", "/note/off",
+                                             "/note/all_off", "/pitchbend", "/sustain",
+                                             "/envelope"})
 FORMS_WITHOUT_UI: frozenset[tuple[str, str]] = frozenset()
 # The addresses the patch must send whatever the table says.
 REQUIRED_ADDRESSES = ("/pad", "/latent", "/gain", "/ping", "/state")

@@ -79,7 +79,7 @@ class Server:
                                      attributes=lambda: self.attributes,
                                      descriptors=lambda: self.descriptors,
                                      heatmaps=lambda: self.heatmaps, presets_path=presets,
-                                     recording=self._recording)
+                                     recording=self._recording, notes=self.audio)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
         self.midi = None if midi is None else MidiInput(
