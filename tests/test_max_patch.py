@@ -53,19 +53,13 @@ SEND_HOST = "127.0.0.1"
 # Addresses (paths) that need no control in the patch, and (path, handler) forms likewise.
 # /attribute/NAME builds its address from a model-dependent name: the patch lists the names
 # (/attribute/list) and says how to send one; the table and tests/test_attributes.py cover it.
-# The note addresses (issue 13) get their keyboard (kslider, notein) in the patch's own change.
-NO_UI_ADDRESSES: frozenset[str] = frozenset({"/attribute/*", "/note/on", "/note/off",
-                                             "/note/all_off", "/pitchbend", "/sustain",
-                                             "/envelope"})
+NO_UI_ADDRESSES: frozenset[str] = frozenset({"/attribute/*"})
 FORMS_WITHOUT_UI: frozenset[tuple[str, str]] = frozenset()
 # The addresses the patch must send whatever the table says.
 REQUIRED_ADDRESSES = ("/pad", "/latent", "/gain", "/ping", "/state")
-# Played notes: the patch sends these (keyboard, notein, bend, pedal, envelope); the voices
-# branch adds them to the table. Until /note/on is in the table they are exempt from the table
-# check, and test_note_messages_fit_the_address_table is skipped: remove both at the merge.
+# Played notes: the patch sends these (keyboard, notein, bend, pedal, envelope).
 NOTE_ADDRESSES = frozenset({"/note/on", "/note/off", "/note/all_off", "/pitchbend", "/sustain",
                             "/envelope"})
-NOTES_IN_TABLE = lookup("/note/on") is not None
 
 # Representative values of each inferred kind; FLOAT is not integral so that a float sent where
 # the table wants an int fails validation.
@@ -467,10 +461,8 @@ def find_udpreceive(patch: Patch) -> tuple[Optional[dict], list[str]]:
     return receivers[0], []
 
 
-def osc_errors(patch: Patch, pending: frozenset[str] = frozenset() if NOTES_IN_TABLE
-               else NOTE_ADDRESSES) -> tuple[list[str], set[tuple[str, str]]]:
-    """Problems with the messages sent to udpsend, and the (path, handler) forms exercised;
-    messages to ``pending`` addresses missing from the table are not checked."""
+def osc_errors(patch: Patch) -> tuple[list[str], set[tuple[str, str]]]:
+    """Problems with the messages sent to udpsend, and the (path, handler) forms exercised."""
     udpsend, errors = find_udpsend(patch)
     if udpsend is None:
         return errors, set()
@@ -488,8 +480,6 @@ def osc_errors(patch: Patch, pending: frozenset[str] = frozenset() if NOTES_IN_T
             errors.append(f"{origin} sends {shown!r} to udpsend: not an OSC address")
             continue
         address = lookup(message.address)
-        if address is None and message.address in pending:
-            continue
         if address is None:
             errors.append(f"{origin} sends {message.address}, which is not in the OSC address "
                           "table (synth_server/control/addresses.py)")
@@ -706,12 +696,11 @@ def test_keyboard_notein_and_note_controls_reach_udpsend(patch):
     assert kslider.get("mode") == 1, "polyphonic: a second click sends velocity 0 (note off)"
 
 
-@pytest.mark.skipif(not NOTES_IN_TABLE, reason="/note/on is not in the address table yet (the "
-                    "voices branch adds /note/*, /pitchbend, /sustain, /envelope); remove this "
-                    "skip and NOTE_ADDRESSES at the merge")
 def test_note_messages_fit_the_address_table(patch):
-    errors, _ = osc_errors(patch, pending=frozenset())
-    assert not errors, _fmt(errors)
+    errors, _ = osc_errors(patch)
+    assert not [e for e in errors if any(a in e for a in NOTE_ADDRESSES)], _fmt(errors)
+    sent = {m.address for m in patch.sent_messages(find_udpsend(patch)[0]["id"])}
+    assert NOTE_ADDRESSES <= sent
 
 
 def test_errors_from_the_server_are_shown(patch):

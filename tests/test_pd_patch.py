@@ -18,12 +18,9 @@ from synth_server.control.addresses import (DEFAULT_PORT, DEFAULT_REPLY_PORT, FL
                                             lookup)
 
 PATCH = ROOT / "max_patches" / "synth_server.pd"
-# Played notes: the patch sends these; the voices branch adds them to the table. Until /note/on
-# is in the table they are exempt from the table check and test_note_messages_fit_the_table is
-# skipped: remove both at the merge.
+# Played notes: the patch sends these (keyboard, notein, bend, pedal, envelope).
 NOTE_ADDRESSES = {"/note/on", "/note/off", "/note/all_off", "/pitchbend", "/sustain",
                   "/envelope"}
-NOTES_IN_TABLE = lookup("/note/on") is not None
 
 
 def parse(path: Path) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
@@ -63,8 +60,6 @@ def test_patch_structure_matches_the_address_table():
             "/subscribe", "/slider", "/manifold/select", "/manifold/list", "/preset/store",
             "/preset/recall", "/interp", "/random"} <= addresses
     for address, types in sends:
-        if address in NOTE_ADDRESSES and not NOTES_IN_TABLE:
-            continue
         assert lookup(address) is not None, f"{address} is not in the address table"
         if types:  # an explicit type string must match one form of the table
             kinds = {"i": INT, "f": FLOAT, "s": "string"}
@@ -114,9 +109,6 @@ def test_keyboard_notein_and_error_display_are_wired():
     assert any(a == setter for a, _, _, _ in connections)
 
 
-@pytest.mark.skipif(not NOTES_IN_TABLE, reason="/note/on is not in the address table yet (the "
-                    "voices branch adds /note/*, /pitchbend, /sustain, /envelope); remove this "
-                    "skip and NOTE_ADDRESSES at the merge")
 def test_note_messages_fit_the_table():
     objects, _ = parse(PATCH)
     for address, _ in oscformats(objects):
