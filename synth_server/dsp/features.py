@@ -243,3 +243,80 @@ def describe_fast(mag: np.ndarray, sample_rate: int, n_fft: int,
         if "harmonicity" in wanted:
             out["harmonicity"] = harmonicity(mag, f0, sample_rate, n_fft)
     return out
+
+
+# -- descriptors of audio --------------------------------------------------------------------
+
+def audio_frames(audio: np.ndarray, n_fft: int, hop_length: int) -> np.ndarray:
+    """Normalised STFT magnitudes of audio, numpy only (periodic Hann, frames starting at sample
+    0, ``hop_length`` apart, none padded: as ``librosa.stft(center=False)`` divided by
+    :func:`~synth_server.dsp.window.magnitude_scale`).
+
+    Args:
+        audio: [batch, n_samples] (or [n_samples]) float, n_samples >= n_fft.
+    Returns:
+        [batch, n_frames, n_fft / 2 + 1] float64.
+    Raises:
+        ValueError: audio shorter than one window.
+    """
+    y = np.asarray(audio, dtype=np.float64)
+    y = y[None, :] if y.ndim == 1 else y
+    if y.ndim != 2 or y.shape[1] < n_fft:
+        raise ValueError(f"audio must be [batch, >= {n_fft} samples]")
+    n_frames = 1 + (y.shape[1] - n_fft) // hop_length
+    starts = np.arange(n_frames) * hop_length
+    window = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)  # periodic Hann
+    frames = y[:, starts[:, None] + np.arange(n_fft)[None, :]] * window
+    return np.abs(np.fft.rfft(frames, axis=-1)) / (n_fft / 4.0)
+
+
+def summarise_frames(values: dict[str, np.ndarray], batch: int) -> dict[str, np.ndarray]:
+    """Per-frame descriptors of ``batch`` sounds ([batch * n_frames] each, sound-major) → one
+    value per sound: the median over its frames; f0_hz over its voiced frames (all frames when
+    none is voiced); ``voiced`` from the summarised harmonicity and loudness.
+
+    Returns:
+        name → [batch] float64 (``voiced``: bool, when harmonicity and loudness_db are given).
+    """
+    out: dict[str, np.ndarray] = {}
+    for name, v in values.items():
+        if name == "voiced":
+            continue
+        v = np.asarray(v, dtype=np.float64).reshape(batch, -1)
+        if name == "f0_hz" and "voiced" in values:
+            flags = np.asarray(values["voiced"], dtype=bool).reshape(batch, -1)
+            flags = flags | ~flags.any(axis=1, keepdims=True)
+            out[name] = np.nanmedian(np.where(flags, v, np.nan), axis=1)
+        else:
+            out[name] = np.median(v, axis=1)
+    if "harmonicity" in out and "loudness_db" in out:
+        out["voiced"] = voiced(out["harmonicity"], out["loudness_db"])
+    return out
+
+
+def describe_audio_fast(audio: np.ndarray, sample_rate: int, n_fft: int, hop_length: int,
+                        names: Optional[tuple[str, ...]] = None) -> dict[str, np.ndarray]:
+    """Descriptors of steady sounds from their audio, numpy only (live steering checks).
+
+    Each sound's STFT frames (:func:`audio_frames`) are described by :func:`describe_fast`
+    and summarised by :func:`summarise_frames` (median over frames). Equal to
+    :func:`synth_server.dsp.describe.describe_audio` (librosa) to float rounding (tested).
+
+    Args:
+        audio: [batch, n_samples] (or [n_samples]) float, full scale 1.0.
+        sample_rate: Hz. n_fft, hop_length: the analysis (samples).
+        names: descriptors wanted (default all); voiced is added when harmonicity and
+            loudness_db are both computed.
+    Returns:
+        name → [batch] float64.
+    """
+    mag = audio_frames(audio, n_fft, hop_length)
+    batch = mag.shape[0]
+    wanted = NAMES if names is None else tuple(names)
+    if "f0_hz" in wanted:
+        wanted = tuple(dict.fromkeys(wanted + ("harmonicity", "loudness_db")))
+    values = describe_fast(mag.reshape(-1, mag.shape[-1]), sample_rate, n_fft, wanted)
+    if "harmonicity" in values and "loudness_db" in values:
+        values["voiced"] = voiced(values["harmonicity"], values["loudness_db"])
+    out = summarise_frames(values, batch)
+    return {k: v for k, v in out.items() if names is None or k in names or k == "voiced"}
