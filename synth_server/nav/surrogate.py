@@ -368,14 +368,20 @@ class DescriptorSurrogate:
         target = y0.copy()
         target[index] = goal
         tolerance = TOLERANCE[name] / self.scale[index]
-        z = self._start(z0, y0, target, weights, index, iterations, tolerance)
+        z, row = self._start(z0, y0, target, weights, index, iterations, tolerance)
         if self.decoder is None or self.stft is None or refine <= 0:
             return self._solve(z, target, weights, index, iterations, tolerance)
-        # the surrogate's error at z0, measured, is removed from the target first
-        measured = self._measure_internal(z0, name)
+        # the surrogate's error at the start point is removed from the target first: a stored
+        # sample's heard value is in the table (no rendering), z0's is measured
+        if row >= 0:
+            start = self.table_latent[row]
+            measured = float(self.table_values[row, index])
+            predicted = float(self._internal(start[None, :])[0, index])
+        else:
+            start, measured, predicted = z0, self._measure_internal(z0, name), y0[index]
         shifted = target.copy()
-        shifted[index] = goal - (measured - y0[index])
-        best, best_error = z0, abs(measured - goal)
+        shifted[index] = goal - (measured - predicted)
+        best, best_error = start, abs(measured - goal)
         check = 2.0 * tolerance
         for round_ in range(refine):
             z = self._solve(z, shifted, weights, index,
@@ -390,7 +396,7 @@ class DescriptorSurrogate:
         return best
 
     def _start(self, z0: np.ndarray, y0: np.ndarray, target: np.ndarray, weights: np.ndarray,
-               index: int, iterations: int, tolerance: float) -> np.ndarray:
+               index: int, iterations: int, tolerance: float) -> tuple[np.ndarray, int]:
         """Solve from the better start (surrogate cost) of two: z0 itself, or the stored sample
         that best fits the request (its *measured* descriptors vs the target, plus 0.1 x its
         squared latent distance to z0). The second escapes the local minima of a descriptor the
@@ -408,12 +414,12 @@ class DescriptorSurrogate:
         if index == self._f0_row:
             cost = np.where(self.table_voiced > 0.5, cost, np.inf)
         best = int(np.argmin(cost))
-        start = z0
+        start, row = z0, -1
         if np.isfinite(cost[best]):
             e_start, e_table = y0 - target, table[best] - target
             if float(weights @ (e_table * e_table)) < float(weights @ (e_start * e_start)):
-                start = self.table_latent[best].astype(np.float64)
-        return self._solve(start.copy(), target, weights, index, iterations, tolerance)
+                start, row = self.table_latent[best].astype(np.float64), best
+        return self._solve(start.copy(), target, weights, index, iterations, tolerance), row
 
     def _measure_internal(self, z: np.ndarray, name: str) -> float:
         value = self.measure(z, (name,))[name]
