@@ -3,7 +3,10 @@
 Every descriptor is computed from a *normalised* linear STFT magnitude frame (the decoder's
 output, :meth:`synth_server.model.runtime.NumpyDecoder.magnitude`: a full-scale sinusoid peaks at
 1.0; see :mod:`synth_server.dsp.stft`), shape ``[batch, n_bins]``, ``n_bins = n_fft / 2
-+ 1``. No audio has to be rendered, so thousands of latent points are described in a second.
++ 1``. Sounds are described from their audio by the same formulas on each STFT frame of the
+audio, then the median over frames (:func:`describe_audio_fast`, and its librosa reference
+:func:`synth_server.dsp.describe.describe_audio`): the descriptor surrogate is fitted, and
+steering checked, on the rendered audio of held latents (docs/descriptors.md).
 
 =============== ====== ======================================================================
 name            unit   definition (source)
@@ -25,12 +28,10 @@ harmonicity     0..1   share of the energy below 5 kHz that lies on the harmonic
 ``voiced`` (bool) = ``harmonicity >= VOICED_HARMONICITY`` and ``loudness_db > SILENCE_DB``:
 f0_hz is meaningful only where it holds.
 
-Why not pYIN (``librosa.pyin``) for f0: it needs audio, i.e. a rendered note of several frames per
-latent point (Griffin-Lim or the streaming inverse), and costs ~20-50 ms per point; the fit
-describes ~15 000 points plus 5 x 2304 heatmap points, and steering checks f0 on one decoded frame
-in the server process. Harmonic summation on the magnitude frame the decoder produces costs one
-``[n_bins x n_candidates]`` matrix product per batch (~30 us per frame), is deterministic, and
-needs no phase. ``benchmarks/descriptor_steering.py`` compares it with pYIN on Griffin-Lim audio
+Why not pYIN (``librosa.pyin``) for f0: it costs ~20-50 ms per sound; the fit describes
+~15 000 sounds plus 5 x 2304 heatmap points, and steering checks f0 on a 64 ms held render in
+the server process. Harmonic summation costs one ``[n_bins x n_candidates]`` matrix product per
+batch of frames (~30 us per frame) and is deterministic. ``benchmarks/descriptor_steering.py`` compares it with pYIN on Griffin-Lim audio
 of decoded frames.
 
 Harmonic summation: the compressed spectrum ``sqrt(max_filter_3(mag))`` is sampled at ``h * f``
