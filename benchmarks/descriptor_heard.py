@@ -1,16 +1,16 @@
 """Descriptor steering as heard: asked value vs the value measured on the rendered audio.
 
     .venv/bin/python benchmarks/descriptor_heard.py [--models default,instruments,toy-4d]
-        [--names centroid_hz,...] [--asks 10] [--starts 5]
+        [--names centroid_hz,...] [--asks 10] [--starts 3] [--models-dir DIR]
 
 Prints JSON lines, one per model and descriptor, then one summary line. For every shipped model
 and descriptor, ``--asks`` values spread evenly (log scale for Hz and flatness, linear for dB and
 harmonicity) over the 5th..95th percentile of the model's achievable range (descriptors.json),
 plus 1000, 2500 and 5000 Hz for centroid_hz where the model reaches them (issue 13), are asked
 from ``--starts`` starting sounds (the latents of pad positions) through the real path: a score
-(``/gain 1``, ``/latent z0``, then ``/descriptor/NAME value`` at 0.1 s) rendered offline by :func:`synth_server.app.render.
-render_events` (the Controller's steering, the engine's Renderer: smoothing, peak-locked phase,
-overlap-add, output stage). The heard value is measured on the last 0.4 s of the 0.8 s render:
+(``/gain 1``, ``/latent z0``, then ``/descriptor/NAME value`` at 0.1 s) rendered offline by
+:func:`synth_server.app.render.render_events` (the Controller's steering, the engine's
+Renderer: smoothing, peak-locked phase, overlap-add, output stage). The heard value is measured on the last 0.4 s of the 0.8 s render:
 ``librosa.stft(center=False)`` (n_fft 2048, hop 256, magnitudes normalised so a full-scale sine
 peaks at 1), :func:`synth_server.dsp.describe.describe` per frame, median over frames (f0 over
 voiced frames); for centroid_hz also ``librosa.feature.spectral_centroid(y=)`` directly (median),
@@ -132,7 +132,8 @@ def run_model(model: Path, names: tuple[str, ...], asks: int, starts: int) -> li
                 "seconds": round(time.perf_counter() - started, 1)}
         if name == "centroid_hz":
             line["error_librosa_centroid"] = stats(errors_librosa)
-            issue = [r for r in rows if r["asked"] in ISSUE_HZ and r["start_pad"] == list(STARTS[0])]
+            issue = [r for r in rows
+                     if r["asked"] in ISSUE_HZ and r["start_pad"] == list(STARTS[0])]
             line["issue_asks"] = {str(int(r["asked"])): r["heard"] for r in issue}
             line["target"] = {"median": 0.10, "p90": 0.20}
         line["rows"] = rows

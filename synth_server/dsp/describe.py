@@ -1,6 +1,8 @@
 """Reference descriptors of spectral frames, and of audio, with librosa's feature functions
-(offline: fits, heatmaps, reports, tests). The live path uses :func:`synth_server.dsp.features.describe_fast`,
-numpy only, which matches these (see tests/test_descriptors.py).
+(offline: fits, heatmaps, reports, tests). The live path uses
+:func:`synth_server.dsp.features.describe_fast` and
+:func:`~synth_server.dsp.features.describe_audio_fast`, numpy only, which match these (see
+tests/test_descriptors.py, tests/test_descriptor_heard.py).
 """
 from __future__ import annotations
 

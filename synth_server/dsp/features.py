@@ -31,7 +31,8 @@ f0_hz is meaningful only where it holds.
 Why not pYIN (``librosa.pyin``) for f0: it costs ~20-50 ms per sound; the fit describes
 ~15 000 sounds plus 5 x 2304 heatmap points, and steering checks f0 on a 64 ms held render in
 the server process. Harmonic summation costs one ``[n_bins x n_candidates]`` matrix product per
-batch of frames (~30 us per frame) and is deterministic. ``benchmarks/descriptor_steering.py`` compares it with pYIN on Griffin-Lim audio
+batch of frames (~30 us per frame) and is deterministic. ``benchmarks/descriptor_steering.py``
+compares it with pYIN on Griffin-Lim audio
 of decoded frames.
 
 Harmonic summation: the compressed spectrum ``sqrt(max_filter_3(mag))`` is sampled at ``h * f``

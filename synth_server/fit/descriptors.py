@@ -27,7 +27,8 @@ from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.artifacts.descriptors import load_anchors, save_descriptors
 from synth_server.dsp.describe import describe_audio
 from synth_server.dsp.features import NAMES, SILENCE_DB, UNITS
-from synth_server.model.synthesis import HELD_STEADY_HOPS, held_audio, held_warmup_hops, model_family
+from synth_server.model.synthesis import (HELD_STEADY_HOPS, held_audio, held_warmup_hops,
+                                          model_family)
 from synth_server.nav.surrogate import (FRAME_NAMES, HIDDEN, RANGE_PERCENTILES, TABLE_SIZE, TRANSFORMS,
                                         DescriptorSurrogate, NumpyMlp, to_internal)
 

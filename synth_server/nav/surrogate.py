@@ -349,9 +349,9 @@ class DescriptorSurrogate:
         Raises:
             KeyError: unknown name. ValueError: z0 of the wrong size or non-finite.
         Cost: ~2.6-6 ms CPU on this 2-core machine with the default refine=3 (~1 ms per
-            rendered check), ~0.6-1 ms with refine=0 (numpy; call it with BLAS limited to one thread: threadpoolctl
-            ``threadpool_limits(1)`` once in the server process, else OpenBLAS threads make
-            these tiny products 10-100x slower on a busy machine).
+            rendered check), ~0.6-1 ms with refine=0 (numpy; call it with BLAS limited to one
+            thread: threadpoolctl ``threadpool_limits(1)`` once in the server process, else
+            OpenBLAS threads make these tiny products 10-100x slower on a busy machine).
         """
         index = self._index[name]
         z0 = np.asarray(z0, dtype=np.float64).reshape(-1)
