@@ -215,8 +215,8 @@ def evaluate_playable(model_dir: str | Path, heldout_dir: str | Path,
         raise FileNotFoundError(f"{heldout_dir}: no held-out note above -60 dB")
 
     programs = sorted(latents)
-    step = max(1, len(programs) // n_timbres)
-    timbres = programs[::step][:n_timbres]
+    step = max(1, len(programs) // max(1, n_timbres))
+    timbres = programs[::step][:max(0, n_timbres)]
     per_note, const_model, const_original = [], {}, {}
     for program in timbres:
         z = np.concatenate(latents[program]).mean(axis=0)
@@ -254,7 +254,8 @@ def evaluate_playable(model_dir: str | Path, heldout_dir: str | Path,
             "hpn_wins": int(sum(r["hpn"] < r["pca"] for r in per_file)),
             "per_program": {str(p): {k: round(float(np.mean(v)), 4) for k, v in e.items()}
                             for p, e in sorted(by_program.items())}},
-        "pitch_cents": {"median": float(np.nanmedian(cents)), "max": float(np.nanmax(cents)),
+        "pitch_cents": {"median": float(np.nanmedian(cents)) if len(cents) else None,
+                        "max": float(np.nanmax(cents)) if len(cents) else None,
                         "n_notes": len(per_note),
                         "n_unvoiced": int(np.isnan(cents).sum()), "per_note": per_note},
         "constancy": {
@@ -276,3 +277,52 @@ def evaluate_playable(model_dir: str | Path, heldout_dir: str | Path,
             "centroid_std": "std over pitches of the harmonic-envelope centroid (harmonic "
                             f"numbers, power-weighted, k = 1..{ENVELOPE_HARMONICS})"},
     }
+
+
+def write_playable_report(results: dict[str, Any], out_dir: str | Path,
+                          spectral_reference: Optional[float] = None) -> Path:
+    """Write ``playable.json`` (everything) and ``report.md`` (the table) into ``out_dir``.
+
+    Args:
+        results: :func:`evaluate_playable`'s dict.
+        out_dir: folder (created).
+        spectral_reference: an STFT VAE's held-out MR-STFT on the same notes, shown beside.
+    Returns:
+        The report.md path.
+    """
+    from synth_server.core.files import json_bytes, write_atomic
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "playable.json", json_bytes(results, indent=1))
+    mr, pitch, const = results["mrstft"], results["pitch_cents"], results["constancy"]
+
+    def fmt(value: Any, digits: int = 3) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    lines = [
+        f"# Playable-model evaluation: {results['model']}", "",
+        f"Held-out notes: {results['n_heldout_files']} from `{results['heldout']}`.", "",
+        "| figure | hpn model | PCA baseline | analysis-resynthesis |"
+        + (" STFT VAE |" if spectral_reference is not None else ""),
+        "|---|---|---|---|" + ("---|" if spectral_reference is not None else ""),
+        f"| held-out MR-STFT | {fmt(mr['hpn'])} | {fmt(mr['pca'])} | "
+        f"{fmt(mr['analysis_resynthesis'])} |"
+        + (f" {fmt(spectral_reference)} |" if spectral_reference is not None else ""),
+        "", "| program | hpn | PCA | analysis-resynthesis |", "|---|---|---|---|"]
+    for program, entry in mr["per_program"].items():
+        lines.append(f"| {program} | {fmt(entry['hpn'])} | {fmt(entry['pca'])} | "
+                     f"{fmt(entry['analysis_resynthesis'])} |")
+    lines += [
+        "", f"Pitch error over {pitch['n_notes']} notes (held-out timbres x asked pitches): "
+        f"median {fmt(pitch['median'], 1)} cents, max {fmt(pitch['max'], 1)} cents "
+        f"({pitch['n_unvoiced']} unvoiced).", "",
+        "| timbre constancy across pitches | model | original notes |", "|---|---|---|",
+        f"| envelope cosine distance | {fmt(const['model']['envelope_cosine_distance'], 4)} | "
+        f"{fmt(const['original']['envelope_cosine_distance'], 4)} |",
+        f"| harmonic centroid std (harmonics) | {fmt(const['model']['centroid_std'])} | "
+        f"{fmt(const['original']['centroid_std'])} |", "",
+        "Measures:", ""] + [f"- **{k}**: {v}" for k, v in results["measures"].items()]
+    path = out / "report.md"
+    write_atomic(path, ("\n".join(lines) + "\n").encode())
+    return path
