@@ -80,6 +80,8 @@ def test_voices_sum_and_harmonics_above_the_limit_are_silent():
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
+    """Nine fluidsynth notes (3 programs x 3 pitches) and an hpn model trained on them (3
+    epochs, hidden 64, latent 4: a few seconds)."""
     from synth_server.data.soundfont import render_soundfont_dataset
     from synth_server.train.hpn import train_hpn_model
 
@@ -93,7 +95,7 @@ def tiny_model(tmp_path_factory):
     return root, stats
 
 
-@pytest.mark.unit
+@pytest.mark.system
 def test_tiny_hpn_model_trains_loads_and_decodes(tiny_model):
     import torch
 
@@ -121,7 +123,7 @@ def test_tiny_hpn_model_trains_loads_and_decodes(tiny_model):
         decoder.magnitude(z)
 
 
-@pytest.mark.unit
+@pytest.mark.system
 def test_same_latent_at_two_pitches_plays_both_pitches(tiny_model):
     from synth_server.artifacts.checkpoint import load_checkpoint
     from synth_server.evaluate.playable import pitch_cents
