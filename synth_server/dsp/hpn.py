@@ -229,7 +229,8 @@ def analyse_magnitude(magnitude: np.ndarray, f0_hz: np.ndarray | float, stft: St
     """HPN analysis of normalised STFT magnitude frames with a known f0.
 
     Args:
-        magnitude: [n_frames, n_bins] normalised magnitude (:func:`synth_server.dsp.stft.stft_magnitude`).
+        magnitude: [n_frames, n_bins] normalised magnitude
+            (:func:`synth_server.dsp.stft.stft_magnitude`).
         f0_hz: the fundamental, Hz (> 0): scalar or [n_frames] (e.g. :func:`refine_f0`).
         stft: config (n_fft, sample_rate, n_harmonics, n_noise_bands).
     Returns:

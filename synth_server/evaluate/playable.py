@@ -8,9 +8,11 @@ Figures (``evaluate_playable``):
   (:func:`synth_server.dsp.hpn.analyse`), its frames above -60 dB are encoded (posterior means,
   with their conditioning) and decoded, and rendered by the reference synthesis
   (:func:`synth_server.dsp.hpn.render_frames`) with the analysed per-frame f0 and amplitude A;
-  beside it the same rendering of a **PCA baseline** (``latent_dim`` principal components of the
-  normalised training features, no conditioning) and of the **analysis-resynthesis** itself
-  (the features as analysed: the ceiling of the representation).
+  ``hpn_nominal_f0`` renders the same decoded frames at the note's nominal pitch (as a
+  keyboard plays it: no detuning, no vibrato); beside it the same rendering of a **PCA
+  baseline** (``latent_dim`` principal components of the normalised training features, no
+  conditioning) and of the **analysis-resynthesis** itself (the features as analysed: the
+  ceiling of the representation).
 * **pitch error**: for each held-out timbre (the mean posterior latent of the program's notes)
   and each asked pitch (12 pitches evenly from MIDI 36 to 96, fractional), a 1 s note rendered
   through the live arithmetic (:func:`synth_server.model.hpn_render.render_note`) is tracked by
@@ -48,10 +50,11 @@ def pitch_cents(y: np.ndarray, sample_rate: int, midi_pitch: float) -> float:
 
     pyin (librosa, Mauch & Dixon 2014), 1-cent bins, searched within +-4 semitones of the asked
     pitch, frames of the sustained part (after the first 100 ms) that pyin calls voiced. Below
-    :data:`PITCH_SPLIT_HZ` the signal is resampled to 16 kHz (frame 1024, 2048 below 150 Hz; hop 160: pyin is
-    faster and, on test tones, unbiased to 2 cents there); above, it runs at the full sample
-    rate (frame 2048, hop 512), where 16 kHz leaves too few samples per period (a pure tone at
-    MIDI 96 reads 8 cents flat at 16 kHz, 2 at 48 kHz).
+    :data:`PITCH_SPLIT_HZ` the signal is resampled to 16 kHz (frame 1024, 2048 below 150 Hz;
+    hop 160: faster); above, at the full sample rate (frame 2048, hop 512), where 16 kHz leaves
+    too few samples per period (a pure tone at MIDI 96 reads 8 cents flat at 16 kHz, 2 at
+    48 kHz). Pure test tones read 2-4 cents off below MIDI 52 and 1-2 cents above: pyin's own
+    floor.
     """
     import librosa
 
@@ -210,6 +213,9 @@ def evaluate_playable(model_dir: str | Path, heldout_dir: str | Path,
         for name, h in (("hpn", decoded), ("pca", pca_feats), ("analysis_resynthesis", feats)):
             audio = hpn.render_frames(h, f0, amp_kept, stft, n_samples=len(y), seed=seed)
             row[name] = mrstft_distance(y, audio, stft.sample_rate)
+        audio = hpn.render_frames(decoded, float(hpn.midi_to_hz(pitch)), amp_kept, stft,
+                                  n_samples=len(y), seed=seed)
+        row["hpn_nominal_f0"] = mrstft_distance(y, audio, stft.sample_rate)
         per_file.append(row)
     if not per_file:
         raise FileNotFoundError(f"{heldout_dir}: no held-out note above -60 dB")
@@ -239,7 +245,8 @@ def evaluate_playable(model_dir: str | Path, heldout_dir: str | Path,
     by_program: dict[int, dict[str, list[float]]] = {}
     for row in per_file:
         entry = by_program.setdefault(row["program"], {"hpn": [], "pca": [],
-                                                       "analysis_resynthesis": []})
+                                                       "analysis_resynthesis": [],
+                                                       "hpn_nominal_f0": []})
         for name in entry:
             entry[name].append(row[name])
 
@@ -250,7 +257,7 @@ def evaluate_playable(model_dir: str | Path, heldout_dir: str | Path,
         "model": str(model_dir), "heldout": str(heldout_dir), "n_heldout_files": len(per_file),
         "mrstft": {
             name: float(np.mean([r[name] for r in per_file]))
-            for name in ("hpn", "pca", "analysis_resynthesis")} | {
+            for name in ("hpn", "pca", "analysis_resynthesis", "hpn_nominal_f0")} | {
             "hpn_wins": int(sum(r["hpn"] < r["pca"] for r in per_file)),
             "per_program": {str(p): {k: round(float(np.mean(v)), 4) for k, v in e.items()}
                             for p, e in sorted(by_program.items())}},
@@ -269,9 +276,11 @@ def evaluate_playable(model_dir: str | Path, heldout_dir: str | Path,
                             for p in timbres}},
         "per_file": per_file,
         "measures": {
-            "mrstft": "mean over held-out notes of dsp.metrics.mrstft_distance (512-4096)",
-            "pitch_cents": "per note: median |cents| of pyin (16 kHz below 500 Hz, 48 kHz above; 1-cent bins) vs the "
-                           "asked pitch; median and max over notes",
+            "mrstft": "mean over held-out notes of dsp.metrics.mrstft_distance (512-4096); "
+                      "rendered with the analysed per-frame f0 and amplitude "
+                      "(hpn_nominal_f0: at the labelled pitch)",
+            "pitch_cents": "per note: median |cents| of pyin (16 kHz below 500 Hz, 48 kHz "
+                           "above; 1-cent bins) vs the asked pitch; median and max over notes",
             "envelope_cosine_distance": "mean over pitch pairs of 1 - cos of the unit-norm "
                                         f"envelope of harmonics 1..{ENVELOPE_HARMONICS}",
             "centroid_std": "std over pitches of the harmonic-envelope centroid (harmonic "
@@ -303,11 +312,11 @@ def write_playable_report(results: dict[str, Any], out_dir: str | Path,
     lines = [
         f"# Playable-model evaluation: {results['model']}", "",
         f"Held-out notes: {results['n_heldout_files']} from `{results['heldout']}`.", "",
-        "| figure | hpn model | PCA baseline | analysis-resynthesis |"
-        + (" STFT VAE |" if spectral_reference is not None else ""),
-        "|---|---|---|---|" + ("---|" if spectral_reference is not None else ""),
-        f"| held-out MR-STFT | {fmt(mr['hpn'])} | {fmt(mr['pca'])} | "
-        f"{fmt(mr['analysis_resynthesis'])} |"
+        "| figure | hpn model | hpn at the nominal pitch | PCA baseline | "
+        "analysis-resynthesis |" + (" STFT VAE |" if spectral_reference is not None else ""),
+        "|---|---|---|---|---|" + ("---|" if spectral_reference is not None else ""),
+        f"| held-out MR-STFT | {fmt(mr['hpn'])} | {fmt(mr.get('hpn_nominal_f0'))} | "
+        f"{fmt(mr['pca'])} | {fmt(mr['analysis_resynthesis'])} |"
         + (f" {fmt(spectral_reference)} |" if spectral_reference is not None else ""),
         "", "| program | hpn | PCA | analysis-resynthesis |", "|---|---|---|---|"]
     for program, entry in mr["per_program"].items():
