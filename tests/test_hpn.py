@@ -137,3 +137,28 @@ def test_same_latent_at_two_pitches_plays_both_pitches(tiny_model):
         y = render_note(decoder, checkpoint.stft, z, pitch, velocity=100, duration_s=0.8)
         assert np.isfinite(y).all() and np.abs(y).max() > 0.01
         assert pitch_cents(y, SR, pitch) <= 10.0
+
+
+@pytest.mark.unit
+def test_reference_hop_is_the_contract_arithmetic():
+    """Two hops of one voice equal the contract's formula (what the engine's voices repeat)."""
+    synth = hpn.HpnSynth(STFT, max_voices=1, seed=0)
+    synth.note_on(0)
+    hop, f0 = STFT.hop_length, 440.0
+    h1 = np.full((1, 128), hpn.LOG_FEATURE_FLOOR)
+    h1[0, :2] = np.log([0.5, 0.25])
+    h2 = h1.copy()
+    h2[0, :2] = np.log([0.2, 0.1])
+    amp = np.array([0.8])
+    first, _ = synth.render_hop([0], h1, np.array([f0]), amp, parts=True)
+    second, _ = synth.render_hop([0], h2, np.array([f0]), amp, parts=True)
+    n = np.arange(2 * hop)
+    ramp = np.concatenate([(np.arange(hop) + 1) / hop, (np.arange(hop) + 1) / hop])
+    expected = np.zeros(2 * hop)
+    for k in range(1, STFT.n_harmonics + 1):
+        if k * f0 >= 0.45 * SR:  # silent above 0.45 sample_rate
+            continue
+        a1, a2 = 0.8 * np.exp(h1[0, k - 1]), 0.8 * np.exp(h2[0, k - 1])
+        env = np.where(n < hop, a1 * ramp, a1 + (a2 - a1) * ramp)
+        expected += env * np.sin(2 * np.pi * k * f0 * n / SR)
+    assert np.allclose(np.concatenate([first, second]), expected, atol=1e-9)
