@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from phase_quality import test_signals  # noqa: E402
 
-from synth_server.core.config import REPRESENTATIONS, StftConfig, VaeConfig  # noqa: E402
+from synth_server.core.config import SPECTRAL_REPRESENTATIONS, StftConfig, VaeConfig  # noqa: E402
 from synth_server.dsp.filterbank import band_synthesis, n_features, round_trip_quality  # noqa: E402
 
 
@@ -103,7 +103,7 @@ def main() -> int:
     parser.add_argument("--plot", help="PNG of one frame and its round trips")
     args = parser.parse_args()
     signals = test_signals(48000, args.seconds)
-    configs = {rep: StftConfig(representation=rep) for rep in REPRESENTATIONS}
+    configs = {rep: StftConfig(representation=rep) for rep in SPECTRAL_REPRESENTATIONS}
     per_rep: dict[str, dict[str, list[float]]] = {r: {"sc": [], "mrstft": []} for r in configs}
     for name, y in signals.items():
         for rep, stft in configs.items():

@@ -27,9 +27,13 @@ def test_every_shipped_derived_file_matches_its_weights():
     for model in sorted((ROOT / "models").iterdir()):
         if (model / "weights.safetensors").is_file():
             checkpoint = load_checkpoint(model)
-            assert checkpoint.descriptors is not None and checkpoint.heatmaps
-            for name in ("manifold.json", "manifolds.json", "attributes.json",
-                         "descriptors.json", "heatmaps.json"):
+            names = ["manifold.json", "attributes.json"]
+            if checkpoint.family == "spectral":  # hpn models have no surrogate yet (issue 13)
+                assert checkpoint.descriptors is not None and checkpoint.heatmaps
+                names += ["manifolds.json", "descriptors.json", "heatmaps.json"]
+            names += [n for n in ("manifolds.json", "descriptors.json", "heatmaps.json")
+                      if (model / n).is_file() and n not in names]
+            for name in names:
                 recorded = json.loads((model / name).read_text())["weights_sha256"]
                 assert recorded == checkpoint.weights_sha256, (model.name, name)
 

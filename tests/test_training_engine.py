@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from synth_server.core.config import REGULARISERS, REPRESENTATIONS, StftConfig, TrainConfig, VaeConfig
+from synth_server.core.config import REGULARISERS, SPECTRAL_REPRESENTATIONS, StftConfig, TrainConfig, VaeConfig
 from synth_server.fit.manifolds import fit_pca
 from synth_server.nav.pca import PcaManifold
 from synth_server.artifacts.checkpoint import (CheckpointError, load_checkpoint, save_checkpoint,
@@ -89,7 +89,7 @@ def test_round_trip_quality_orders_representations():
     t = np.arange(24000) / 48000.0
     y = (0.3 * sum(np.sin(2 * np.pi * 220.0 * k * t) / k for k in range(1, 20))).astype(np.float32)
     results = {rep: round_trip_quality(y, StftConfig(representation=rep), n_iter=8)
-               for rep in REPRESENTATIONS}
+               for rep in SPECTRAL_REPRESENTATIONS}
     assert results["stft"]["spectral_convergence"] < 1e-3
     for rep in ("mel", "logfreq"):
         assert 0.0 < results[rep]["spectral_convergence"] < 1.0
@@ -112,7 +112,7 @@ def _tiny_model(stft: StftConfig, regulariser: str, seed: int = 0) -> FrameVAE:
 
 
 @pytest.mark.parametrize("regulariser", REGULARISERS)
-@pytest.mark.parametrize("representation", REPRESENTATIONS)
+@pytest.mark.parametrize("representation", SPECTRAL_REPRESENTATIONS)
 def test_every_representation_and_regulariser_round_trips_its_checkpoint(
         tmp_path, representation, regulariser):
     stft = StftConfig(representation=representation)

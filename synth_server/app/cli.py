@@ -543,9 +543,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cycles", type=int, default=4, help="cycles of the cyclical schedule")
     p.add_argument("--cycle-ratio", type=float, default=0.5,
                    help="fraction of each cycle during which beta rises")
-    p.add_argument("--representation", choices=("stft", "mel", "logfreq"), default="stft",
-                   help="what the model learns: log-magnitude STFT frames, mel bands or "
-                        "log-frequency (constant-Q-like) bands")
+    p.add_argument("--representation", choices=("stft", "mel", "logfreq", "hpn"),
+                   default="stft",
+                   help="what the model learns: log-magnitude STFT frames, mel bands, "
+                        "log-frequency (constant-Q-like) bands, or hpn: harmonic-plus-noise "
+                        "frames of labelled notes (pitch and loudness are inputs: a playable "
+                        "model; needs a SoundFont set's train/ with labels.csv)")
     p.add_argument("--n-mels", type=int, default=128, help="mel bands (--representation mel)")
     p.add_argument("--bands-per-octave", type=int, default=24,
                    help="bands per octave (--representation logfreq)")

@@ -40,6 +40,21 @@ def cmd_train(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
             raise ValueError(f"--manifolds: choose from {', '.join(METHODS)}")
     except ValueError as exc:
         return _fail(f"train: {exc}")
+    if args.representation == "hpn":
+        from synth_server.train.hpn import train_hpn_model
+
+        try:
+            stats = train_hpn_model(args.data, args.out, stft=stft, vae_hidden=hidden,
+                                    latent_dim=args.latent_dim, train=train,
+                                    command=_command_line(argv), progress=not args.quiet,
+                                    force=args.force)
+        except OutputExistsError as exc:
+            return _fail(f"train: {exc}")
+        except FileNotFoundError as exc:
+            return _fail(str(exc))
+        _say(f"wrote {args.out} in {stats['train_seconds']:.1f} s ({stats['n_frames']} frames, "
+             f"validation spectral loss {stats['validation_spectral']})")
+        return 0
     try:
         stats = train_model(args.data, args.out, stft=stft, vae_hidden=hidden,
                             latent_dim=args.latent_dim, train=train,
@@ -109,11 +124,47 @@ def cmd_fit_descriptors(args: argparse.Namespace, argv: Optional[Sequence[str]])
     return 0
 
 
+def _is_hpn(model: str) -> bool:
+    """True when ``model``'s config.json says representation "hpn" (False when unreadable:
+    the loader then says why)."""
+    import json
+
+    try:
+        config = json.loads((Path(model) / "config.json").read_text())
+        return isinstance(config, dict) and config.get("stft", {}).get("representation") == "hpn"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _evaluate_playable(args: argparse.Namespace) -> int:
+    """``evaluate`` of an hpn model: held-out MR-STFT beside PCA and analysis-resynthesis, pitch
+    error at asked pitches, timbre constancy (synth_server.evaluate.playable)."""
+    from synth_server.artifacts.checkpoint import CheckpointError
+    from synth_server.evaluate.playable import evaluate_playable, write_playable_report
+
+    if args.heldout is None:
+        return _fail("evaluate: an hpn model needs --heldout DIR (a SoundFont set's heldout/)")
+    try:
+        r = evaluate_playable(args.model, args.heldout, train_dir=args.data, seed=args.seed)
+        path = write_playable_report(r, args.out or Path(args.model) / "report")
+    except (CheckpointError, FileNotFoundError, ValueError, ImportError, OSError) as exc:
+        return _fail((str(exc).splitlines() or [type(exc).__name__])[0])
+    mr, pitch = r["mrstft"], r["pitch_cents"]
+    _say(f"MR-STFT held-out: hpn {mr['hpn']:.3f}  PCA {mr['pca']:.3f}  "
+         f"analysis-resynthesis {mr['analysis_resynthesis']:.3f}")
+    if pitch["median"] is not None:
+        _say(f"pitch error: median {pitch['median']:.1f} cents, max {pitch['max']:.1f} cents")
+    _say(f"wrote {path}")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
     """``synth-server evaluate``: report.md + PNGs (VAE vs PCA autoencoder) into the model dir."""
     from synth_server.artifacts.checkpoint import CheckpointError
     from synth_server.evaluate.report import evaluate_model
 
+    if _is_hpn(args.model):
+        return _evaluate_playable(args)
     try:
         r = evaluate_model(args.model, data_dir=args.data, heldout_dir=args.heldout,
                            out_dir=args.out, seed=args.seed, command=_command_line(argv))

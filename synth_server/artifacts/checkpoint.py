@@ -22,7 +22,7 @@ from synth_server.artifacts.layout import (CONFIG_FILE, DESCRIPTORS_JSON,
                                            MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, WEIGHTS_FILE)
 from synth_server.artifacts.navigation import (load_attributes, load_manifolds, load_pca_pad,
                                                save_pca_pad)
-from synth_server.core.config import StftConfig, VaeConfig, from_dict, to_dict
+from synth_server.core.config import StftConfig, VaeConfig, from_dict, model_family, to_dict
 from synth_server.core.files import (FileFormatError, json_bytes, parse_json, read_bytes,
                                      read_json, sha256_bytes, write_atomic)
 from synth_server.dsp.filterbank import band_synthesis, n_features
@@ -32,6 +32,7 @@ from synth_server.nav.pca import PcaManifold
 
 FORMAT = "synth-server-checkpoint"
 FORMAT_VERSION = 1
+HPN_CONDITIONING = 2  # (midi_pitch, loudness_db): synth_server.dsp.hpn.conditioning
 MAX_LATENT_DIM = 256  # the OSC table and the audio process's shared arrays hold 256
 
 
@@ -77,8 +78,17 @@ class Checkpoint:
         if not self.manifolds and self.manifold is not None:  # the PCA pad map only
             self.manifolds = {"pca": MethodMaps(self.manifold, self.manifold)}
 
+    @property
+    def family(self) -> str:
+        """``"hpn"`` (playable with notes: f0 and loudness are inputs) or ``"spectral"``
+        (:func:`synth_server.core.config.model_family`)."""
+        return model_family(self.stft)
+
     def decoder(self) -> "NumpyDecoder":
-        """A :class:`~synth_server.model.runtime.NumpyDecoder` for playing this model."""
+        """A :class:`~synth_server.model.runtime.NumpyDecoder` for playing this model (an hpn
+        model's decodes with :meth:`~synth_server.model.runtime.NumpyDecoder.features`)."""
+        if self.family == "hpn":
+            return NumpyDecoder(self.arrays, self.vae, self.stft.log_floor, 1.0)
         return NumpyDecoder(self.arrays, self.vae, self.stft.log_floor, self.output_gain,
                             synthesis=band_synthesis(self.stft))
 
@@ -86,13 +96,15 @@ class Checkpoint:
 def parameter_shapes(vae: VaeConfig) -> dict[str, tuple[int, ...]]:
     """Name → shape of every tensor of ``FrameVAE(vae).state_dict()``, computed without torch.
 
-    Encoder: Linear layers n_bins → hidden... → 2 * latent_dim; decoder: latent_dim → reversed
-    hidden... → n_bins; ``nn.Sequential`` numbers them 0, 2, 4, ... (ELUs in between).
+    Encoder: Linear layers n_bins (+ n_conditioning) → hidden... → 2 * latent_dim; decoder:
+    latent_dim (+ n_conditioning) → reversed hidden... → n_bins; ``nn.Sequential`` numbers them
+    0, 2, 4, ... (ELUs in between).
     """
     shapes: dict[str, tuple[int, ...]] = {}
     hidden = list(vae.hidden_sizes)
-    for prefix, sizes in (("encoder", [vae.n_bins, *hidden, 2 * vae.latent_dim]),
-                          ("decoder", [vae.latent_dim, *hidden[::-1], vae.n_bins])):
+    n_cond = vae.n_conditioning
+    for prefix, sizes in (("encoder", [vae.n_bins + n_cond, *hidden, 2 * vae.latent_dim]),
+                          ("decoder", [vae.latent_dim + n_cond, *hidden[::-1], vae.n_bins])):
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             shapes[f"{prefix}.{2 * i}.weight"] = (n_out, n_in)
             shapes[f"{prefix}.{2 * i}.bias"] = (n_out,)
@@ -169,7 +181,8 @@ def _read_config(directory: Path) -> tuple[dict[str, Any], StftConfig, VaeConfig
         raise CheckpointError(f"{directory / CONFIG_FILE}: {exc}") from None
     if vae.n_bins != features or vae.latent_dim < 1 or not vae.hidden_sizes \
             or min(vae.hidden_sizes) < 1 or max(vae.hidden_sizes) > 8192 \
-            or vae.latent_dim > MAX_LATENT_DIM:
+            or vae.latent_dim > MAX_LATENT_DIM \
+            or vae.n_conditioning != (HPN_CONDITIONING if model_family(stft) == "hpn" else 0):
         raise CheckpointError(f"{directory / CONFIG_FILE}: inconsistent vae/stft sizes")
     return config, stft, vae
 

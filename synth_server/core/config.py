@@ -151,6 +151,8 @@ def from_dict(cls: Type[T], data: Mapping[str, Any]) -> T:
 
 
 REPRESENTATIONS = ("stft", "mel", "logfreq", "hpn")
+#: the representations that are a filterbank on the STFT frame (the "spectral" family)
+SPECTRAL_REPRESENTATIONS = ("stft", "mel", "logfreq")
 MODEL_FAMILIES = ("spectral", "hpn")
 
 
@@ -164,4 +166,4 @@ REGULARISERS = ("kl", "mmd", "swd")
 BETA_SCHEDULES = ("constant", "linear", "cyclical")
 MAX_RENDER_S = 4 * 3600.0  # longest offline render and latest score / pad-path time, seconds (4 h)
 
-__all__ = ["REPRESENTATIONS", "MODEL_FAMILIES", "model_family", "REGULARISERS", "BETA_SCHEDULES", "MAX_RENDER_S", "StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]
+__all__ = ["REPRESENTATIONS", "SPECTRAL_REPRESENTATIONS", "MODEL_FAMILIES", "model_family", "REGULARISERS", "BETA_SCHEDULES", "MAX_RENDER_S", "StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]

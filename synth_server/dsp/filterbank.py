@@ -49,6 +49,11 @@ def _check(stft: StftConfig) -> None:
         raise ValueError(f"n_mels must be in 8..{stft.n_bins // 2}")
     if stft.representation == "logfreq" and not 1 <= stft.bands_per_octave <= 96:
         raise ValueError("bands_per_octave must be in 1..96")
+    if stft.representation == "hpn":
+        if not 1 <= stft.n_harmonics <= 256:
+            raise ValueError("n_harmonics must be in 1..256")
+        if not 8 <= stft.n_noise_bands <= stft.n_bins // 2:
+            raise ValueError(f"n_noise_bands must be in 8..{stft.n_bins // 2}")
 
 
 def _triangles(centres: np.ndarray, n_bins: int) -> np.ndarray:
@@ -90,6 +95,9 @@ def logfreq_centres(stft: StftConfig) -> np.ndarray:
 @functools.lru_cache(maxsize=16)
 def _filterbank_cached(stft: StftConfig) -> np.ndarray:
     _check(stft)
+    if stft.representation == "hpn":
+        raise ValueError("the hpn representation has no filterbank: its features need the f0 "
+                         "(synth_server.dsp.hpn.analyse)")
     if stft.representation == "stft":
         bank = np.eye(stft.n_bins)
     elif stft.representation == "mel":
@@ -117,9 +125,17 @@ def filterbank(stft: StftConfig) -> np.ndarray:
 
 
 def n_features(stft: StftConfig) -> int:
-    """Number of values per frame the model sees for this config (rows of :func:`filterbank`)."""
+    """Number of values per frame the model sees for this config (rows of :func:`filterbank`;
+    ``n_harmonics + n_noise_bands`` for "hpn", see :mod:`synth_server.dsp.hpn`).
+
+    Raises:
+        ValueError: unknown representation or parameters out of range.
+    """
     if stft.representation == "stft":
         return stft.n_bins
+    if stft.representation == "hpn":
+        _check(stft)
+        return stft.n_harmonics + stft.n_noise_bands
     return int(filterbank(stft).shape[0])
 
 
@@ -137,8 +153,9 @@ def _synthesis_cached(stft: StftConfig) -> np.ndarray:
 def band_synthesis(stft: StftConfig) -> Optional[np.ndarray]:
     """What :class:`~synth_server.model.runtime.NumpyDecoder` needs to turn decoded band
     magnitudes into STFT bins: :func:`synthesis_matrix` [n_features, n_bins] for "mel" and
-    "logfreq", None for "stft" (the network outputs the bins themselves)."""
-    return None if stft.representation == "stft" else synthesis_matrix(stft)
+    "logfreq", None for "stft" (the network outputs the bins themselves) and for "hpn" (its noise
+    bands use :func:`synth_server.dsp.hpn.noise_synthesis`)."""
+    return None if stft.representation in ("stft", "hpn") else synthesis_matrix(stft)
 
 
 def synthesis_matrix(stft: StftConfig) -> np.ndarray:

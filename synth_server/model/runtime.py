@@ -10,6 +10,10 @@ Models of another representation than the STFT (mel, log-frequency bands: see
 :mod:`synth_server.dsp.filterbank`) decode band magnitudes; the decoder maps them to
 linear STFT magnitudes with the non-negative synthesis matrix computed from the config at load
 time, so the phase reconstruction always receives STFT frames.
+
+Models of the "hpn" family (``vae.n_conditioning > 0``, see :mod:`synth_server.dsp.hpn`) take
+``concat(z, c)`` and output the harmonic-plus-noise features h themselves (natural log relative
+to the frame amplitude, no exp): :meth:`NumpyDecoder.features`.
 """
 from __future__ import annotations
 
@@ -52,6 +56,7 @@ class NumpyDecoder:
                  output_gain: float = 1.0, synthesis: Optional[np.ndarray] = None):
         names = decoder_layer_names(vae)
         self.latent_dim = vae.latent_dim
+        self.n_conditioning = vae.n_conditioning
         self.n_bins = vae.n_bins
         self.n_features = vae.n_bins
         self._synthesis: Optional[np.ndarray] = None
@@ -74,7 +79,7 @@ class NumpyDecoder:
                     + math.log(output_gain)
             self._weights.append(np.ascontiguousarray(weight, dtype=np.float32))
             self._biases.append(bias.astype(np.float32))
-        if self._weights[0].shape[0] != self.latent_dim \
+        if self._weights[0].shape[0] != self.latent_dim + self.n_conditioning \
                 or self._weights[-1].shape[1] != self.n_features:
             raise ValueError("decoder arrays do not match latent_dim / n_bins")
         self._floor = np.float32(log_floor * output_gain)
@@ -94,6 +99,46 @@ class NumpyDecoder:
         """[n_features, n_bins] float32 band → STFT-bin matrix, or None ("stft")."""
         return self._synthesis
 
+    def _mlp(self, h: np.ndarray) -> np.ndarray:
+        """The MLP on [batch, input width] float32; last layer linear (denormalised)."""
+        last = len(self._weights) - 1
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i, (weight, bias) in enumerate(zip(self._weights, self._biases)):
+                h = h @ weight
+                h += bias
+                if i < last:  # ELU(x) = max(x, 0) + expm1(min(x, 0))
+                    h = np.maximum(h, 0.0) + np.expm1(np.minimum(h, 0.0))
+        return h
+
+    def features(self, z: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Decode latent vectors and conditioning of an hpn model to its features.
+
+        Args:
+            z: np.ndarray [batch, latent_dim] (or [latent_dim]), any float dtype.
+            c: np.ndarray [batch, n_conditioning] (or [n_conditioning]; broadcast against z's
+                batch), from :func:`synth_server.dsp.hpn.conditioning`.
+        Returns:
+            np.ndarray [batch, n_features] float32 (``[n_features]`` for 1-D z and c): h, natural
+            log of amplitudes relative to the frame amplitude (harmonics, then noise bands),
+            denormalised; no exp, no floor (the synthesis applies them).
+        Raises:
+            ValueError: a spectral model (no conditioning) or mis-sized inputs.
+        """
+        if self.n_conditioning == 0:
+            raise ValueError("features(z, c) is for hpn models; spectral models use magnitude(z)")
+        zz = np.asarray(z, dtype=np.float32)
+        cc = np.asarray(c, dtype=np.float32)
+        single = zz.ndim == 1 and cc.ndim == 1
+        zz, cc = np.atleast_2d(zz), np.atleast_2d(cc)
+        if zz.shape[1] != self.latent_dim or cc.shape[1] != self.n_conditioning:
+            raise ValueError(f"expected z [batch, {self.latent_dim}] and c [batch, "
+                             f"{self.n_conditioning}]")
+        n = max(len(zz), len(cc))
+        x = np.concatenate([np.broadcast_to(zz, (n, self.latent_dim)),
+                            np.broadcast_to(cc, (n, self.n_conditioning))], axis=1)
+        h = self._mlp(np.ascontiguousarray(x, dtype=np.float32))
+        return h[0] if single else h
+
     def magnitude(self, z: np.ndarray) -> np.ndarray:
         """Decode latent vectors to normalised magnitudes.
 
@@ -106,16 +151,12 @@ class NumpyDecoder:
             For a band representation: ``sqrt(bands^2 @ S)`` of those band magnitudes, S the
             synthesis matrix (linear STFT magnitudes, [batch, n_bins]).
         """
+        if self.n_conditioning:
+            raise ValueError("an hpn model decodes with features(z, c), not magnitude(z)")
         x = np.asarray(z, dtype=np.float32)
         single = x.ndim == 1
-        h = x[None, :] if single else x
-        last = len(self._weights) - 1
+        h = self._mlp(x[None, :] if single else x)
         with np.errstate(over="ignore", invalid="ignore"):
-            for i, (weight, bias) in enumerate(zip(self._weights, self._biases)):
-                h = h @ weight
-                h += bias
-                if i < last:  # ELU(x) = max(x, 0) + expm1(min(x, 0))
-                    h = np.maximum(h, 0.0) + np.expm1(np.minimum(h, 0.0))
             np.exp(h, out=h)
             h -= self._floor
             np.maximum(h, 0.0, out=h)

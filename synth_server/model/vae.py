@@ -4,6 +4,8 @@ Source: Kingma & Welling 2013 (VAE, reparameterisation trick); beta weighting: H
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 import torch
 from torch import nn
@@ -27,16 +29,22 @@ class FrameVAE(nn.Module):
     Input/output frames are normalised log-magnitudes: ``(log(mag + floor) - bin_mean) / scale``.
     The normalisation buffers travel with the weights.
 
+    A conditional model (``config.n_conditioning > 0``: the "hpn" family, see
+    :mod:`synth_server.dsp.hpn`) also feeds the conditioning vector c [batch, n_conditioning]
+    (pitch and loudness) to the encoder, ``concat(x, c)``, and to the decoder, ``concat(z, c)``
+    (a conditional VAE: Sohn, Lee & Yan 2015), so that z holds what c does not say (timbre).
+
     Args:
-        config: architecture (n_bins, latent_dim, hidden_sizes).
+        config: architecture (n_bins, latent_dim, hidden_sizes, n_conditioning).
     """
 
     def __init__(self, config: VaeConfig):
         super().__init__()
         self.config = config
         hidden = list(config.hidden_sizes)
-        self.encoder = _mlp([config.n_bins, *hidden, 2 * config.latent_dim])
-        self.decoder = _mlp([config.latent_dim, *hidden[::-1], config.n_bins])
+        n_cond = config.n_conditioning
+        self.encoder = _mlp([config.n_bins + n_cond, *hidden, 2 * config.latent_dim])
+        self.decoder = _mlp([config.latent_dim + n_cond, *hidden[::-1], config.n_bins])
         self.register_buffer("bin_mean", torch.zeros(config.n_bins))
         self.register_buffer("scale", torch.ones(1))
 
@@ -55,29 +63,48 @@ class FrameVAE(nn.Module):
                               strict=True)
         return model.eval()
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _with(self, x: torch.Tensor, c: Optional[torch.Tensor]) -> torch.Tensor:
+        """``concat(x, c)`` for a conditional model; x itself otherwise.
+
+        Raises:
+            ValueError: c missing (or given) against ``config.n_conditioning``.
+        """
+        if self.config.n_conditioning == 0:
+            if c is not None:
+                raise ValueError("this model takes no conditioning")
+            return x
+        if c is None or c.shape[-1] != self.config.n_conditioning:
+            raise ValueError(f"this model needs a conditioning [batch, "
+                             f"{self.config.n_conditioning}]")
+        return torch.cat([x, c.to(x.dtype)], dim=-1)
+
+    def encode(self, x: torch.Tensor, c: Optional[torch.Tensor] = None
+               ) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior parameters.
 
         Args:
-            x: [batch, n_bins] float32 normalised log-magnitude frames.
+            x: [batch, n_bins] float32 normalised log-magnitude frames (features).
+            c: [batch, n_conditioning] conditioning of a conditional model, else None.
         Returns:
             (mu, logvar), each [batch, latent_dim].
         """
-        mu, logvar = self.encoder(x).chunk(2, dim=-1)
+        mu, logvar = self.encoder(self._with(x, c)).chunk(2, dim=-1)
         return mu, logvar.clamp(-12.0, 8.0)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Decoded normalised log-magnitude, [batch, n_bins], from z [batch, latent_dim]."""
-        return self.decoder(z)
+    def decode(self, z: torch.Tensor, c: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Decoded normalised log-magnitude (features), [batch, n_bins], from z [batch,
+        latent_dim] (and c [batch, n_conditioning] for a conditional model)."""
+        return self.decoder(self._with(z, c))
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, c: Optional[torch.Tensor] = None
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Encode, sample z by reparameterisation, decode.
 
         Returns:
             (x_hat [batch, n_bins], mu [batch, latent_dim], logvar [batch, latent_dim]).
         """
-        mu, logvar = self.encode(x)
-        return self.decode(reparameterise(mu, logvar)), mu, logvar
+        mu, logvar = self.encode(x, c)
+        return self.decode(reparameterise(mu, logvar), c), mu, logvar
 
     def normalise(self, log_magnitude: torch.Tensor) -> torch.Tensor:
         """[batch, n_bins] log-magnitude → normalised model input."""
@@ -101,8 +128,8 @@ def reparameterise(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def encode_posterior(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096
-                     ) -> tuple[torch.Tensor, torch.Tensor]:
+def encode_posterior(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096,
+                     c: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Posterior parameters of frames, in batches (the one batched encoder pass of training,
     manifolds, attributes and evaluation).
 
@@ -110,25 +137,29 @@ def encode_posterior(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096
         model: the VAE (put in eval mode).
         x: [n_frames, n_features] float32 *normalised* frames (:meth:`FrameVAE.normalise`).
         batch_size: frames per encoder call.
+        c: [n_frames, n_conditioning] conditioning of a conditional model, else None.
     Returns:
         (mu, logvar), each a [n_frames, latent_dim] float32 tensor.
     """
     model.eval()
-    parts = [model.encode(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+    parts = [model.encode(x[i:i + batch_size], None if c is None else c[i:i + batch_size])
+             for i in range(0, len(x), batch_size)]
     if not parts:
         empty = torch.zeros((0, model.config.latent_dim), dtype=torch.float32)
         return empty, empty.clone()
     return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
 
-def encode_means(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
+def encode_means(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096,
+                 c: Optional[torch.Tensor] = None) -> np.ndarray:
     """Posterior means of frames, in batches (:func:`encode_posterior`).
 
     Args:
         model: the VAE (put in eval mode).
         x: [n_frames, n_features] float32 *normalised* frames (:meth:`FrameVAE.normalise`).
         batch_size: frames per encoder call.
+        c: [n_frames, n_conditioning] conditioning of a conditional model, else None.
     Returns:
         [n_frames, latent_dim] float32 numpy array.
     """
-    return encode_posterior(model, x, batch_size)[0].numpy()
+    return encode_posterior(model, x, batch_size, c)[0].numpy()
