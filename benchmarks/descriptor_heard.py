@@ -1,6 +1,6 @@
 """Descriptor steering as heard: asked value vs the value measured on the rendered audio.
 
-    .venv/bin/python benchmarks/descriptor_heard.py [--models default,instruments,toy-4d]
+    .venv/bin/python benchmarks/descriptor_heard.py [--models default,instruments-stft,toy-4d]
         [--names centroid_hz,...] [--asks 10] [--starts 3] [--models-dir DIR]
 
 Prints JSON lines, one per model and descriptor, then one summary line. For every shipped model
@@ -144,7 +144,7 @@ def run_model(model: Path, names: tuple[str, ...], asks: int, starts: int) -> li
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default="default,instruments,toy-4d")
+    parser.add_argument("--models", default="default,instruments-stft,toy-4d")
     parser.add_argument("--models-dir", default=str(ROOT / "models"))
     parser.add_argument("--names", default=",".join(NAMES))
     parser.add_argument("--asks", type=int, default=10)

@@ -1,10 +1,10 @@
-"""Train the shipped playable model models/instruments-hpn (issue 13): the exact command.
+"""Train the shipped playable model models/instruments (issue 13): the exact command.
 
 Renders (or reuses) the SoundFont set, analyses it into HPN frames and trains the hpn model with
 the differentiable harmonic-plus-noise synthesizer (synth_server.train.hpn), on ONE torch thread.
 
     PYTHONPATH=. python benchmarks/train_instruments_hpn.py --data /tmp/hpn-data/gm \
-        --out models/instruments-hpn
+        --out models/instruments
 
 The data set (about 2000 notes, 2 GB of WAV is NOT committed) is made by:
 
@@ -36,7 +36,7 @@ HELDOUT = "4,25,42,57,68"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="/tmp/hpn-data/gm")
-    parser.add_argument("--out", default="models/instruments-hpn")
+    parser.add_argument("--out", default="models/instruments")
     parser.add_argument("--cache", default=None, help="npz cache of the analysed frames")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--frame-stride", type=int, default=3)

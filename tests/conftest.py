@@ -23,6 +23,7 @@ from synth_server.train.loop import train_model
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / "models" / "default"
+PLAYABLE_MODEL = ROOT / "models" / "instruments"  # the shipped hpn model: plays notes
 SAMPLE_RATE = 48000
 
 

@@ -1,6 +1,7 @@
 """The audio callback allocates nothing: the kernel's heap allocations are counted by an
 LD_PRELOADed allocator shim (tests/data/malloc_count.c, compiled here) while it renders hops,
-a control change and a model crossfade on the calling thread."""
+a control change, a model crossfade, and 16 voices of the playable model with a steal, on the
+calling thread."""
 from __future__ import annotations
 
 import json
@@ -48,7 +49,26 @@ PROBE = textwrap.dedent("""
         drive(t, o, 256, hops)
         counts[hops] = shim.mc_stop()
         engine._report_swaps()
-    print(json.dumps({"allocations": counts, "swaps": int(engine.state["ack"][0])}))
+    # the playable (hpn) model: 17 notes (the 17th steals), a pitch bend, releases
+    hpn = CallbackEngine(load_checkpoint(root + "/models/instruments"), "instruments", None, 256)
+    hpn._warm_up()
+    th = np.uint64(hpn.table.ctypes.data)
+    hpn.publish(ControlState(pad=(0.4, 0.6), gain=1.0, version=1))
+    drive(th, o, 256, 20)
+    for i in range(17):
+        hpn.note_on(48.0 + i, 100.0)
+    hpn.set_pitchbend(0.5)
+    shim.mc_start()
+    drive(th, o, 256, 200)
+    counts["hpn"] = shim.mc_stop()
+    for i in range(17):
+        hpn.note_off(48.0 + i)
+    shim.mc_start()
+    drive(th, o, 256, 200)
+    counts["hpn_release"] = shim.mc_stop()
+    voices = int(hpn.state["voices"][0])
+    print(json.dumps({"allocations": counts, "swaps": int(engine.state["ack"][0]),
+                      "steals": int(hpn.state["steals"][0]), "voices_after": voices}))
 """)
 
 
@@ -66,6 +86,8 @@ def test_the_kernel_allocates_nothing_per_hop(tmp_path: Path):
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["swaps"] == 2  # both crossfades ran inside the counted regions
-    counts = {int(k): v for k, v in result["allocations"].items()}
-    # 20 hops and 400 hops (each with a control change and a crossfade): no allocation per hop
-    assert counts[400] == 0 and counts[20] == 0, counts
+    counts = result["allocations"]
+    # 20 hops and 400 hops (each with a control change and a crossfade), 16 voices with a
+    # steal and a bend, then their releases: no allocation at all
+    assert counts == {"20": 0, "400": 0, "hpn": 0, "hpn_release": 0}, counts
+    assert result["steals"] >= 1 and result["voices_after"] == 0, result

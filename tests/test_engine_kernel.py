@@ -120,7 +120,7 @@ def test_hand_over_crossfades_without_a_gap_and_the_newest_waiting_load_wins(def
     engine.publish(ControlState(pad=(0.5, 0.5), gain=1.0, version=1))
     run(engine, 40)
     toy = load_checkpoint(ROOT / "models" / "toy-4d")
-    instruments = load_checkpoint(ROOT / "models" / "instruments")
+    instruments = load_checkpoint(ROOT / "models" / "instruments-stft")
     engine.load(toy, time.monotonic())
     engine.load(instruments, time.monotonic())  # waits behind the first hand-over
     engine.load(default, time.monotonic())  # replaces the waiting one

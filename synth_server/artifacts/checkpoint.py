@@ -88,7 +88,10 @@ class Checkpoint:
         """A :class:`~synth_server.model.runtime.NumpyDecoder` for playing this model (an hpn
         model's decodes with :meth:`~synth_server.model.runtime.NumpyDecoder.features`)."""
         if self.family == "hpn":
-            return NumpyDecoder(self.arrays, self.vae, self.stft.log_floor, 1.0)
+            from synth_server.dsp.hpn import noise_synthesis
+
+            return NumpyDecoder(self.arrays, self.vae, self.stft.log_floor, 1.0,
+                                synthesis=noise_synthesis(self.stft))
         return NumpyDecoder(self.arrays, self.vae, self.stft.log_floor, self.output_gain,
                             synthesis=band_synthesis(self.stft))
 

@@ -120,6 +120,16 @@ def noise_synthesis(stft: StftConfig) -> np.ndarray:
     return synthesis_matrix(noise_bands(stft))
 
 
+def noise_ola_gain(stft: StftConfig) -> float:
+    """Factor on the noise bin magnitudes so that random-phase frames, windowed and
+    overlap-added like the spectral path's coherent frames, come out with the STFT magnitudes
+    asked: ``sqrt(n_fft / hop_length)`` (2.83, +9.03 dB at 2048 / 256). Independent random
+    phases add in power across the n_fft / hop_length overlapping frames, coherent ones in
+    amplitude (the window's normalisation assumes the latter). Measured by
+    tests/test_voices.py on the live engine, which applies the same factor."""
+    return float(np.sqrt(stft.n_fft / stft.hop_length))
+
+
 def hann_transform(offset_bins: np.ndarray) -> np.ndarray:
     """Normalised magnitude of the periodic Hann window's transform at ``offset_bins`` from its
     centre: ``|sinc(d) / (1 - d^2)|`` (1 at d = 0, 0.5 at d = +-1, 0 at |d| = 2, 3, ...), the
@@ -328,6 +338,7 @@ class HpnSynth:
         window = np.hanning(stft.n_fft + 1)[:-1]
         ola_gain = np.sum(window * window) / stft.hop_length
         self._window = window * magnitude_scale(stft.n_fft) / ola_gain
+        self._noise_gain = noise_ola_gain(stft)
         self._tail = np.zeros(stft.n_fft)
         self._rng = np.random.default_rng(seed)
 
@@ -383,7 +394,7 @@ class HpnSynth:
             self._phase[idx] = np.mod(self._phase[idx] + inc * stft.hop_length, 2.0 * np.pi)
             self._previous[idx] = a
         power = self.noise_power(features, amplitude) if len(idx) else np.zeros(stft.n_bins)
-        mag = np.sqrt(np.maximum(power, 0.0))
+        mag = self._noise_gain * np.sqrt(np.maximum(power, 0.0))
         phases = self._rng.uniform(0.0, 2.0 * np.pi, stft.n_bins)
         frame = np.fft.irfft(mag * np.exp(1j * phases), n=stft.n_fft) * self._window
         acc = self._tail + frame

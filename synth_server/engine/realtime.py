@@ -42,13 +42,15 @@ log = logging.getLogger(__name__)
 DEFAULT_ENVELOPE = (0.005, 0.2, 0.7, 0.3)  # attack_s, decay_s, sustain (0..1), release_s
 ENVELOPE_LIMITS_S = (10.0, 10.0, 20.0)  # longest attack_s, decay_s, release_s
 PITCHBEND_LIMIT = 24.0  # semitones either way
-# Factor on an hpn model's noise bin magnitudes. 1.0 is the HPN contract as written (the
-# spectral path's window and overlap-add, as dsp/hpn.py's HpnSynth): random-phase frames
-# overlap-add in power, not amplitude, so a stationary noise frame comes out with STFT
-# magnitudes sqrt(hop_length / n_fft) of those asked (-9.03 dB at 2048 / 256; measured by
-# tests/test_voices.py). sqrt(n_fft / hop_length) would give the asked magnitudes (the
-# contract's stated aim); engine and reference must change together.
-HPN_NOISE_GAIN = 1.0
+
+
+def hpn_noise_gain(n_fft: int, hop_length: int) -> float:
+    """Factor on an hpn model's noise bin magnitudes: ``sqrt(n_fft / hop_length)``, as
+    :func:`synth_server.dsp.hpn.noise_ola_gain` (random-phase frames overlap-add in power, the
+    window's normalisation assumes amplitude: without it the noise is 9.03 dB low at 2048 /
+    256; the engine does not import dsp.hpn, a test checks the two agree)."""
+    return math.sqrt(n_fft / hop_length)
+
 RECORD_RING_S = 4.0  # audio the recording ring holds while the writer thread is busy
 WATCH_S = 0.02  # swap reports and the recording ring (4 s deep) are checked this often
 
@@ -127,7 +129,7 @@ class ModelSlot:
             record["n_harmonics"] = stft.n_harmonics
             record["n_noise_bands"] = stft.n_noise_bands
             record["n_conditioning"] = n_conditioning
-            record["noise_gain"] = HPN_NOISE_GAIN
+            record["noise_gain"] = hpn_noise_gain(stft.n_fft, stft.hop_length)
         else:
             record["n_features"] = decoder.n_features
         sizes = [self.latent_dim + n_conditioning] + [weight.shape[1] for weight, _ in layers]

@@ -41,7 +41,9 @@ class NumpyDecoder:
         log_floor: the floor added before the log at analysis; subtracted after the exp.
         output_gain: linear level correction of the checkpoint.
         synthesis: [n_features, n_bins] non-negative band -> STFT-bin matrix for a band
-            representation ("mel", "logfreq": :func:`~synth_server.dsp.filterbank.band_synthesis`),
+            representation ("mel", "logfreq": :func:`~synth_server.dsp.filterbank.band_synthesis`);
+            for an hpn model the [n_noise_bands, n_bins] matrix of its noise bands
+            (:func:`~synth_server.dsp.hpn.noise_synthesis`, what the live engine needs),
             or None when the network outputs STFT bins ("stft").
     Attributes:
         latent_dim: size of z.
@@ -62,7 +64,11 @@ class NumpyDecoder:
         self._synthesis: Optional[np.ndarray] = None
         if synthesis is not None:
             self._synthesis = np.ascontiguousarray(synthesis, dtype=np.float32)
-            if self._synthesis.shape[0] != vae.n_bins:
+            # a band model's synthesis takes every feature; an hpn model's (its noise bands,
+            # dsp.hpn.noise_synthesis) the features after the harmonics
+            rows_fit = (self._synthesis.shape[0] < vae.n_bins if vae.n_conditioning
+                        else self._synthesis.shape[0] == vae.n_bins)
+            if not rows_fit:
                 raise ValueError("decoder arrays do not match the representation's band count")
             self.n_bins = int(self._synthesis.shape[1])
         scale = float(np.asarray(arrays["scale"]).reshape(-1)[0])
