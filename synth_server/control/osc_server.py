@@ -42,6 +42,7 @@ RECEIVE_BUFFER_BYTES = 1 << 20
 MAX_PACKET_BYTES = 65536
 MAX_MESSAGES_PER_PACKET = 32  # bounds the work one datagram can cause
 MAX_REPLIES_PER_PACKET = 32  # ... and its replies (a bundle of /state would multiply them by 9)
+ROUTED = "peer#"  # sender ids of peers that are not UDP hosts (the web page's WebSockets)
 
 
 class OscPacketError(ValueError):
@@ -430,6 +431,9 @@ class OscServer:
         self._hosts = LruTable(MAX_TRACKED, _host_buckets)
         self._replies = LruTable(MAX_TRACKED, _reply_buckets)
         self._reply_lock = threading.Lock()
+        # peers that are not UDP hosts (the web page's WebSockets): their sender id -> a
+        # function that delivers (address, args); replies and pushes to them go there
+        self._routes: dict[str, Callable[[str, tuple[Any, ...]], None]] = {}
         self.deferred = Deferred(self._run_deferred)
 
     def start(self) -> None:
@@ -462,6 +466,15 @@ class OscServer:
                 "osc_deferred_stale": self.deferred.stale, "osc_bytes_in": self.bytes_in,
                 "osc_bytes_replied": self.bytes_replied, "osc_bytes_pushed": self.bytes_pushed}
 
+    def add_route(self, sender: str, deliver: Callable[[str, tuple[Any, ...]], None]) -> None:
+        """Make ``sender`` (an id starting with :data:`ROUTED`, e.g. ``"peer#web-3"``) a peer whose
+        replies and pushes go to ``deliver(address, args)`` instead of UDP (any thread)."""
+        self._routes[sender] = deliver
+
+    def remove_route(self, sender: str) -> None:
+        """Forget a peer added with :meth:`add_route` (its later replies are dropped)."""
+        self._routes.pop(sender, None)
+
     def send(self, host: str, address: str, args: tuple[Any, ...]) -> None:
         """Reply to ``host`` at the reply port within its reply budget (any thread)."""
         self._send(host, address, args)
@@ -469,6 +482,12 @@ class OscServer:
     def push(self, host: str, address: str, args: tuple[Any, ...]) -> None:
         """Send a state push to a subscriber within its lease (not charged to its reply
         budget: the lease and the push rate cap bound it)."""
+        route = self._routes.get(host)
+        if route is not None:
+            route(address, args)
+            return
+        if host.startswith(ROUTED):
+            return  # a routed peer that has gone
         assert self._sock is not None
         data = build_message(address, args)
         try:
@@ -478,7 +497,6 @@ class OscServer:
             self._errors.warning("cannot push to %s:%d: %s", host, self.reply_port, exc)
 
     def _send(self, host: str, address: str, args: tuple[Any, ...]) -> bool:
-        assert self._sock is not None
         data = build_message(address, args)
         now = time.monotonic()
         with self._reply_lock:
@@ -487,6 +505,14 @@ class OscServer:
                 self.replies_capped += 1
                 return False
             size.take(len(data), now)
+        route = self._routes.get(host)
+        if route is not None:
+            route(address, args)
+            self.bytes_replied += len(data)
+            return True
+        if host.startswith(ROUTED):
+            return False  # a routed peer that has gone
+        assert self._sock is not None
         try:
             self._sock.sendto(data, (host, self.reply_port))
             self.bytes_replied += len(data)
@@ -509,6 +535,43 @@ class OscServer:
         with self._reply_lock:  # what a host sends earns it a little reply budget
             self._replies.get(host, now)[1].credit(REPLY_CREDIT_PER_BYTE * size, now)
         return True
+
+    def handle_messages(self, messages: list[tuple[str, list[Any]]], sender: str, size: int,
+                        received_s: float = 0.0) -> list[Reply]:
+        """Apply already-decoded messages of a routed peer (:meth:`add_route`), charged to
+        its budget like a datagram of ``size`` bytes; never raises.
+
+        Args:
+            messages: (address, arguments) pairs, at most MAX_MESSAGES_PER_PACKET (the rest
+                are dropped with /error).
+            sender: the peer's id (its budgets, replies and subscription are keyed by it).
+            size: bytes the peer sent for them (charged to its byte budget).
+            received_s: time.monotonic() on arrival (0: now).
+        Returns:
+            The replies sent; none when the peer is over its budget.
+        """
+        sent: list[Reply] = []
+        received_s = received_s or time.monotonic()
+        self.packets += 1
+        self.bytes_in += size
+        fault: Optional[str] = None
+        if len(messages) > MAX_MESSAGES_PER_PACKET:
+            messages = messages[:MAX_MESSAGES_PER_PACKET]
+            fault = (f"more than {MAX_MESSAGES_PER_PACKET} messages in one packet; the rest "
+                     "were dropped")
+        if not self.admit(sender, 0, size, max(1, len(messages)), time.monotonic()):
+            self.rate_limited += 1
+            return sent
+        try:
+            self._dispatch_all(messages, sender, received_s, sent)
+        except OscPacketError as exc:
+            fault = fault or str(exc)
+        except Exception as exc:  # noqa: BLE001 - the sound must go on whatever a peer sends
+            fault = fault or f"internal error: {type(exc).__name__}"
+            log.exception("unexpected error handling a routed message")
+        if fault is not None:
+            self._reject(sender, messages[-1][0] if messages else "?", fault, sent)
+        return sent
 
     def handle_packet(self, packet: bytes, host: str, received_s: float = 0.0,
                       port: int = 0) -> list[Reply]:
