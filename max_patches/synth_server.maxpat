@@ -9,7 +9,7 @@
 			"modernui": 1
 		},
 		"classnamespace": "box",
-		"rect": [ 100.0, 100.0, 900.0, 780.0 ],
+		"rect": [ 100.0, 100.0, 900.0, 940.0 ],
 		"bglocked": 0,
 		"openinpresentation": 1,
 		"default_fontsize": 12.0,
@@ -49,7 +49,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 700.0, 100.0, 100.0, 60.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 0.0, 0.0, 730.0, 640.0 ],
+					"presentation_rect": [ 0.0, 0.0, 730.0, 800.0 ],
 					"rounded": 0
 				}
 			},
@@ -1670,6 +1670,362 @@
 					"patching_rect": [ 760.0, 270.0, 260.0, 20.0 ],
 					"text": "/subscribe is a 10 s lease: renewed every 4 s"
 				}
+			},
+			{
+				"box": {
+					"id": "obj-300",
+					"maxclass": "comment",
+					"patching_rect": [ 20.0, 1660.0, 460.0, 20.0 ],
+					"text": "notes: keyboard (/note/on pitch velocity; velocity 0 = off), MIDI in (notein)",
+					"fontsize": 11.0,
+					"numinlets": 1,
+					"numoutlets": 0,
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 650.0, 460.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-301",
+					"maxclass": "kslider",
+					"patching_rect": [ 20.0, 1685.0, 336.0, 53.0 ],
+					"mode": 1,
+					"offset": 48,
+					"range": 37,
+					"numinlets": 2,
+					"numoutlets": 2,
+					"outlettype": [ "int", "int" ],
+					"parameter_enable": 0,
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 674.0, 336.0, 53.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-302",
+					"maxclass": "newobj",
+					"patching_rect": [ 380.0, 1685.0, 60.0, 22.0 ],
+					"text": "notein",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [ "int", "int", "int" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-303",
+					"maxclass": "newobj",
+					"patching_rect": [ 20.0, 1750.0, 60.0, 22.0 ],
+					"text": "pack 0 0",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-304",
+					"maxclass": "newobj",
+					"patching_rect": [ 380.0, 1750.0, 60.0, 22.0 ],
+					"text": "pack 0 0",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-305",
+					"maxclass": "newobj",
+					"patching_rect": [ 20.0, 1790.0, 105.0, 22.0 ],
+					"text": "prepend /note/on",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-306",
+					"maxclass": "comment",
+					"patching_rect": [ 460.0, 1685.0, 60.0, 20.0 ],
+					"text": "release",
+					"fontsize": 11.0,
+					"numinlets": 1,
+					"numoutlets": 0,
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 360.0, 674.0, 60.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-307",
+					"maxclass": "number",
+					"patching_rect": [ 460.0, 1710.0, 50.0, 22.0 ],
+					"minimum": 0,
+					"maximum": 127,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"presentation": 1,
+					"presentation_rect": [ 360.0, 696.0, 50.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-308",
+					"maxclass": "newobj",
+					"patching_rect": [ 460.0, 1790.0, 105.0, 22.0 ],
+					"text": "prepend /note/off",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-309",
+					"maxclass": "message",
+					"patching_rect": [ 580.0, 1710.0, 90.0, 22.0 ],
+					"text": "/note/all_off",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"presentation": 1,
+					"presentation_rect": [ 420.0, 696.0, 90.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-310",
+					"maxclass": "comment",
+					"patching_rect": [ 580.0, 1740.0, 70.0, 20.0 ],
+					"text": "bend (st)",
+					"fontsize": 11.0,
+					"numinlets": 1,
+					"numoutlets": 0,
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 520.0, 674.0, 70.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-311",
+					"maxclass": "flonum",
+					"patching_rect": [ 580.0, 1760.0, 50.0, 22.0 ],
+					"minimum": -24.0,
+					"maximum": 24.0,
+					"format": 6,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"presentation": 1,
+					"presentation_rect": [ 520.0, 696.0, 60.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-312",
+					"maxclass": "newobj",
+					"patching_rect": [ 580.0, 1790.0, 115.0, 22.0 ],
+					"text": "prepend /pitchbend",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-313",
+					"maxclass": "comment",
+					"patching_rect": [ 700.0, 1740.0, 60.0, 20.0 ],
+					"text": "sustain",
+					"fontsize": 11.0,
+					"numinlets": 1,
+					"numoutlets": 0,
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 600.0, 674.0, 60.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-314",
+					"maxclass": "toggle",
+					"patching_rect": [ 700.0, 1760.0, 24.0, 24.0 ],
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "int" ],
+					"parameter_enable": 0,
+					"presentation": 1,
+					"presentation_rect": [ 600.0, 696.0, 22.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-315",
+					"maxclass": "newobj",
+					"patching_rect": [ 700.0, 1790.0, 100.0, 22.0 ],
+					"text": "prepend /sustain",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-316",
+					"maxclass": "comment",
+					"patching_rect": [ 20.0, 1830.0, 400.0, 20.0 ],
+					"text": "envelope: attack s, decay s, sustain 0..1, release s (/envelope)",
+					"fontsize": 11.0,
+					"numinlets": 1,
+					"numoutlets": 0,
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 734.0, 400.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-317",
+					"maxclass": "flonum",
+					"patching_rect": [ 20.0, 1855.0, 55.0, 22.0 ],
+					"minimum": 0.0,
+					"maximum": 10.0,
+					"format": 6,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"presentation": 1,
+					"presentation_rect": [ 12.0, 756.0, 55.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-318",
+					"maxclass": "flonum",
+					"patching_rect": [ 80.0, 1855.0, 55.0, 22.0 ],
+					"minimum": 0.0,
+					"maximum": 10.0,
+					"format": 6,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"presentation": 1,
+					"presentation_rect": [ 72.0, 756.0, 55.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-319",
+					"maxclass": "flonum",
+					"patching_rect": [ 140.0, 1855.0, 55.0, 22.0 ],
+					"minimum": 0.0,
+					"maximum": 1.0,
+					"format": 6,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"presentation": 1,
+					"presentation_rect": [ 132.0, 756.0, 55.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-320",
+					"maxclass": "flonum",
+					"patching_rect": [ 200.0, 1855.0, 55.0, 22.0 ],
+					"minimum": 0.0,
+					"maximum": 10.0,
+					"format": 6,
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "bang" ],
+					"parameter_enable": 0,
+					"presentation": 1,
+					"presentation_rect": [ 192.0, 756.0, 55.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-321",
+					"maxclass": "newobj",
+					"patching_rect": [ 20.0, 1890.0, 140.0, 22.0 ],
+					"text": "pak 0.01 0.1 0.8 0.3",
+					"numinlets": 4,
+					"numoutlets": 1,
+					"outlettype": [ "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-322",
+					"maxclass": "newobj",
+					"patching_rect": [ 20.0, 1920.0, 110.0, 22.0 ],
+					"text": "prepend /envelope",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-323",
+					"maxclass": "comment",
+					"patching_rect": [ 300.0, 1855.0, 300.0, 20.0 ],
+					"text": "last error from the server (/error address reason)",
+					"fontsize": 11.0,
+					"numinlets": 1,
+					"numoutlets": 0,
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 260.0, 734.0, 300.0, 20.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-324",
+					"maxclass": "newobj",
+					"patching_rect": [ 300.0, 1890.0, 80.0, 22.0 ],
+					"text": "route /error",
+					"numinlets": 2,
+					"numoutlets": 2,
+					"outlettype": [ "", "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-325",
+					"maxclass": "newobj",
+					"patching_rect": [ 300.0, 1920.0, 75.0, 22.0 ],
+					"text": "prepend set",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-326",
+					"maxclass": "message",
+					"patching_rect": [ 300.0, 1950.0, 420.0, 22.0 ],
+					"ignoreclick": 1,
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"textcolor": [ 1.0, 0.45, 0.4, 1.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 260.0, 756.0, 460.0, 22.0 ]
+				}
 			}
 		],
 		"lines": [
@@ -2373,6 +2729,144 @@
 				"patchline": {
 					"destination": [ "obj-128", 0 ],
 					"source": [ "obj-121", 3 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-303", 0 ],
+					"source": [ "obj-301", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-303", 1 ],
+					"source": [ "obj-301", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-305", 0 ],
+					"source": [ "obj-303", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-304", 0 ],
+					"source": [ "obj-302", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-304", 1 ],
+					"source": [ "obj-302", 1 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-305", 0 ],
+					"source": [ "obj-304", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-308", 0 ],
+					"source": [ "obj-307", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-312", 0 ],
+					"source": [ "obj-311", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-315", 0 ],
+					"source": [ "obj-314", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-321", 0 ],
+					"source": [ "obj-317", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-321", 1 ],
+					"source": [ "obj-318", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-321", 2 ],
+					"source": [ "obj-319", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-321", 3 ],
+					"source": [ "obj-320", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-322", 0 ],
+					"source": [ "obj-321", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-324", 0 ],
+					"source": [ "obj-32", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-325", 0 ],
+					"source": [ "obj-324", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-326", 0 ],
+					"source": [ "obj-325", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-305", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-308", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-309", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-312", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-315", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"destination": [ "obj-4", 0 ],
+					"source": [ "obj-322", 0 ]
 				}
 			}
 		],

@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pytest
@@ -117,6 +118,28 @@ def stop_process(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: flo
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+def sigkill_when(proc: subprocess.Popen, ready: Callable[[], list[Path]],
+                 timeout: float = 240.0) -> list[Path]:
+    """Poll ``ready()`` until it finds something, then SIGKILL ``proc`` (by its own PID: no
+    handler runs, as with ``kill -9`` or a power cut) and reap it; the process is killed in any
+    case. Returns what ``ready()`` found; fails when ``proc`` ended first or nothing appeared."""
+    found: list[Path] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and proc.poll() is None and not found:
+            found = ready()
+            time.sleep(0.01)
+        assert proc.poll() is None and found, proc.communicate()
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    return found
 
 
 @pytest.fixture

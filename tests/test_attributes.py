@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import librosa
 import numpy as np
@@ -21,7 +22,8 @@ from synth_server.artifacts.checkpoint import CheckpointError, load_checkpoint
 def test_vectors_are_mean_with_minus_mean_without():
     rng = np.random.default_rng(0)
     files = [f"f{i}.wav" for i in range(6)]
-    labels = {f: {"file": f, "brightness": str(i), "timbre": "brass" if i < 2 else "string"}
+    labels = {Path(f).resolve(): {"file": f, "brightness": i,
+                                  "timbre": "brass" if i < 2 else "string"}
               for i, f in enumerate(files)}
     owners = np.repeat(np.arange(6), 10)
     latents = rng.standard_normal((60, 3)) * 0.01
@@ -35,6 +37,50 @@ def test_vectors_are_mean_with_minus_mean_without():
     assert brass[2] == pytest.approx(5.0, abs=0.05)
     assert out["timbre_brass"]["n_with"] == 20
     assert attribute_vectors(latents, owners, files, {}) == {}
+
+
+def test_one_label_reader_for_attributes_and_the_report(tmp_path):
+    """A SoundFont set's labels.csv sits one folder above train/: read_labels finds it, types
+    the rows, keys them by resolved path; attributes skip bookkeeping (peak_dbfs, duration_s)
+    and numeric category ids (program, family) but use their names as text."""
+    from synth_server.data.labels import read_labels
+    from synth_server.data.soundfont import LABEL_COLUMNS, load_labels
+    from synth_server.evaluate.report import factor_names, file_labels
+
+    (tmp_path / "train").mkdir()
+    lines = [",".join(LABEL_COLUMNS)]
+    for i in range(6):
+        brass = i < 2
+        lines.append(f"train/sf_{i}.wav,{56 if brass else 40},{'Trumpet' if brass else 'Violin'},"
+                     f"{7 if brass else 5},{'brass' if brass else 'strings'},{60 + i},"
+                     f"{261.6 * 2 ** (i / 12):.2f},100,train,1.5,{-6 - i}")
+    (tmp_path / "labels.csv").write_text("\n".join(lines) + "\n")
+    labels, kind = read_labels(tmp_path / "train")
+    assert kind == "soundfont" and file_labels(tmp_path / "train") == (labels, kind)
+    row = labels[(tmp_path / "train" / "sf_0.wav").resolve()]
+    assert row["pitch"] == 60 and row["family_name"] == "brass" and row["peak_dbfs"] == -6.0
+    files = [tmp_path / "train" / f"sf_{i}.wav" for i in range(6)]
+    owners = np.repeat(np.arange(6), 4)
+    latents = np.random.default_rng(0).standard_normal((24, 3))
+    out = attribute_vectors(latents, owners, files, labels)
+    assert set(out) == {"family_name_brass", "family_name_strings", "program_name_trumpet",
+                        "program_name_violin", "pitch", "f0_hz"}
+    assert factor_names(list(labels.values()), kind) == ["program", "family", "pitch"]
+    rows = {tuple(r.values()) for r in labels.values()}
+    # typed as the SoundFont set's own loader types them
+    assert rows == {tuple(r.values()) for r in load_labels(tmp_path)}
+    # a folder of one's own audio may have a labels.csv with its own columns
+    (tmp_path / "labels.csv").write_text("file,brightness,mood\ntrain/sf_0.wav,0.5,calm\n")
+    assert read_labels(tmp_path / "train")[0] == {
+        (tmp_path / "train" / "sf_0.wav").resolve(): {"file": "train/sf_0.wav", "brightness": 0.5,
+                                                      "mood": "calm"}}
+    for bad, why in (("name,program\nx.wav,1\n", "no 'file' column"),
+                     ("file,program\nx.wav,1,2\n", "labels.csv:2: expected 2 columns, got 3")):
+        (tmp_path / "labels.csv").write_text(bad)  # malformed: one line, no traceback
+        with pytest.raises(ValueError, match=why):
+            read_labels(tmp_path / "train")
+        assert file_labels(tmp_path / "train") == ({}, "none")
+    assert read_labels(tmp_path / "train" / "nowhere") == ({}, "none")
 
 
 def test_shipped_model_has_vectors_from_its_toy_factors(default_checkpoint):

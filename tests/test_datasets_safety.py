@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from conftest import sigkill_when
 from synth_server.app.cli import main
 from synth_server.data.staging import OutputExistsError, staged_output
 
@@ -238,3 +239,70 @@ def test_folder_same_stem_sources_are_all_kept(tmp_path):
         assert sr == 48000 and len(x) / sr == pytest.approx(durations[r["source"]], abs=0.02), r
     wavs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.wav"))
     assert wavs == sorted(files)
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def test_stale_staging_of_a_killed_process_is_removed_and_the_rest_reported(tmp_path):
+    """A SIGKILLed run leaves its staging folder behind: the next run removes it (its recorded
+    process is gone), and one whose PID now belongs to another process; it reports, in one line
+    with the command to remove it, a folder with no owner record (its owner was publishing, or
+    swapping a model out of the way: it may hold the user's files), and leaves the folder of a
+    process that still runs alone."""
+    from synth_server.core.files import (STAGING_OWNER, release_staging, remove_stale_staging,
+                                         staging_dir)
+
+    out = tmp_path / "data"
+    code = ("import sys, time; from synth_server.core.files import staging_dir; "
+            "s = staging_dir(sys.argv[1]); (s / 'toy_00000.wav').write_bytes(b'half a file'); "
+            "print(s, flush=True); time.sleep(120)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(out)], env=_env(),
+                            stdout=subprocess.PIPE, text=True)
+    killed = sigkill_when(proc, lambda: [*tmp_path.glob(".data.staging-*/toy_00000.wav")])[0].parent
+    assert (killed / "toy_00000.wav").is_file() and (killed / STAGING_OWNER).is_file()
+    running = staging_dir(out)  # this test's process: still running
+    reused = staging_dir(out)  # its PID now runs another process (another start time)
+    owner = (reused / STAGING_OWNER).read_text()
+    assert f'"pid": {os.getpid()}' in owner
+    boot_and_start = owner.split('"identity": "')[1].split('"')[0]
+    (reused / STAGING_OWNER).write_text(owner.replace(boot_and_start,
+                                                      boot_and_start.split(":")[0] + ":1"))
+    swapped = staging_dir(out)  # released: it holds what must not be deleted unseen
+    release_staging(swapped)
+    (swapped / "weights.safetensors").write_bytes(b"a model that was being swapped")
+
+    messages = remove_stale_staging(out)
+    assert not killed.exists() and not reused.exists()
+    assert running.is_dir() and (running / STAGING_OWNER).is_file()
+    assert (swapped / "weights.safetensors").read_bytes() == b"a model that was being swapped"
+    assert len(messages) == 3 and all("\n" not in m for m in messages), messages
+    assert sum(m.startswith(f"removed {killed}: ") and f"process {proc.pid} " in m
+               for m in messages) == 1
+    report = [m for m in messages if m.startswith(str(swapped))]
+    assert len(report) == 1 and "no owner record" in report[0] and \
+        report[0].endswith(f"rm -r {swapped}")
+    assert remove_stale_staging(out) == report  # reported again, never deleted
+
+
+def test_dataset_command_after_a_sigkill_removes_the_stale_staging(tmp_path):
+    import pyo  # noqa: F401 - make test installs the [train] extra
+
+    out = tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "synth_server.app.cli", "dataset", "toy", "--out", str(out),
+         "--preset", "default", "--no-plots", "--quiet"],
+        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # midway: 5 of 160 files rendered; SIGKILL: no handler runs, the staging folder stays
+    staged = sigkill_when(proc, lambda: [*tmp_path.glob(".data.staging-*/toy_*.wav")][4:])
+    stale = staged[0].parent
+    assert stale.is_dir() and not out.exists()
+    again = subprocess.run([sys.executable, "-m", "synth_server.app.cli", "dataset", "toy",
+                            "--out", str(out), *TOY_ARGS], env=_env(), capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    removed = [line for line in again.stderr.splitlines() if "removed" in line]
+    assert len(removed) == 1 and str(stale) in removed[0] and f"process {proc.pid} " in removed[0]
+    assert not stale.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no owner record published

@@ -14,7 +14,8 @@ The patch is read as the JSON Max writes. The checks:
 - every address of the table (and every argument form) can be sent from the patch, and the
   ``route`` after ``udpreceive`` covers every reply the table announces (``/pong``,
   ``/state/...``);
-- the user-facing objects are in presentation mode.
+- the user-facing objects are in presentation mode;
+- the keyboard (``kslider``) and ``notein`` play /note/on, and /error replies are shown.
 
 The negative tests at the end mutate an in-memory copy of the patch and check that the checks
 fail and name the offending box.
@@ -56,6 +57,9 @@ NO_UI_ADDRESSES: frozenset[str] = frozenset({"/attribute/*"})
 FORMS_WITHOUT_UI: frozenset[tuple[str, str]] = frozenset()
 # The addresses the patch must send whatever the table says.
 REQUIRED_ADDRESSES = ("/pad", "/latent", "/gain", "/ping", "/state")
+# Played notes: the patch sends these (keyboard, notein, bend, pedal, envelope).
+NOTE_ADDRESSES = frozenset({"/note/on", "/note/off", "/note/all_off", "/pitchbend", "/sustain",
+                            "/envelope"})
 
 # Representative values of each inferred kind; FLOAT is not integral so that a float sent where
 # the table wants an int fails validation.
@@ -77,6 +81,7 @@ FIXED_IO = {
     "pictslider": (2, 2),
     "umenu": (1, 3),
     "fpic": (1, 1),
+    "kslider": (2, 2),
 }
 NEWOBJ_IO: dict[str, Callable[[list[str]], tuple[int, int]]] = {
     "udpsend": lambda a: (1, 0),
@@ -95,10 +100,11 @@ NEWOBJ_IO: dict[str, Callable[[list[str]], tuple[int, int]]] = {
     "iter": lambda a: (1, 1),
     "t": lambda a: (1, max(len(a), 1)),
     "trigger": lambda a: (1, max(len(a), 1)),
+    "notein": lambda a: (1, 3),
 }
 # Classes whose boxes a performer uses: they must be visible in presentation mode.
 UI_CLASSES = {"pictslider", "slider", "multislider", "flonum", "number", "button", "toggle", "led",
-              "umenu"}
+              "umenu", "kslider"}
 
 
 class PatchError(AssertionError):
@@ -232,7 +238,7 @@ class Patch:
         if cls == "multislider" and outlet == 0:
             kind = INT if box.get("settype", 1) == 0 else FLOAT
             return [[REPR[kind]] * int(box.get("size", 1))]
-        if cls in ("pictslider", "toggle"):
+        if cls in ("pictslider", "toggle", "kslider"):  # kslider: pitch, velocity (ints)
             return [[REPR[INT]]]
         if cls == "button":
             return [[BANG]]
@@ -273,6 +279,8 @@ class Patch:
         if name in ("/", "*", "+", "-", "!-", "!/"):
             is_float = bool(args) and isinstance(_atom(args[0]), float)
             return [[REPR[FLOAT] if is_float else REPR[INT]]]
+        if name == "notein":  # pitch, velocity, channel
+            return [[REPR[INT]]]
         if name in ("loadbang", "delay", "del", "metro"):
             return [[BANG]]
         if name in ("speedlim", "qlim", "defer", "deferlow"):
@@ -665,6 +673,50 @@ def test_inferred_messages_are_the_expected_ones(patch):
     assert ("/model/load", ("str",)) in sent
     assert ("/descriptor/centroid_hz", ("float",)) in sent
     assert ("/heatmap", ("str",)) in sent
+
+
+def test_keyboard_notein_and_note_controls_reach_udpsend(patch):
+    """kslider and notein play /note/on pitch velocity (velocity 0 = off); a number box sends
+    /note/off, a button /note/all_off; bend, pedal and envelope have controls."""
+    udpsend, _ = find_udpsend(patch)
+    sent = {(m.address, tuple(type(a).__name__ for a in m.args))
+            for m in patch.sent_messages(udpsend["id"])}
+    assert ("/note/on", ("int", "int")) in sent
+    assert ("/note/off", ("int",)) in sent
+    assert ("/note/all_off", ()) in sent
+    assert ("/pitchbend", ("float",)) in sent
+    assert ("/sustain", ("int",)) in sent
+    assert ("/envelope", ("float",) * 4) in sent
+    note_on = next(b for b in patch.boxes.values() if b.get("text") == "prepend /note/on")
+    for name in ("kslider", "notein"):
+        boxes = patch.of_name(name)
+        assert len(boxes) == 1, f"expected one {name}"
+        assert patch.reaches(boxes[0]["id"], note_on["id"]), f"{name} does not play notes"
+    kslider = patch.of_name("kslider")[0]
+    assert kslider.get("mode") == 1, "polyphonic: a second click sends velocity 0 (note off)"
+
+
+def test_note_messages_fit_the_address_table(patch):
+    errors, _ = osc_errors(patch)
+    assert not [e for e in errors if any(a in e for a in NOTE_ADDRESSES)], _fmt(errors)
+    sent = {m.address for m in patch.sent_messages(find_udpsend(patch)[0]["id"])}
+    assert NOTE_ADDRESSES <= sent
+
+
+def test_errors_from_the_server_are_shown(patch):
+    """/error replies reach a message box in presentation mode (not only the console)."""
+    receiver, _ = find_udpreceive(patch)
+    routes = [patch.boxes[dst] for dst, _ in patch.fed_by(receiver["id"], 0)
+              if _name(patch.boxes[dst]) == "route" and "/error" in _args(patch.boxes[dst])]
+    assert routes, "no route /error after udpreceive"
+    route = routes[0]
+    outlet = _args(route).index("/error")
+    shown = [patch.boxes[dst] for dst, _ in patch.fed_by(route["id"], outlet)
+             if patch.boxes[dst].get("text") == "prepend set"]
+    assert shown, "/error is not set into a display"
+    displays = [patch.boxes[dst] for dst, _ in patch.fed_by(shown[0]["id"], 0)
+                if patch.boxes[dst].get("maxclass") == "message"]
+    assert displays and displays[0].get("presentation") == 1
 
 
 @pytest.mark.skipif(not HELP_PATH.exists(), reason="no help patch")

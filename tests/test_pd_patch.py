@@ -18,6 +18,9 @@ from synth_server.control.addresses import (DEFAULT_PORT, DEFAULT_REPLY_PORT, FL
                                             lookup)
 
 PATCH = ROOT / "max_patches" / "synth_server.pd"
+# Played notes: the patch sends these (keyboard, notein, bend, pedal, envelope).
+NOTE_ADDRESSES = {"/note/on", "/note/off", "/note/all_off", "/pitchbend", "/sustain",
+                  "/envelope"}
 
 
 def parse(path: Path) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
@@ -66,6 +69,94 @@ def test_patch_structure_matches_the_address_table():
     assert any(t.endswith(f"connect 127.0.0.1 {DEFAULT_PORT}") for t in texts)
     assert any("netsend -u -b" in t for t in texts)
     assert any(f"netreceive -u -b {DEFAULT_REPLY_PORT}" in t for t in texts)
+
+
+def test_keyboard_notein_and_error_display_are_wired():
+    objects, connections = parse(PATCH)
+    texts = [" ".join(t) for t in objects]
+    index = {t: i for i, t in enumerate(texts)}
+    sends = {a for a, _ in oscformats(objects)}
+    assert NOTE_ADDRESSES <= sends
+    keys = [t for t in objects if t[0] == "obj" and t[3] == "tgl"
+            and t[7].startswith("synth-key-")]
+    assert len(keys) == 25 and all(t[-1] == "100" for t in keys)  # a click plays velocity 100
+
+    def reaches(start: int, target: int) -> bool:
+        todo, seen = [start], set()
+        while todo:
+            node = todo.pop()
+            if node == target:
+                return True
+            if node not in seen:
+                seen.add(node)
+                todo.extend(b for a, _, b, _ in connections if a == node)
+        return False
+
+    note_on = index["obj 100 1100 oscformat note on"]
+    note_off = index["obj 20 1100 oscformat note off"]
+    notein = next(i for i, t in enumerate(objects) if t[0] == "obj" and t[3] == "notein")
+    assert reaches(notein, note_on)
+    key = objects.index(keys[0])
+    assert reaches(key, note_on) and reaches(key, note_off)
+    # /error: route outlet 3 ("error") feeds a message box through "list prepend set"
+    route = next(i for i, t in enumerate(texts) if t.endswith("route pong state model error "
+                                                                "manifold preset"))
+    shown = [b for a, o, b, _ in connections if a == route and o == 3]
+    assert shown and any(reaches(shown[0], i) for i, t in enumerate(objects)
+                         if t[0] == "msg" and t[3:] == ["no", "errors"])
+    setter = next(i for i, t in enumerate(texts) if t.endswith("list prepend set")
+                  and reaches(shown[0], i))
+    assert any(a == setter for a, _, _, _ in connections)
+
+
+def test_note_messages_fit_the_table():
+    objects, _ = parse(PATCH)
+    for address, _ in oscformats(objects):
+        if address in NOTE_ADDRESSES:
+            assert lookup(address) is not None, f"{address} is not in the address table"
+
+
+def _pd(*patches: Path, timeout: float = 30, batch: bool = True) -> subprocess.CompletedProcess:
+    opened = [arg for patch in patches for arg in ("-open", str(patch))]
+    return subprocess.run(["pd", "-nogui", "-noaudio", "-nomidi", "-stderr",
+                           *(["-batch"] if batch else []), *opened],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+KEYS_PATCH = """#N canvas 0 0 400 300 12;
+#X obj 20 20 loadbang;
+#X msg 20 60 \\; synth-connect disconnect \\; synth-connect connect 127.0.0.1 {port} \\; synth-key-60 bang \\; synth-key-64 80 \\; synth-key-60 bang \\; synth-bend 1.5 \\; synth-sustain 1 \\; synth-envelope 0.02 0.2 0.5 1 \\; synth-notes-off bang \\; pd quit;
+#X connect 0 0 1 0;
+"""
+
+
+def test_real_pd_keyboard_sends_note_messages(tmp_path):
+    """Real Pd plays the keyboard and the note controls; a UDP socket here receives exactly the
+    OSC messages the patch sends (the server is not needed to see them)."""
+    if shutil.which("pd") is None:
+        pytest.fail("Pure Data is not installed (make test installs Debian's puredata-core)")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.5)
+    drive = tmp_path / "keys.pd"
+    drive.write_text(KEYS_PATCH.format(port=sock.getsockname()[1]))
+    try:
+        pd = _pd(PATCH, drive)
+        assert pd.returncode == 0 and "couldn't create" not in pd.stderr, pd.stderr
+        got = []
+        while True:
+            try:
+                message = OscMessage(sock.recv(65536))
+            except socket.timeout:
+                break
+            got.append((message.address, message.params))
+    finally:
+        sock.close()
+    notes = [(a, p) for a, p in got if a in NOTE_ADDRESSES]
+    assert notes == [("/note/on", [60.0, 100.0]), ("/note/on", [64.0, 80.0]),
+                     ("/note/off", [60.0]), ("/pitchbend", [1.5]), ("/sustain", [1.0]),
+                     ("/envelope", pytest.approx([0.02, 0.2, 0.5, 1.0])),
+                     ("/note/all_off", [])], got
 
 
 TEST_PATCH = """#N canvas 0 0 400 300 12;
@@ -119,3 +210,45 @@ def test_real_pd_plays_the_server_through_the_patch(tmp_path):
     assert after["/state/latent"][2] == pytest.approx(1.5, abs=0.05)  # /latent i v as ints
     assert after["/state/manifold"] == ["isomap"]
     assert after["/state/sliders"] == pytest.approx([0.2, 0.8, 0.9, 0.5], abs=1e-6)
+
+
+ERROR_PATCH = """#N canvas 0 0 400 300 12;
+#X obj 20 20 loadbang;
+#X msg 20 60 \\; synth-listen listen 0 \\; synth-listen listen {reply_port} \\; synth-connect disconnect \\; synth-connect connect 127.0.0.1 {port} \\; synth-preset-store symbol {name};
+#X obj 20 100 delay 3000;
+#X msg 20 140 \\; pd quit;
+#X connect 0 0 1 0;
+#X connect 0 0 2 0;
+#X connect 2 0 3 0;
+"""
+
+
+def test_real_pd_shows_the_servers_error_on_preset_store(tmp_path):
+    """A /preset/store the server refuses (a 70-character name): its /error reaches the patch,
+    which shows it (the display's outlet also prints it as synth-server-error)."""
+    if shutil.which("pd") is None:
+        pytest.fail("Pure Data is not installed (make test installs Debian's puredata-core)")
+    port, reply_port = free_udp_port(), free_udp_port()
+    server = start_null_server(tmp_path / "err.wav", port, reply_port)
+    replies = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    replies.bind(("127.0.0.1", reply_port))
+    replies.settimeout(0.5)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
+            replies.sendto(OscMessageBuilder("/ping").build().dgram, ("127.0.0.1", port))
+            try:
+                if OscMessage(replies.recv(65536)).address == "/pong":
+                    break
+            except socket.timeout:
+                continue
+        replies.close()  # Pd listens there now
+        drive = tmp_path / "error.pd"
+        drive.write_text(ERROR_PATCH.format(port=port, reply_port=reply_port, name="n" * 70))
+        pd = _pd(PATCH, drive, batch=False)
+    finally:
+        stop_process(server)
+        replies.close()
+    assert pd.returncode == 0 and "couldn't create" not in pd.stderr, pd.stderr
+    shown = [line for line in pd.stderr.splitlines() if line.startswith("synth-server-error:")]
+    assert shown and "/preset/store" in shown[0] and "64" in shown[0], pd.stderr

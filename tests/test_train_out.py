@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sigkill_when
 from synth_server.core.config import StftConfig, TrainConfig
 from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.train.loop import OutputExistsError, output_mode, train_model
@@ -161,6 +162,33 @@ def test_an_interrupted_force_training_leaves_the_old_model_as_it_was(models, ti
         train_model(tiny_dataset, target, stft=StftConfig(), train=TRAIN, force=True, **TINY)
     assert tree_hashes(target) == before
     assert sorted(p.name for p in models.iterdir()) == ["default"]
+
+
+def test_a_sigkilled_force_training_leaves_a_staging_folder_the_next_run_removes(
+        models, tiny_dataset):
+    """SIGKILL (no handler runs) while training into the staging folder: the old model stays
+    byte-identical; the next training removes the dead run's staging folder, says so in one
+    line, and publishes."""
+    target = models / "default"
+    before = tree_hashes(target)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "synth_server.app.cli", "train", "--data", str(tiny_dataset),
+         "--out", str(target), "--force", *CLI_TINY[:2], "--epochs", "500", *CLI_TINY[4:]],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    state = sigkill_when(proc, lambda: list(models.glob(".default.staging-*/train/last.ckpt")))
+    stale = state[0].parent.parent
+    assert stale.is_dir() and tree_hashes(target) == before
+    result = synth_server("train", "--data", str(tiny_dataset), "--out", str(target),
+                          "--force", *CLI_TINY)
+    assert result.returncode == 0, result.stderr
+    removed = [line for line in result.stderr.splitlines() if "removed" in line]
+    assert len(removed) == 1 and str(stale) in removed[0] and f"process {proc.pid} " in removed[0]
+    assert not stale.exists()
+    assert not [p for p in models.iterdir() if p.name.startswith(".")]
+    assert not [p for p in target.iterdir() if p.name.startswith(".")]
+    kept = [p for p in models.iterdir() if p.name != "default"]
+    assert len(kept) == 1 and tree_hashes(kept[0]) == before
 
 
 def test_resume_continues_and_drops_what_the_old_weights_made(models, tiny_dataset):

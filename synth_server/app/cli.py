@@ -4,9 +4,9 @@
     synth-server train --data DIR --out models/NAME
     synth-server serve --model DIR [--models-dir DIR] [--device NAME|null] [--port 7400]
                        [--reply-port 7401] [--blocksize N] [--record FILE.wav [--record-max-mb MB]
-                       [--record-min-free-mb MB]] [--duration S]
-    synth-server render --model DIR (--pad-path CSV | --score CSV) --out FILE.wav [--duration S]
-                        [--force]
+                       [--record-min-free-mb MB]] [--duration S] [--midi [PORT]]
+    synth-server render --model DIR (--pad-path CSV | --score CSV | --midi FILE.mid) --out FILE.wav
+                        [--duration S] [--force]
     synth-server devices
     synth-server send ADDRESS [ARGS...] [--port 7400] [--wait S]
     synth-server monitor [--port 7400] [--rate HZ]
@@ -19,7 +19,6 @@ import json
 import logging
 import math
 import os
-import shlex
 import signal
 import sys
 import threading
@@ -27,165 +26,17 @@ import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+# dataset, train, fit-* and evaluate are implemented in commands_data / commands_model
+from synth_server.app.commands_data import _int_list, cmd_dataset
+from synth_server.app.commands_model import (cmd_evaluate, cmd_fit_descriptors, cmd_fit_manifolds,
+                                             cmd_train)
+from synth_server.app.console import _fail, _say
 from synth_server.core.config import MAX_RENDER_S
 from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT
 from synth_server.control.web import DEFAULT_WEB_PORT
 from synth_server.engine.recorder import DEFAULT_MAX_MB, DEFAULT_MIN_FREE_MB, WAV_MAX_MB
 
 log = logging.getLogger("synth_server")
-
-
-def _say(message: str) -> None:
-    print(f"synth-server: {message}", flush=True)
-
-
-def _fail(message: str) -> int:
-    print(f"synth-server: error: {message}", file=sys.stderr, flush=True)
-    return 2
-
-
-def _command_line(argv: Optional[Sequence[str]]) -> str:
-    args = list(sys.argv[1:] if argv is None else argv)
-    return shlex.join(["synth-server", *args])
-
-
-# -- dataset ------------------------------------------------------------------------------
-
-def _int_list(text: str) -> tuple[int, ...]:
-    """'0,11,40-42' -> (0, 11, 40, 41, 42); 'none' or '' -> ()."""
-    values: list[int] = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part or part.lower() == "none":
-            continue
-        lo, sep, hi = part.partition("-")
-        try:
-            values += list(range(int(lo), int(hi) + 1)) if sep else [int(part)]
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected integers like 0,11,40-42, got {text!r}") from None
-    return tuple(values)
-
-
-def _raise_interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
-def cmd_dataset(args: argparse.Namespace) -> int:
-    """Write a dataset through a staging folder; a non-empty --out is kept aside only with --force.
-
-    Returns the exit status: 0, 2 on an error (one line on stderr), 130 when interrupted
-    (Ctrl-C or SIGTERM); on an error or interruption --out is left as it was.
-    """
-    from synth_server.data.staging import OutputExistsError, backup_path
-
-    started = time.perf_counter()
-    keep_old_as = backup_path(args.out) if args.force else None
-    try:
-        previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
-    except ValueError:  # not the main thread: SIGTERM keeps its default action
-        previous_term = None
-    try:
-        if args.kind == "toy":
-            from synth_server.data.toy_pyo import load_factors, render_toy_dataset
-
-            out = render_toy_dataset(args.out, sample_rate=args.sample_rate, duration_s=args.duration,
-                                     seed=args.seed, preset=args.preset, plots=not args.no_plots,
-                                     progress=not args.quiet, keep_old_as=keep_old_as)
-            _say(f"wrote toy dataset ({len(load_factors(out))} files, preset {args.preset}) to {out} "
-                 f"in {time.perf_counter() - started:.1f} s")
-        elif args.kind == "soundfont":
-            from synth_server.data import soundfont
-
-            given = {"sf2": args.sf2, "programs": args.programs, "pitches": args.pitches,
-                     "velocities": args.velocities, "heldout_programs": args.heldout_programs}
-            summary = soundfont.render_soundfont_dataset(
-                args.out, **{k: v for k, v in given.items() if v is not None},
-                sample_rate=args.sample_rate, duration_s=args.duration, hold_s=args.hold,
-                gain=args.gain, progress=not args.quiet, keep_old_as=keep_old_as)
-            _say(f"wrote {summary['written']} notes ({summary['train']} train, {summary['heldout']} "
-                 f"held out, {summary['seconds']:.1f} s) to {summary['out_dir']} in "
-                 f"{summary['render_s']:.1f} s; train on {Path(args.out) / 'train'}"
-                 + (f"; {len(summary['silent'])} silent notes skipped" if summary["silent"] else ""))
-        else:
-            from synth_server.data.audio_folder import NoUsableAudioError, import_audio_folder
-
-            try:
-                report = import_audio_folder(args.path, args.out, sample_rate=args.sample_rate,
-                                             top_db=args.top_db, min_duration_s=args.min_duration,
-                                             progress=not args.quiet, keep_old_as=keep_old_as)
-            except NoUsableAudioError as exc:
-                for source, reason in exc.report.skipped:
-                    _say(f"skipped {source}: {reason}")
-                return _fail(f"{exc}; {args.out} left as it was")
-            for source, reason in report.skipped:
-                _say(f"skipped {source}: {reason}")
-            _say(report.summary())
-    except OutputExistsError as exc:
-        return _fail(f"dataset {args.kind}: {exc.path} is not empty; nothing written (--force "
-                     "keeps it beside the new dataset under a new name)")
-    except KeyboardInterrupt:
-        _fail(f"dataset {args.kind}: interrupted; {args.out} left as it was")
-        return 130
-    except (RuntimeError, ValueError, OSError) as exc:
-        message = (str(exc).splitlines() or [type(exc).__name__])[0]
-        return _fail(f"dataset {args.kind}: {message}; {args.out} left as it was")
-    finally:
-        if previous_term is not None:
-            signal.signal(signal.SIGTERM, previous_term)
-    if keep_old_as is not None and keep_old_as.is_dir():
-        _say(f"kept the previous {args.out} as {keep_old_as}")
-    return 0
-
-
-# -- train --------------------------------------------------------------------------------
-
-def cmd_train(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
-    from synth_server.core.config import StftConfig, TrainConfig
-    from synth_server.train.loop import OutputExistsError, train_model
-
-    stft = StftConfig(n_fft=args.n_fft, hop_length=args.hop_length,
-                      representation=args.representation, n_mels=args.n_mels,
-                      bands_per_octave=args.bands_per_octave)
-    # regulariser weight when --beta is not given: MMD and sliced Wasserstein are ~1e-3..1e-1 per
-    # batch where the KL is tens of nats, so they need a larger weight (docs/training.md)
-    default_beta = {"kl": 1.0, "mmd": 100.0, "swd": 100.0}
-    beta = args.beta if args.beta is not None else default_beta[args.regulariser]
-    train = TrainConfig(epochs=args.epochs, batch_size=args.batch_size,
-                        learning_rate=args.learning_rate, beta=beta,
-                        warmup_epochs=args.warmup_epochs, seed=args.seed,
-                        regulariser=args.regulariser, beta_schedule=args.beta_schedule,
-                        cycles=args.cycles, cycle_ratio=args.cycle_ratio)
-    try:
-        hidden = tuple(int(v) for v in args.hidden.split(","))
-        devices: Any = int(args.devices) if args.devices.isdigit() else args.devices
-        from synth_server.dsp.filterbank import n_features
-
-        n_features(stft)  # validates the representation's parameters
-        from synth_server.fit.manifolds import METHODS
-
-        methods = tuple(m.strip() for m in args.manifolds.split(",") if m.strip())
-        if any(m not in METHODS for m in methods):
-            raise ValueError(f"--manifolds: choose from {', '.join(METHODS)}")
-    except ValueError as exc:
-        return _fail(f"train: {exc}")
-    try:
-        stats = train_model(args.data, args.out, stft=stft, vae_hidden=hidden,
-                            latent_dim=args.latent_dim, train=train,
-                            command=_command_line(argv), progress=not args.quiet,
-                            accelerator=args.accelerator, devices=devices, resume=args.resume,
-                            force=args.force, manifold_methods=methods)
-    except OutputExistsError as exc:
-        return _fail(f"train: {exc}")
-    except FileNotFoundError as exc:
-        return _fail(str(exc))
-    if not stats:  # a DDP rank other than 0
-        return 0
-    _say(f"wrote {args.out} in {stats['train_seconds']:.1f} s "
-         f"({stats['n_frames']} frames, validation reconstruction "
-         f"{stats['validation_reconstruction']}, {stats['active_units']} active units of "
-         f"{args.latent_dim}; logs in {stats['logs']})")
-    if stats.get("previous_model"):
-        _say(f"kept the previous {args.out} as {stats['previous_model']}")
-    return 0
 
 
 # -- serve --------------------------------------------------------------------------------
@@ -220,6 +71,7 @@ def _parse_device(text: Optional[str]) -> Any:
 def cmd_serve(args: argparse.Namespace) -> int:
     from synth_server.engine.stream import AudioDeviceError, output_devices
     from synth_server.app.server import Server
+    from synth_server.control.midi import MidiError
 
     stop = threading.Event()
 
@@ -276,7 +128,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server = Server(args.model, checkpoint.name, dev, args.blocksize, rec,
                         args.host, args.port, args.reply_port,
                         args.models_dir or Path(args.model).resolve().parent,
-                        args.allow, presets=args.presets,
+                        args.allow, presets=args.presets, midi=args.midi,
                         web_port=None if args.no_web else args.web_port, web_token=token)
         server.start()
         return server
@@ -288,6 +140,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             reason = str(exc)
             server = make(None, spec)
     except (RuntimeError, AudioDeviceError) as exc:
+        return _fail(str(exc))
+    except MidiError as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"cannot listen for OSC on {args.host}:{args.port}: {exc}")
@@ -314,6 +168,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from synth_server.control.web import print_qr
 
             print_qr(url, sys.stdout)  # for a phone's camera
+    if server.midi is not None:
+        sources = ", ".join(server.midi.connected) or "none yet"
+        _say(f"MIDI in on JACK port {server.midi.port} (connected: {sources}; "
+             "see docs/midi.md for the mapping)")
 
     started = time.monotonic()
     while not stop.is_set() and server.alive:
@@ -397,7 +255,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     from synth_server.app.render import (DEFAULT_TAIL_S, OfflineRender, RenderError,
                                           ScoreError, events_end_s, merge_events,
-                                             read_pad_path, read_score)
+                                             read_midi, read_pad_path, read_score)
 
     out = Path(args.out)
     if out.exists() and not args.force:
@@ -414,6 +272,8 @@ def cmd_render(args: argparse.Namespace) -> int:
             sources.append(read_pad_path(args.pad_path, max_time_s=MAX_RENDER_S))
         if args.score:
             sources.append(read_score(args.score, max_time_s=MAX_RENDER_S))
+        if args.midi:
+            sources.append(read_midi(args.midi, max_time_s=MAX_RENDER_S))
     except ScoreError as exc:
         return _fail(str(exc))
     except OSError as exc:
@@ -470,78 +330,6 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 # -- devices ------------------------------------------------------------------------------
-
-def cmd_fit_manifolds(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
-    from synth_server.fit.manifolds import METHODS, fit_checkpoint
-    from synth_server.artifacts.checkpoint import CheckpointError
-
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        return _fail(f"unknown manifold method(s) {', '.join(unknown)}; choose from "
-                     f"{', '.join(METHODS)}")
-    try:
-        report = fit_checkpoint(args.model, data_dir=args.data, methods=methods,
-                                n_sliders=args.n_sliders, seed=args.seed,
-                                command=_command_line(argv))
-    except (CheckpointError, FileNotFoundError, ValueError, ImportError) as exc:
-        return _fail(str(exc).splitlines()[0])
-    for name, entry in report.items():
-        if "error" in entry:
-            _say(f"{name:10s} failed: {entry['error']}")
-            continue
-        pad = entry["pad"]
-        _say(f"{name:10s} trustworthiness {pad['trustworthiness']:.3f}  inverse error "
-             f"{pad['inverse_error']:.3f}  smoothness {pad.get('smoothness', float('nan')):.1f}  "
-             f"({entry['fit_seconds']:.1f} s)")
-    _say(f"wrote {Path(args.model) / 'manifolds.json'} and manifolds.npz")
-    return 0
-
-
-def cmd_evaluate(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
-    """``synth-server evaluate``: report.md + PNGs (VAE vs PCA autoencoder) into the model dir."""
-    from synth_server.artifacts.checkpoint import CheckpointError
-    from synth_server.evaluate.report import evaluate_model
-
-    try:
-        r = evaluate_model(args.model, data_dir=args.data, heldout_dir=args.heldout,
-                           out_dir=args.out, seed=args.seed, command=_command_line(argv))
-    except (CheckpointError, FileNotFoundError, ValueError, ImportError, OSError) as exc:
-        return _fail((str(exc).splitlines() or [type(exc).__name__])[0])
-    pitch = r["pitch_cents"]
-    _say(f"MR-STFT held-out: VAE {r['mrstft']['vae']:.3f}  PCA {r['mrstft']['pca']:.3f}  "
-         f"oracle {r['mrstft']['oracle']:.3f}")
-    if pitch:
-        _say(f"pitch error, median cents: VAE {pitch['vae']:.1f}  PCA {pitch['pca']:.1f}  "
-             f"oracle {pitch['oracle']:.1f}")
-    kl = " ".join(f"{v:.2f}" for v in r["kl_per_dim"]["train"])
-    _say(f"MIG: VAE {r['mig']['vae']:.3f}  PCA {r['mig']['pca']:.3f}; active units "
-         f"{r['active_units']}; KL per dim {kl}")
-    out = Path(args.out) if args.out else Path(args.model) / "report"
-    _say(f"wrote {out / 'report.md'} ({r['seconds']:.0f} s)")
-    return 0
-
-
-def cmd_fit_descriptors(args: argparse.Namespace, argv: Optional[Sequence[str]]) -> int:
-    from synth_server.fit.descriptors import fit_descriptors
-    from synth_server.artifacts.checkpoint import CheckpointError
-
-    try:
-        report = fit_descriptors(args.model, n_samples=args.n_samples, seed=args.seed,
-                                 heatmaps=not args.no_heatmaps, grid=args.grid,
-                                 command=_command_line(argv))
-    except (CheckpointError, FileNotFoundError, ValueError, ImportError) as exc:
-        return _fail(str(exc).splitlines()[0])
-    for name, entry in report["heldout"].items():
-        low, high = report["ranges"][name]
-        error = entry.get("median_rel_error", entry.get("median_abs_error"))
-        _say(f"{name:13s} range {low:.4g} .. {high:.4g}  held-out R2 {entry['r2']:.3f}  "
-             f"median error {error:.3g}")
-    _say(f"wrote {Path(args.model) / 'descriptors.json'}, descriptors.npz"
-         + ("" if args.no_heatmaps else f", {report.get('heatmaps', 0)} heatmap pairs")
-         + f" in {report['total_seconds']:.1f} s")
-    return 0
-
 
 def cmd_devices(_args: argparse.Namespace) -> int:
     from synth_server.engine.stream import AudioDeviceError, output_devices
@@ -839,6 +627,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record-min-free-mb", type=_megabytes(1e9), default=DEFAULT_MIN_FREE_MB,
                    help="free space the recording leaves on its disk: it does not start "
                         f"below it and stops there (default {DEFAULT_MIN_FREE_MB:g} MB)")
+    p.add_argument("--midi", nargs="?", const="", default=None, metavar="PORT",
+                   help="open a JACK MIDI input (synth-server:midi_in) and connect it to every "
+                        "JACK MIDI output, or to those matching the port-name pattern PORT "
+                        "(a regular expression, as jack_lsp); mapping in docs/midi.md")
     p.add_argument("--presets", default=None, metavar="FILE",
                    help="JSON file of /preset/store presets: read at start (bad entries are "
                         "skipped, reported and kept in the file), saved atomically on every "
@@ -852,10 +644,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "token printed in its URL (and shown as a QR code)")
     p.add_argument("--no-web", action="store_true", help="do not serve the controller page")
 
-    p = sub.add_parser("render", help="render offline from a pad path or a score")
+    p = sub.add_parser("render", help="render offline from a pad path, a score or a MIDI file")
     p.add_argument("--model", default="models/default")
     p.add_argument("--pad-path", help="CSV with columns time_s,x,y")
     p.add_argument("--score", help="CSV rows time_s,address,arg1,...")
+    p.add_argument("--midi", metavar="FILE.mid",
+                   help="Standard MIDI File: notes, pitch bend, pedal and controllers as the "
+                        "messages serve --midi makes of them (docs/midi.md)")
     p.add_argument("--out", required=True,
                    help="audio file to write (format from the extension, e.g. .wav); written "
                         "to a temporary file beside it and renamed when complete")
@@ -930,8 +725,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "serve":
         return cmd_serve(args)
     if args.command == "render":
-        if not args.pad_path and not args.score:
-            parser.error("render needs --pad-path or --score")
+        if not args.pad_path and not args.score and not args.midi:
+            parser.error("render needs --pad-path, --score or --midi")
         return cmd_render(args)
     if args.command == "fit-manifolds":
         return cmd_fit_manifolds(args, argv)

@@ -1,4 +1,5 @@
-"""Offline rendering from a pad path or a score, through the same Controller and Renderer as serve.
+"""Offline rendering from a pad path, a score or a MIDI file, through the same Controller and
+Renderer as serve.
 
 A *score* is a CSV of rows ``time_s,address,arg1,arg2,...`` (any message the server accepts,
 applied at its time); a *pad path* is a CSV with header ``time_s,x,y``, followed linearly
@@ -21,10 +22,12 @@ from typing import Any, Optional
 
 import numpy as np
 
-from synth_server.core.config import MAX_RENDER_S
+from synth_server.core.config import MAX_RENDER_S, model_family
 from synth_server.control.controller import ControlState, Controller
+from synth_server.control.midi import MidiError, midi_file_events
 from synth_server.nav.surrogate import playable_surrogate
 from synth_server.nav.maps import navigation_of
+from synth_server.engine.realtime import CallbackEngine
 from synth_server.engine.renderer import Renderer
 from synth_server.artifacts.checkpoint import Checkpoint
 
@@ -120,6 +123,25 @@ def read_score(path: str | Path, max_time_s: float = MAX_RENDER_S) -> list[Score
             args = tuple(parse_value(v) for v in row[2:] if v.strip() != "")
             events.append((time_s, row[1].strip(), args))
     return sorted(events, key=lambda e: e[0])
+
+
+def read_midi(path: str | Path, max_time_s: float = MAX_RENDER_S) -> list[ScoreEvent]:
+    """Read a Standard MIDI File as score events: the messages ``serve --midi`` makes of its
+    notes, pitch bend, pedal and controllers (:func:`synth_server.control.midi.translate`),
+    at the times mido computes from the file's tempo map.
+
+    Args:
+        path: .mid file.
+        max_time_s: latest accepted event time (s).
+    Returns:
+        (time_s, address, args) in time order.
+    Raises:
+        ScoreError: unreadable, corrupt, too large or too long a file (one line).
+    """
+    try:
+        return midi_file_events(path, max_time_s=max_time_s)
+    except MidiError as exc:
+        raise ScoreError(str(exc)) from None
 
 
 class PadPath(Sequence[ScoreEvent]):
@@ -268,9 +290,20 @@ class OfflineRender:
         problem = time_problem(duration_s, max_duration_s)
         if problem is not None:
             raise RenderError(f"duration {duration_s!r} s {problem}")
-        self.renderer = Renderer(checkpoint, channels=channels, phase=phase)
-        self.sample_rate = self.renderer.sample_rate
         self.channels = channels
+        self.engine: Optional[CallbackEngine] = None
+        if model_family(checkpoint.stft) == "hpn":
+            # notes: the live kernel itself, run hop by hop in this thread (the same samples
+            # as serve; deterministic: fixed seeds, events applied at hop boundaries)
+            self.engine = CallbackEngine(checkpoint, checkpoint.name, None,
+                                         checkpoint.stft.hop_length, channels=channels)
+            self.engine.publish(initial)
+            self.sample_rate = self.engine.sample_rate
+            self.hop_length = self.engine.hop_length
+        else:
+            self.renderer = Renderer(checkpoint, channels=channels, phase=phase)
+            self.sample_rate = self.renderer.sample_rate
+            self.hop_length = self.renderer.hop_length
         self.duration_s = float(duration_s)
         self.n_samples = int(round(duration_s * self.sample_rate))
         self.errors: list[str] = []
@@ -278,6 +311,14 @@ class OfflineRender:
             else events
         navigation = navigation_of(checkpoint)
         surrogate = playable_surrogate(checkpoint)
+        if self.engine is not None:
+            self.controller = Controller(self.engine.status, initial,
+                                         on_change=self.engine.publish,
+                                         navigation=lambda: navigation,
+                                         attributes=lambda: checkpoint.attributes,
+                                         descriptors=lambda: surrogate,
+                                         heatmaps=lambda: checkpoint.heatmaps, notes=self.engine)
+            return
         # Events see the engine as it is before rendering (as when every control target was
         # computed before any audio): a score renders the same whatever the block size.
         status = self.renderer.status(0)
@@ -293,33 +334,63 @@ class OfflineRender:
         Raises:
             RenderError: an event earlier than the one before it in a lazily read stream.
         """
-        renderer = self.renderer
-        hop, rate = renderer.hop_length, renderer.sample_rate
+        hop, rate = self.hop_length, self.sample_rate
         n_hops = int(np.ceil(self.duration_s * rate / hop))
         events = iter(self._events)
         pending = next(events, None)
         last_time = -math.inf
         left = self.n_samples
+        if self.engine is not None:
+            yield from self._kernel_blocks(n_hops, events, pending)
+            return
+        renderer = self.renderer
         targets = np.empty((RENDER_BLOCK_HOPS, renderer.latent_dim), dtype=np.float64)
         gains = np.empty(RENDER_BLOCK_HOPS, dtype=np.float64)
         for first in range(0, n_hops, RENDER_BLOCK_HOPS):
             count = min(RENDER_BLOCK_HOPS, n_hops - first)
             for j in range(count):
-                now = (first + j) * hop / rate
-                while pending is not None and pending[0] <= now:
-                    time_s, address, args = pending
-                    if time_s < last_time:
-                        raise RenderError(f"event at {time_s:.3f}s comes after one at "
-                                          f"{last_time:.3f}s: events must be in time order")
-                    last_time = time_s
-                    try:
-                        self.controller.dispatch(address, args)
-                    except ValueError as exc:
-                        self.errors.append(f"{time_s:.3f}s {address}: {exc}")
-                    pending = next(events, None)
+                pending, last_time = self._dispatch_due((first + j) * hop / rate, events,
+                                                        pending, last_time)
                 targets[j] = renderer.target_for(self.controller.state)
                 gains[j] = self.controller.state.gain
             block = renderer.render_block(targets[:count], gains[:count])[:left]
+            left -= len(block)
+            if len(block):
+                yield block
+
+    def _dispatch_due(self, now: float, events: Iterator[ScoreEvent],
+                      pending: Optional[ScoreEvent], last_time: float
+                      ) -> tuple[Optional[ScoreEvent], float]:
+        """Apply the events due at ``now`` (s); returns the next pending event and the time of
+        the last applied one."""
+        while pending is not None and pending[0] <= now:
+            time_s, address, args = pending
+            if time_s < last_time:
+                raise RenderError(f"event at {time_s:.3f}s comes after one at "
+                                  f"{last_time:.3f}s: events must be in time order")
+            last_time = time_s
+            try:
+                self.controller.dispatch(address, args)
+            except ValueError as exc:
+                self.errors.append(f"{time_s:.3f}s {address}: {exc}")
+            pending = next(events, None)
+        return pending, last_time
+
+    def _kernel_blocks(self, n_hops: int, events: Iterator[ScoreEvent],
+                       pending: Optional[ScoreEvent]) -> Iterator[np.ndarray]:
+        """An hpn model's audio: the live kernel, one hop per call, events at hop boundaries."""
+        assert self.engine is not None
+        hop, rate = self.hop_length, self.sample_rate
+        left = self.n_samples
+        last_time = -math.inf
+        for first in range(0, n_hops, RENDER_BLOCK_HOPS):
+            count = min(RENDER_BLOCK_HOPS, n_hops - first)
+            block = np.empty((count * hop, self.channels), dtype=np.float32)
+            for j in range(count):
+                pending, last_time = self._dispatch_due((first + j) * hop / rate, events,
+                                                        pending, last_time)
+                block[j * hop:(j + 1) * hop] = self.engine.render_offline(hop)
+            block = block[:left]
             left -= len(block)
             if len(block):
                 yield block

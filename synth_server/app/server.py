@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from synth_server.control.controller import Controller, ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
+from synth_server.control.midi import MIDI_SENDER, MidiError, MidiInput
 from synth_server.control.osc_server import OscServer
 from synth_server.control.web import WebBridge
 from synth_server.engine.realtime import CallbackEngine
@@ -55,13 +56,16 @@ class Server:
             free port, see ``self.web.port``).
         web_token: token every page request must carry (None: none; the CLI makes one whenever
             ``host`` is not loopback).
+        midi: None: no MIDI; "": a JACK MIDI input connected to every MIDI output; else a JACK
+            port-name regular expression of the outputs to connect (see
+            :class:`~synth_server.control.midi.MidiInput`).
     """
 
     def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
                  record: Optional[str | RecordSpec], host: str, port: int, reply_port: int,
                  models_dir: str | Path, allow: Optional[list[str]] = None,
-                 presets: Optional[str] = None, web_port: Optional[int] = None,
-                 web_token: Optional[str] = None):
+                 presets: Optional[str] = None, midi: Optional[str] = None,
+                 web_port: Optional[int] = None, web_token: Optional[str] = None):
         self.initial = ControlState()
         self.blocksize = blocksize
         self.record = record
@@ -81,7 +85,7 @@ class Server:
                                      attributes=lambda: self.attributes,
                                      descriptors=lambda: self.descriptors,
                                      heatmaps=lambda: self.heatmaps, presets_path=presets,
-                                     recording=self._recording)
+                                     recording=self._recording, notes=self.audio)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
         self.web: Optional[WebBridge] = None
@@ -89,6 +93,9 @@ class Server:
         if web_port is not None:
             self.web = WebBridge(self.osc, self._heatmap_path, host=host, port=web_port,
                                  token=web_token, allow=allow)
+        self.midi = None if midi is None else MidiInput(
+            lambda messages, received_s: self.osc.handle_local(messages, MIDI_SENDER, received_s),
+            pad=lambda: self.controller.state.pad, connect=midi)
         self._stop_push = threading.Event()
         self._pusher = threading.Thread(target=self._push_loop, name="subscribe", daemon=True)
         self.stft = checkpoint.stft
@@ -192,12 +199,14 @@ class Server:
                              - time.monotonic(), 0.002), IDLE_PUSH_WAIT_S)
 
     def start(self) -> None:
-        """Start the audio process, then the OSC listener.
+        """Start the audio process, then the OSC listener, then the MIDI input (if any).
 
         Raises:
             AudioDeviceError: the device cannot be opened (nothing left running).
             RuntimeError: the audio engine could not start.
             OSError: the OSC port cannot be bound (the audio process is stopped again).
+            MidiError: ``midi`` was asked for and no JACK MIDI port can be opened (everything
+                is stopped again).
         """
         # Python threads of this process (ours and a host's) share one GIL; a 0.5 ms switch
         # interval lets the OSC thread in ten times sooner than the default 5 ms when others
@@ -218,7 +227,10 @@ class Server:
                 self.web = None
         try:
             self.osc.start()
-        except OSError:
+            if self.midi is not None:
+                self.midi.start()
+        except (OSError, MidiError):
+            self.osc.stop()
             if self.web is not None:
                 self.web.stop()
             self.audio.stop()
@@ -238,6 +250,7 @@ class Server:
             self._pusher.join(timeout=2)
         if self.web is not None:
             self.web.stop()
+        midi = self.midi.stop() if self.midi is not None else {}
         self.osc.stop()
         self.loader.close()
         result = self.audio.stop()
@@ -254,6 +267,7 @@ class Server:
             **({} if self.web is None else {"web_refused": self.web.refused,
                                             "web_frames": self.web.frames_in,
                                             "web_dropped_out": self.web.dropped_out}),
+            **midi,
             **{k: (None if isinstance(v, float) and v != v else v)
                for k, v in result.details.items()},
         }

@@ -195,7 +195,8 @@ def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha25
                                                  "table.values", "table.voiced"}
     extra = sorted(set(arrays) - expected)
     _check(not extra, f"{npz_path}: unexpected arrays {extra[:3]}")
-    meta = {k: v for k, v in document.items() if k in ("fit", "command", "seed", "n_samples")}
+    meta = {k: v for k, v in document.items()
+            if k in ("fit", "command", "seed", "n_samples", "described_on")}
     return DescriptorSurrogate(
         latent_dim=latent_dim, names=NAMES, units=dict(UNITS), ranges=parsed_ranges,
         mean=arrays["mean"].astype(np.float64), scale=arrays["scale"].astype(np.float64),

@@ -180,6 +180,50 @@ ADDRESSES: tuple[Address, ...] = (
         "Output gain, linear 0..1, smoothed.",
     ),
     Address(
+        "/note/on",
+        (Form((Arg("midi_pitch", FLOAT, 0.0, 127.0, "MIDI note"),
+               Arg("velocity", FLOAT, 0.0, 127.0)), "on_note_on"),),
+        "Start a note (hpn models): midi_pitch 0..127, fractional allowed (60 = middle C, "
+        "60.5 a quarter tone above); velocity 0..127 sets the loudness, amplitude "
+        "(velocity / 127)^2 (velocity 0 is a note off, as MIDI). The pad, sliders, "
+        "descriptors and attributes set the timbre of every sounding note. 16 notes sound at "
+        "once: a 17th steals the oldest (a released one first), faded out in 10.7 ms. A "
+        "spectral model answers /error.",
+    ),
+    Address(
+        "/note/off",
+        (Form((Arg("midi_pitch", FLOAT, 0.0, 127.0, "MIDI note"),), "on_note_off"),),
+        "Release the note at midi_pitch (its envelope's release; held on while the sustain "
+        "pedal is down). A note released before it sounded one hop (5.3 ms) still sounds "
+        "that hop. A spectral model answers /error.",
+    ),
+    Address(
+        "/note/all_off",
+        (Form((), "on_note_all_off"),),
+        "Release every note and lift the sustain pedal.",
+    ),
+    Address(
+        "/pitchbend",
+        (Form((Arg("semitones", FLOAT, -24.0, 24.0, "semitones"),), "on_pitchbend"),),
+        "Bend every note by `semitones` (-24..24; 0 = none), at the next hop (kept across "
+        "models: a spectral model plays no notes).",
+    ),
+    Address(
+        "/sustain",
+        (Form((Arg("on", INT, 0, 1),), "on_sustain"),),
+        "Sustain pedal: 1 down (released notes keep sounding), 0 up (they release).",
+    ),
+    Address(
+        "/envelope",
+        (Form((Arg("attack_s", FLOAT, 0.0, 10.0, "s"), Arg("decay_s", FLOAT, 0.0, 10.0, "s"),
+               Arg("sustain", FLOAT, 0.0, 1.0), Arg("release_s", FLOAT, 0.0, 20.0, "s")),
+              "on_envelope"),),
+        "ADSR of every note, linear segments: attack 0 -> 1 in attack_s, decay to the "
+        "sustain level (0..1 of the velocity's amplitude; 0 ends the note after its decay) "
+        "in decay_s, release to 0 in release_s after the note off. Sounding notes follow at "
+        "once. Default 0.005 0.2 0.7 0.3.",
+    ),
+    Address(
         "/model/load",
         (Form((Arg("name", STRING),), "on_model_load"),),
         "Crossfade (30 ms) to the model NAME, a folder in --models-dir (plain name, no path). "

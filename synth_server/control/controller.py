@@ -55,6 +55,12 @@ class Controller:
             in ``presets_error``) and written back unchanged on the next save; a file that
             cannot be read as a whole is reported and never overwritten, and every store then
             answers /error (kept for this session only).
+        notes: what plays notes (the engine: ``note_on(midi_pitch, velocity, received_s)``,
+            ``note_off(midi_pitch, received_s)``, ``all_notes_off()``,
+            ``set_pitchbend(semitones)``, ``set_sustain(on)``, ``set_envelope(attack_s,
+            decay_s, sustain, release_s)``; they raise ValueError / RuntimeError on refusal),
+            or None (/note/* then answer /error). Notes need the playing model's family
+            (``status().family``) to be "hpn".
     """
 
     def __init__(self, status: Callable[[], EngineStatus], initial: ControlState = ControlState(),
@@ -67,8 +73,10 @@ class Controller:
                  descriptors: Optional[Callable[[], Any]] = None,
                  heatmaps: Optional[Callable[[], dict[tuple[str, str], str]]] = None,
                  presets_path: Optional[Any] = None,
-                 recording: Optional[Callable[[], Optional[tuple[str, str]]]] = None):
+                 recording: Optional[Callable[[], Optional[tuple[str, str]]]] = None,
+                 notes: Optional[Any] = None):
         self._status = status
+        self._notes = notes
         self._recording = recording or (lambda: None)
         self._model_loader = model_loader
         self._latency = latency
@@ -330,6 +338,57 @@ class Controller:
         self._publish(gain=gain)
         return []
 
+    # -- notes (hpn models) -------------------------------------------------------------------
+
+    def _note_player(self, notes_only: bool = True) -> Any:
+        """The engine's note API when the playing model plays notes, else OscArgumentError
+        (``notes_only=False``: pitch bend, pedal and envelope are kept for any model)."""
+        if self._notes is None:
+            raise OscArgumentError("notes cannot be played here")
+        if not notes_only:
+            return self._notes
+        status = self._status()
+        if status.family != "hpn":
+            raise OscArgumentError(f"model {status.model_name!r} is {status.family}: notes "
+                                   "need an hpn model")
+        return self._notes
+
+    def _play(self, call: Callable[..., None], *args: Any) -> list[Reply]:
+        try:
+            call(*args)
+        except (ValueError, RuntimeError) as exc:
+            raise OscArgumentError(str(exc).splitlines()[0]) from None
+        return []
+
+    def on_note_on(self, midi_pitch: float, velocity: float) -> list[Reply]:
+        """/note/on midi_pitch velocity (velocity 0: note off, as MIDI)."""
+        notes = self._note_player()
+        if velocity <= 0.0:
+            return self._play(notes.note_off, midi_pitch, self._received_s)
+        return self._play(notes.note_on, midi_pitch, velocity, self._received_s)
+
+    def on_note_off(self, midi_pitch: float) -> list[Reply]:
+        """/note/off midi_pitch."""
+        return self._play(self._note_player().note_off, midi_pitch, self._received_s)
+
+    def on_note_all_off(self) -> list[Reply]:
+        """/note/all_off: release every note, lift the pedal."""
+        return self._play(self._note_player(False).all_notes_off)
+
+    def on_pitchbend(self, semitones: float) -> list[Reply]:
+        """/pitchbend semitones."""
+        return self._play(self._note_player(False).set_pitchbend, semitones)
+
+    def on_sustain(self, on: int) -> list[Reply]:
+        """/sustain 0|1."""
+        return self._play(self._note_player(False).set_sustain, bool(on))
+
+    def on_envelope(self, attack_s: float, decay_s: float, sustain: float,
+                    release_s: float) -> list[Reply]:
+        """/envelope attack_s decay_s sustain release_s."""
+        return self._play(self._note_player(False).set_envelope, attack_s, decay_s, sustain,
+                          release_s)
+
     def on_model_load(self, name: str) -> list[Reply]:
         """/model/load NAME: validate and crossfade to another model (replies later)."""
         if self._model_loader is None:
@@ -489,6 +548,7 @@ class Controller:
             ("/state/gain", (float(state.gain),)),
             ("/state/underruns", (int(status.underruns),)),
             ("/state/nan_frames", (int(status.nan_frames),)),
+            ("/state/voices", (int(status.voices),)),
             ("/state/latency_ms", tuple(float(v) for v in
                                         (self._latency() if self._latency else (0.0, 0.0)))),
             *self._state_record(),

@@ -434,6 +434,8 @@ class OscServer:
         # peers that are not UDP hosts (the web page's WebSockets): their sender id -> a
         # function that delivers (address, args); replies and pushes to them go there
         self._routes: dict[str, Callable[[str, tuple[Any, ...]], None]] = {}
+        # in-process senders (handle_local): sender -> the list their replies are appended to
+        self._local_replies: dict[str, list[Reply]] = {}
         self.deferred = Deferred(self._run_deferred)
 
     def start(self) -> None:
@@ -474,6 +476,8 @@ class OscServer:
     def remove_route(self, sender: str) -> None:
         """Forget a peer added with :meth:`add_route` (its later replies are dropped)."""
         self._routes.pop(sender, None)
+        with self._reply_lock:
+            self._local_replies.pop(sender, None)
 
     def send(self, host: str, address: str, args: tuple[Any, ...]) -> None:
         """Reply to ``host`` at the reply port within its reply budget (any thread)."""
@@ -497,6 +501,10 @@ class OscServer:
             self._errors.warning("cannot push to %s:%d: %s", host, self.reply_port, exc)
 
     def _send(self, host: str, address: str, args: tuple[Any, ...]) -> bool:
+        local = self._local_replies.get(host)
+        if local is not None:  # an in-process sender (MIDI): its replies never go on the wire
+            local.append((address, args))
+            return True
         data = build_message(address, args)
         now = time.monotonic()
         with self._reply_lock:
@@ -520,6 +528,51 @@ class OscServer:
             self._errors.warning("cannot reply to %s:%d: %s", host, self.reply_port, exc)
         return True
 
+    def handle_local(self, messages: Sequence[tuple[str, Sequence[Any]]], sender: str,
+                     received_s: float = 0.0, size: int = 3) -> list[Reply]:
+        """Messages from an in-process source (the MIDI input, the web page's WebSockets),
+        through the same path as a packet's: the sender's token bucket (charged one message and ``size`` bytes each; the
+        messages past the budget are dropped, counted in ``rate_limited`` and answered nothing),
+        validation, dispatch, the worker for costly ones. Replies, ``/error`` included, are
+        returned instead of sent (a deferred message's replies are not returned).
+
+        Args:
+            messages: (address, args) in order.
+            sender: identity of the source, not an IP address (e.g. "midi"): its token
+                buckets are its own, apart from every network host's.
+            received_s: time.monotonic() when they were read (0: now).
+            size: bytes charged to the byte budget per message (a MIDI message is 3).
+        Returns:
+            The replies, in order (none for a routed peer: :meth:`add_route` delivers them).
+            Never raises.
+        """
+        received_s = received_s or time.monotonic()
+        replies: list[Reply] = []
+        if not sender.startswith(ROUTED):  # a routed peer's replies go through its route
+            with self._reply_lock:
+                self._local_replies[sender] = replies
+        now = time.monotonic()
+        s_count, s_bytes = self._senders.get((sender, 0), now)
+        h_count, h_bytes = self._hosts.get(sender, now)
+        room = int(min(s_count.available(now), h_count.available(now),
+                       s_bytes.available(now) / size, h_bytes.available(now) / size))
+        n = max(0, min(len(messages), room))  # the first n fit the budget: one charge for all
+        if n:
+            self.admit(sender, 0, size * n, n, now)
+        self.rate_limited += len(messages) - n
+        admitted = [(address, list(args)) for address, args in messages[:n]]
+        for start in range(0, len(admitted), MAX_MESSAGES_PER_PACKET):
+            try:
+                self._dispatch_all(admitted[start:start + MAX_MESSAGES_PER_PACKET], sender,
+                                   received_s, [])
+            except OscPacketError as exc:
+                self._reject(sender, admitted[start][0], str(exc), [])
+            except Exception as exc:  # noqa: BLE001 - the sound must go on whatever arrives
+                self._reject(sender, admitted[start][0], f"internal error: {type(exc).__name__}",
+                             [])
+                log.exception("unexpected error handling local messages")
+        return list(replies)
+
     def admit(self, host: str, port: int, size: int, messages: int, now: float) -> bool:
         """Charge one datagram of ``size`` bytes and ``messages`` messages to its sender and
         host; False (nothing charged) when either is over budget."""
@@ -535,43 +588,6 @@ class OscServer:
         with self._reply_lock:  # what a host sends earns it a little reply budget
             self._replies.get(host, now)[1].credit(REPLY_CREDIT_PER_BYTE * size, now)
         return True
-
-    def handle_messages(self, messages: list[tuple[str, list[Any]]], sender: str, size: int,
-                        received_s: float = 0.0) -> list[Reply]:
-        """Apply already-decoded messages of a routed peer (:meth:`add_route`), charged to
-        its budget like a datagram of ``size`` bytes; never raises.
-
-        Args:
-            messages: (address, arguments) pairs, at most MAX_MESSAGES_PER_PACKET (the rest
-                are dropped with /error).
-            sender: the peer's id (its budgets, replies and subscription are keyed by it).
-            size: bytes the peer sent for them (charged to its byte budget).
-            received_s: time.monotonic() on arrival (0: now).
-        Returns:
-            The replies sent; none when the peer is over its budget.
-        """
-        sent: list[Reply] = []
-        received_s = received_s or time.monotonic()
-        self.packets += 1
-        self.bytes_in += size
-        fault: Optional[str] = None
-        if len(messages) > MAX_MESSAGES_PER_PACKET:
-            messages = messages[:MAX_MESSAGES_PER_PACKET]
-            fault = (f"more than {MAX_MESSAGES_PER_PACKET} messages in one packet; the rest "
-                     "were dropped")
-        if not self.admit(sender, 0, size, max(1, len(messages)), time.monotonic()):
-            self.rate_limited += 1
-            return sent
-        try:
-            self._dispatch_all(messages, sender, received_s, sent)
-        except OscPacketError as exc:
-            fault = fault or str(exc)
-        except Exception as exc:  # noqa: BLE001 - the sound must go on whatever a peer sends
-            fault = fault or f"internal error: {type(exc).__name__}"
-            log.exception("unexpected error handling a routed message")
-        if fault is not None:
-            self._reject(sender, messages[-1][0] if messages else "?", fault, sent)
-        return sent
 
     def handle_packet(self, packet: bytes, host: str, received_s: float = 0.0,
                       port: int = 0) -> list[Reply]:

@@ -7,7 +7,7 @@ internet) talks over one WebSocket with the same messages as OSC, as JSON text f
     page -> server   {"address": "/pad", "args": [0.3, 0.7]}      (or a list of up to 32)
     server -> page   {"address": "/state/pad", "args": [0.3, 0.7]} (replies, /error, pushes)
 
-Every message goes through the OSC server's path (:meth:`OscServer.handle_messages`): the same
+Every message goes through the OSC server's path (:meth:`OscServer.handle_local`): the same
 address table validates it, the same per-sender token buckets, reply caps and worker budgets
 apply, and replies to the page's sender id come back over its WebSocket. The page renews a
 ``/subscribe`` lease like the patches do, so the state reaches it through the same pusher.
@@ -60,19 +60,20 @@ def decode_frame(text: str) -> list[tuple[str, list[Any]]]:
     Args:
         text: ``{"address": str, "args": [number | string, ...]}`` or a list of those.
     Returns:
-        The messages, in order (at most MAX_MESSAGES_PER_PACKET + 1: the caller drops the rest
-        with /error).
+        The messages, in order (at most MAX_MESSAGES_PER_PACKET).
     Raises:
-        WebMessageError: not JSON, wrong shape, a non-finite number, a too-long string
-            (one line, safe to send back).
+        WebMessageError: not JSON, wrong shape, more than MAX_MESSAGES_PER_PACKET messages, a
+            non-finite number, a too-long string (one line, safe to send back).
     """
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as exc:
         raise WebMessageError(f"not JSON: {str(exc)[:80]}") from None
     items = data if isinstance(data, list) else [data]
+    if len(items) > MAX_MESSAGES_PER_PACKET:
+        raise WebMessageError(f"at most {MAX_MESSAGES_PER_PACKET} messages in one frame")
     messages: list[tuple[str, list[Any]]] = []
-    for item in items[:MAX_MESSAGES_PER_PACKET + 1]:
+    for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("address"), str):
             raise WebMessageError('a message is {"address": "/path", "args": [...]}')
         address = item["address"]
@@ -316,7 +317,7 @@ class WebBridge:
                     if self.osc.admit(sender, 0, size, 1, time.monotonic()):
                         self.osc.send(sender, "/error", ("?", str(exc)))
                     continue
-                self.osc.handle_messages(messages, sender, size)
+                self.osc.handle_local(messages, sender, size=max(1, size // max(1, len(messages))))
         finally:
             task.cancel()
             self.osc.remove_route(sender)

@@ -31,6 +31,9 @@ class StftConfig:
             LogarithmicFilterbank, Boeck et al. 2016). Checkpoints without the field are "stft".
         n_mels: number of mel bands (``representation == "mel"`` only).
         bands_per_octave: log-frequency bands per octave (``representation == "logfreq"`` only).
+        n_harmonics: harmonics per frame (``representation == "hpn"`` only: harmonic-plus-noise,
+            see :mod:`synth_server.dsp.hpn`).
+        n_noise_bands: mel noise bands of the residual (``representation == "hpn"`` only).
     """
 
     sample_rate: int = 48000
@@ -40,6 +43,8 @@ class StftConfig:
     representation: str = "stft"
     n_mels: int = 128
     bands_per_octave: int = 24
+    n_harmonics: int = 64
+    n_noise_bands: int = 64
 
     @property
     def n_bins(self) -> int:
@@ -56,11 +61,14 @@ class VaeConfig:
             (:func:`synth_server.dsp.filterbank.n_features`; the rFFT bins for "stft").
         latent_dim: size of the latent vector z.
         hidden_sizes: encoder hidden layer widths; the decoder mirrors them.
+        n_conditioning: size of the conditioning vector c the decoder (and encoder) also see
+            (0 for the spectral family; 2 for "hpn": :func:`synth_server.dsp.hpn.conditioning`).
     """
 
     n_bins: int = 1025
     latent_dim: int = 8
     hidden_sizes: tuple[int, ...] = (512, 256)
+    n_conditioning: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,9 +150,18 @@ def from_dict(cls: Type[T], data: Mapping[str, Any]) -> T:
     return cls(**kwargs)  # type: ignore[call-arg]
 
 
-REPRESENTATIONS = ("stft", "mel", "logfreq")
+REPRESENTATIONS = ("stft", "mel", "logfreq", "hpn")
+MODEL_FAMILIES = ("spectral", "hpn")
+
+
+def model_family(stft: StftConfig) -> str:
+    """A model's family from its STFT config: ``"hpn"`` (harmonic-plus-noise: pitch-independent
+    timbre, f0 and loudness as inputs, playable with notes) when ``stft.representation == "hpn"``,
+    else ``"spectral"`` (stft, mel, logfreq frames: the pitch comes with the frame)."""
+    return "hpn" if stft.representation == "hpn" else "spectral"
+
 REGULARISERS = ("kl", "mmd", "swd")
 BETA_SCHEDULES = ("constant", "linear", "cyclical")
 MAX_RENDER_S = 4 * 3600.0  # longest offline render and latest score / pad-path time, seconds (4 h)
 
-__all__ = ["REPRESENTATIONS", "REGULARISERS", "BETA_SCHEDULES", "MAX_RENDER_S", "StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]
+__all__ = ["REPRESENTATIONS", "MODEL_FAMILIES", "model_family", "REGULARISERS", "BETA_SCHEDULES", "MAX_RENDER_S", "StftConfig", "VaeConfig", "TrainConfig", "to_dict", "from_dict", "field"]

@@ -50,6 +50,8 @@ class EngineStatus:
         target_latent: the latent vector the sound is gliding to.
         underruns: audio blocks that found the ring buffer short.
         nan_frames: decoder frames replaced by silence because they were not finite.
+        voices: notes sounding (hpn models; 0 for a spectral model).
+        family: the model's family, "hpn" (plays notes) or "spectral".
     """
 
     model_name: str
@@ -58,3 +60,5 @@ class EngineStatus:
     target_latent: tuple[float, ...]
     underruns: int = 0
     nan_frames: int = 0
+    voices: int = 0
+    family: str = "spectral"

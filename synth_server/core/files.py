@@ -9,14 +9,20 @@ integers and nesting depth, one-line :class:`FileFormatError` otherwise.
 from __future__ import annotations
 
 import errno
+import glob
 import hashlib
 import json
+import logging
 import os
+import shlex
+import shutil
+import socket
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Optional, Union
 
+log = logging.getLogger(__name__)
 PathLike = Union[str, "os.PathLike[str]"]
 MAX_JSON_BYTES = 16 * 1024 * 1024
 MAX_JSON_DEPTH = 32
@@ -25,6 +31,27 @@ MAX_INT_DIGITS = 19  # int64
 
 class FileFormatError(ValueError):
     """A file that cannot be read as what it should be; ``str()`` is one line naming the file."""
+
+
+class OutputExistsError(FileExistsError):
+    """An output folder (a dataset, a model directory) already holds something and nothing
+    allowed replacing it (no ``--force``/``keep_old_as``, no ``--resume``); nothing was read,
+    written or moved.
+
+    Args:
+        path: the refused output folder.
+        message: the one line ``str()`` gives; default ``"<path> exists and is not empty"``.
+    Attributes:
+        path: the refused output folder (``pathlib.Path``).
+    """
+
+    def __init__(self, path: PathLike, message: str = "") -> None:
+        super().__init__(errno.EEXIST, message or "exists and is not empty", str(path))
+        self.path = Path(path)
+        self.message = message or f"{self.path} exists and is not empty"
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def write_atomic(path: PathLike, data: bytes, mode: int = 0o644) -> Path:
@@ -165,9 +192,52 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+STAGING_OWNER = ".synth-server-staging.json"  #: the owner record inside a staging folder
+
+
+def _process_identity(pid: int) -> Optional[str]:
+    """``"<boot id>:<start time in clock ticks>"`` of a running process (Linux ``/proc``; a
+    reused PID has another start time, a PID after a reboot another boot id); None when the
+    process does not exist or ``/proc`` cannot tell."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as fh:
+            stat = fh.read().decode("ascii", "replace")
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            boot = fh.read().strip()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()  # after "pid (comm) ": field 3 is fields[0]
+    return f"{boot}:{fields[19]}" if len(fields) > 19 else None
+
+
+def _owner_running(owner: dict[str, Any]) -> bool:
+    """True when the process recorded in a staging folder's owner record still runs (the same
+    process: PID, and where ``/proc`` tells, boot and start time), or when that cannot be
+    ruled out (another user's process, an unreadable record)."""
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the PID exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, another user's
+        return True
+    identity = owner.get("identity")
+    current = _process_identity(pid)
+    if isinstance(identity, str) and current is not None:
+        return current == identity  # a reused PID is another process
+    return True
+
+
 def staging_dir(out_dir: PathLike) -> Path:
     """A fresh empty hidden folder beside ``out_dir`` (same file system, so it can be renamed
     onto it in one step): ``out_dir.parent/.NAME.staging-XXXXXXXX``, mode 0777 less the umask.
+
+    It holds one file besides what the caller writes, the owner record :data:`STAGING_OWNER`
+    (this process's PID, host and start time), so that a later run can tell a folder left by a
+    killed process (:func:`remove_stale_staging`). Call :func:`release_staging` before the
+    folder is published or starts holding anything that is not this run's own output.
 
     Raises:
         OSError: the parent folder cannot be created or written.
@@ -178,7 +248,71 @@ def staging_dir(out_dir: PathLike) -> Path:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it 0700
+    pid = os.getpid()
+    owner = {"pid": pid, "host": socket.gethostname(), "identity": _process_identity(pid),
+             "created": time.strftime("%Y-%m-%d %H:%M:%S"), "out": str(out)}
+    write_atomic(staging / STAGING_OWNER, json_bytes(owner), mode=0o600)
     return staging
+
+
+def release_staging(staging: PathLike) -> None:
+    """Remove the owner record from a staging folder: from now on it may hold what must never
+    be deleted unseen (the published output, a previous model swapped out of its place), so a
+    later run only reports it (:func:`remove_stale_staging`)."""
+    try:
+        os.unlink(Path(staging) / STAGING_OWNER)
+    except FileNotFoundError:
+        pass
+
+
+def remove_stale_staging(out_dir: PathLike) -> list[str]:
+    """Clear the staging folders (:func:`staging_dir`) of ``out_dir`` left by killed processes.
+
+    A folder ``.NAME.staging-*`` beside ``out_dir`` whose owner record names a process of this
+    host that no longer runs (PID gone, or reused by another process) holds only that run's
+    unfinished output: it is deleted. A folder without a readable owner record (its owner was
+    publishing, or swapping a previous model out of the way, when it died) or of another host
+    is left as it is and reported. A folder whose owner still runs is not touched. Links are
+    never followed.
+
+    Args:
+        out_dir: the output folder a command is about to write.
+    Returns:
+        One line per folder deleted or reported (also logged as warnings).
+    """
+    out = Path(out_dir)
+    messages: list[str] = []
+    try:
+        candidates = sorted(out.parent.glob(f".{glob.escape(out.name)}.staging-*"))
+    except OSError:
+        return messages
+    for folder in candidates:
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            owner = read_json(folder / STAGING_OWNER, max_bytes=4096)
+        except (FileFormatError, OSError):
+            owner = None
+        if owner is not None and owner.get("host") == socket.gethostname():
+            if _owner_running(owner):
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            if folder.exists():
+                messages.append(f"{folder}: the unfinished output of process {owner.get('pid')} "
+                                f"(no longer running) could not be removed; remove it with: "
+                                f"rm -r {shlex.quote(str(folder))}")
+            else:
+                messages.append(f"removed {folder}: the unfinished output of process "
+                                f"{owner.get('pid')} (started {owner.get('created')}), which "
+                                "no longer runs")
+            continue
+        why = "of another host" if owner is not None else "with no owner record"
+        messages.append(f"{folder} is left from an earlier run ({why}); it may hold a model or "
+                        f"dataset: look inside, then remove it with: rm -r "
+                        f"{shlex.quote(str(folder))}")
+    for message in messages:
+        log.warning("%s", message)
+    return messages
 
 
 def old_name(out_dir: PathLike, n: int = 1) -> Path:

@@ -9,6 +9,10 @@ A user's data is never deleted or overwritten: an ``out_dir`` that exists and is
 refused (:class:`OutputExistsError`) unless the caller names a free place to keep it
 (``keep_old_as``, e.g. from :func:`backup_path`), where it is moved, whole, just before the new
 folder is renamed into place. Nothing inside it is ever touched.
+
+A staging folder left by a killed run (SIGKILL, power cut: no handler ran) is cleared by the
+next run for the same ``out_dir`` (:func:`synth_server.core.files.remove_stale_staging`): it is
+deleted when the process recorded in it no longer runs, and only reported otherwise.
 """
 
 from __future__ import annotations
@@ -20,21 +24,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from synth_server.core.files import old_name, staging_dir
+from synth_server.core.files import (OutputExistsError, old_name, release_staging,
+                                     remove_stale_staging, staging_dir)
 
 __all__ = ["OutputExistsError", "backup_path", "staged_output"]
-
-
-class OutputExistsError(FileExistsError):
-    """``path`` exists and is not an empty folder, and no ``keep_old_as`` was given.
-
-    Attributes:
-        path: the refused output folder.
-    """
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(errno.EEXIST, "exists and is not empty", str(path))
-        self.path = Path(path)
 
 
 def _is_empty_dir(path: Path) -> bool:
@@ -78,6 +71,7 @@ def _make_staging(out: Path) -> Path:
 
 def _publish(staging: Path, out: Path, keep_old_as: Path | None) -> None:
     """Move a non-empty ``out`` to ``keep_old_as`` (claimed exclusively), rename ``staging`` onto ``out``."""
+    release_staging(staging)  # the published folder holds only what the writer wrote
     moved = False
     if _occupied(out):
         if keep_old_as is None:
@@ -134,6 +128,7 @@ def staged_output(out_dir: str | Path, *, keep_old_as: str | Path | None = None)
             raise OutputExistsError(out)
         if os.path.lexists(keep):
             raise FileExistsError(errno.EEXIST, "already exists", str(keep))
+    remove_stale_staging(out)  # the unfinished output of a killed earlier run
     staging = _make_staging(out)
     try:
         yield staging

@@ -3,7 +3,10 @@
 Every descriptor is computed from a *normalised* linear STFT magnitude frame (the decoder's
 output, :meth:`synth_server.model.runtime.NumpyDecoder.magnitude`: a full-scale sinusoid peaks at
 1.0; see :mod:`synth_server.dsp.stft`), shape ``[batch, n_bins]``, ``n_bins = n_fft / 2
-+ 1``. No audio has to be rendered, so thousands of latent points are described in a second.
++ 1``. Sounds are described from their audio by the same formulas on each STFT frame of the
+audio, then the median over frames (:func:`describe_audio_fast`, and its librosa reference
+:func:`synth_server.dsp.describe.describe_audio`): the descriptor surrogate is fitted, and
+steering checked, on the rendered audio of held latents (docs/descriptors.md).
 
 =============== ====== ======================================================================
 name            unit   definition (source)
@@ -25,12 +28,11 @@ harmonicity     0..1   share of the energy below 5 kHz that lies on the harmonic
 ``voiced`` (bool) = ``harmonicity >= VOICED_HARMONICITY`` and ``loudness_db > SILENCE_DB``:
 f0_hz is meaningful only where it holds.
 
-Why not pYIN (``librosa.pyin``) for f0: it needs audio, i.e. a rendered note of several frames per
-latent point (Griffin-Lim or the streaming inverse), and costs ~20-50 ms per point; the fit
-describes ~15 000 points plus 5 x 2304 heatmap points, and steering checks f0 on one decoded frame
-in the server process. Harmonic summation on the magnitude frame the decoder produces costs one
-``[n_bins x n_candidates]`` matrix product per batch (~30 us per frame), is deterministic, and
-needs no phase. ``benchmarks/descriptor_steering.py`` compares it with pYIN on Griffin-Lim audio
+Why not pYIN (``librosa.pyin``) for f0: it costs ~20-50 ms per sound; the fit describes
+~15 000 sounds plus 5 x 2304 heatmap points, and steering checks f0 on a 64 ms held render in
+the server process. Harmonic summation costs one ``[n_bins x n_candidates]`` matrix product per
+batch of frames (~30 us per frame) and is deterministic. ``benchmarks/descriptor_steering.py``
+compares it with pYIN on Griffin-Lim audio
 of decoded frames.
 
 Harmonic summation: the compressed spectrum ``sqrt(max_filter_3(mag))`` is sampled at ``h * f``
@@ -243,3 +245,80 @@ def describe_fast(mag: np.ndarray, sample_rate: int, n_fft: int,
         if "harmonicity" in wanted:
             out["harmonicity"] = harmonicity(mag, f0, sample_rate, n_fft)
     return out
+
+
+# -- descriptors of audio --------------------------------------------------------------------
+
+def audio_frames(audio: np.ndarray, n_fft: int, hop_length: int) -> np.ndarray:
+    """Normalised STFT magnitudes of audio, numpy only (periodic Hann, frames starting at sample
+    0, ``hop_length`` apart, none padded: as ``librosa.stft(center=False)`` divided by
+    :func:`~synth_server.dsp.window.magnitude_scale`).
+
+    Args:
+        audio: [batch, n_samples] (or [n_samples]) float, n_samples >= n_fft.
+    Returns:
+        [batch, n_frames, n_fft / 2 + 1] float64.
+    Raises:
+        ValueError: audio shorter than one window.
+    """
+    y = np.asarray(audio, dtype=np.float64)
+    y = y[None, :] if y.ndim == 1 else y
+    if y.ndim != 2 or y.shape[1] < n_fft:
+        raise ValueError(f"audio must be [batch, >= {n_fft} samples]")
+    n_frames = 1 + (y.shape[1] - n_fft) // hop_length
+    starts = np.arange(n_frames) * hop_length
+    window = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)  # periodic Hann
+    frames = y[:, starts[:, None] + np.arange(n_fft)[None, :]] * window
+    return np.abs(np.fft.rfft(frames, axis=-1)) / (n_fft / 4.0)
+
+
+def summarise_frames(values: dict[str, np.ndarray], batch: int) -> dict[str, np.ndarray]:
+    """Per-frame descriptors of ``batch`` sounds ([batch * n_frames] each, sound-major) → one
+    value per sound: the median over its frames; f0_hz over its voiced frames (all frames when
+    none is voiced); ``voiced`` from the summarised harmonicity and loudness.
+
+    Returns:
+        name → [batch] float64 (``voiced``: bool, when harmonicity and loudness_db are given).
+    """
+    out: dict[str, np.ndarray] = {}
+    for name, v in values.items():
+        if name == "voiced":
+            continue
+        v = np.asarray(v, dtype=np.float64).reshape(batch, -1)
+        if name == "f0_hz" and "voiced" in values:
+            flags = np.asarray(values["voiced"], dtype=bool).reshape(batch, -1)
+            flags = flags | ~flags.any(axis=1, keepdims=True)
+            out[name] = np.nanmedian(np.where(flags, v, np.nan), axis=1)
+        else:
+            out[name] = np.median(v, axis=1)
+    if "harmonicity" in out and "loudness_db" in out:
+        out["voiced"] = voiced(out["harmonicity"], out["loudness_db"])
+    return out
+
+
+def describe_audio_fast(audio: np.ndarray, sample_rate: int, n_fft: int, hop_length: int,
+                        names: Optional[tuple[str, ...]] = None) -> dict[str, np.ndarray]:
+    """Descriptors of steady sounds from their audio, numpy only (live steering checks).
+
+    Each sound's STFT frames (:func:`audio_frames`) are described by :func:`describe_fast`
+    and summarised by :func:`summarise_frames` (median over frames). Equal to
+    :func:`synth_server.dsp.describe.describe_audio` (librosa) to float rounding (tested).
+
+    Args:
+        audio: [batch, n_samples] (or [n_samples]) float, full scale 1.0.
+        sample_rate: Hz. n_fft, hop_length: the analysis (samples).
+        names: descriptors wanted (default all); voiced is added when harmonicity and
+            loudness_db are both computed.
+    Returns:
+        name → [batch] float64.
+    """
+    mag = audio_frames(audio, n_fft, hop_length)
+    batch = mag.shape[0]
+    wanted = NAMES if names is None else tuple(names)
+    if "f0_hz" in wanted:
+        wanted = tuple(dict.fromkeys(wanted + ("harmonicity", "loudness_db")))
+    values = describe_fast(mag.reshape(-1, mag.shape[-1]), sample_rate, n_fft, wanted)
+    if "harmonicity" in values and "loudness_db" in values:
+        values["voiced"] = voiced(values["harmonicity"], values["loudness_db"])
+    out = summarise_frames(values, batch)
+    return {k: v for k, v in out.items() if names is None or k in names or k == "voiced"}

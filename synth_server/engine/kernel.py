@@ -27,6 +27,15 @@ time), callbacks whose own CPU time exceeded their period (``late_callbacks``: o
 clock (a deadline somebody missed), and control latency (the packet's arrival on the stream
 clock → the output time of the first sample rendered from it).
 
+Notes (models of the hpn family, docs/notes.md): note events arrive through a single-producer
+single-consumer ring (:data:`EVENT_DTYPE`), applied in order at the start of each hop, so none
+is merged or lost; the kernel allocates voices (:data:`VOICE_DTYPE`, POLYPHONY notes plus slots
+for stolen notes fading out over STEAL_HOPS), steps their linear ADSR once per hop, decodes
+concat(the slot's smoothed latent, conditioning(pitch, loudness)) for all voices in one batched
+pass, plays the harmonics through an oscillator bank (second-order sine recurrence, amplitudes
+interpolated over the hop) and the voices' summed noise power through one inverse FFT with the
+spectral path's window and overlap-add (HPN contract; dsp/hpn.py is its numpy reference).
+
 Linux x86-64 / aarch64 only: ``unsigned long`` (frameCount, statusFlags) is 64 bits there.
 
 Sources: PortAudio's ``PaStreamCallback`` contract (portaudio.h); numba ``@cfunc`` and
@@ -51,6 +60,22 @@ MAX_LAYERS = 8
 N_SLOTS = 2
 LATENCY_RING = 1024
 PA_CONTINUE = 0
+POLYPHONY = 16        # notes sounding at once (key held, sustained or releasing)
+MAX_VOICES = 32       # voice slots: POLYPHONY plus room for stolen notes fading out
+MAX_HARMONICS = 128   # oscillators per voice (n_harmonics of an hpn model)
+MAX_NOISE_BANDS = 128
+MAX_CONDITIONING = 4
+EVENT_RING = 1024     # note events between two hops (Python refuses more: none is lost)
+STEAL_HOPS = 2        # a stolen note fades out linearly over this many hops (10.7 ms at 48k/256)
+PITCH_MATCH = 1e-3    # a note-off releases the notes within this many semitones (float32 OSC
+# arguments and doubles of the same pitch differ by ~3e-6)
+HARMONIC_LIMIT = 0.45  # harmonics at or above this fraction of the sample rate are silent
+FAMILY_SPECTRAL = 0
+FAMILY_HPN = 1
+# voice stages
+IDLE, ATTACK, DECAY, SUSTAIN, RELEASE, STOLEN = range(6)
+# note events
+EV_NOTE_ON, EV_NOTE_OFF, EV_ALL_OFF, EV_SUSTAIN_ON, EV_SUSTAIN_OFF = range(1, 6)
 
 CONTROL_DTYPE = np.dtype([
     ("seq", np.int64),             # seqlock counter: odd while Python writes
@@ -59,8 +84,41 @@ CONTROL_DTYPE = np.dtype([
     ("handoff", np.int64),         # model hand-overs requested so far
     ("handoff_slot", np.int64),    # the slot the newest hand-over crossfades to
     ("targets", np.float64, (N_SLOTS, MAX_LATENT)),  # latent target of each slot's model
+    ("pitchbend", np.float64),     # semitones added to every voice's midi_pitch
+    ("attack_s", np.float64), ("decay_s", np.float64),  # ADSR of new and sounding voices
+    ("sustain_level", np.float64), ("release_s", np.float64),
 ], align=True)
-"""Control block, written by Python (seqlock), read by the kernel once per hop."""
+"""Control block, written by Python (seqlock), read by the kernel once per hop. Note events
+do not go through it (a note-on and note-off between two hops would be one state): they go
+through the SPSC event ring (:data:`EVENT_DTYPE`)."""
+
+EVENT_DTYPE = np.dtype([
+    ("kind", np.int64),            # EV_NOTE_ON, EV_NOTE_OFF, EV_ALL_OFF, EV_SUSTAIN_ON/OFF
+    ("midi_pitch", np.float64), ("velocity", np.float64),
+    ("stamp_s", np.float64),       # arrival on the stream clock (0: unmeasured)
+], align=True)
+"""One note event of the ring: Python writes ``events[w % EVENT_RING]`` then publishes
+``event_write[0] = w + 1`` (single producer, under the engine's lock); the kernel applies every
+event from ``state.ev_read`` to ``event_write`` at the start of each hop, in order, then
+publishes ``state.ev_read`` (single consumer). Python refuses an event when the ring is full."""
+
+VOICE_DTYPE = np.dtype([
+    ("stage", np.int64),           # IDLE, ATTACK, DECAY, SUSTAIN, RELEASE, STOLEN
+    ("order", np.int64),           # note-on serial (the oldest note is stolen first)
+    ("held", np.int64),            # key down
+    ("sustained", np.int64),       # key up while the pedal was down: held by the pedal
+    ("pending_off", np.int64),     # note-off before the voice sounded a hop: applied after it
+    ("ending", np.int64),          # the envelope reached 0 this hop: idle after it
+    ("hops", np.int64),            # hops rendered
+    ("midi_pitch", np.float64), ("velocity", np.float64),
+    ("velocity_amplitude", np.float64),  # (velocity / 127)^2
+    ("env", np.float64),           # envelope at the end of this hop, [0, 1]
+    ("fade_from", np.float64),     # envelope where the release or the steal started
+    ("f0_hz", np.float64),         # fundamental of this hop (pitch + bend)
+    ("phase", np.float64),         # fundamental phase at the start of this hop, [0, 2 pi)
+    ("stamp_s", np.float64),       # arrival of the note-on (0: unmeasured)
+], align=True)
+"""One voice, kept by the kernel (Python only reads it, for /state)."""
 
 STATE_DTYPE = np.dtype([
     ("active", np.int64),          # slot playing
@@ -84,6 +142,15 @@ STATE_DTYPE = np.dtype([
     ("swap_first_frame", np.int64), ("swap_done_frame", np.int64),
     ("swap_done_s", np.float64),   # stream-clock output time of the first new-model-only sample
     ("rec_write", np.int64),       # frames written to the recording ring so far
+    ("pitchbend", np.float64), ("attack_s", np.float64), ("decay_s", np.float64),
+    ("sustain_level", np.float64), ("release_s", np.float64),  # the kernel's copy
+    ("ev_read", np.int64),         # note events applied so far
+    ("pedal", np.int64),           # sustain pedal down
+    ("note_order", np.int64),      # note-ons applied so far
+    ("voices", np.int64),          # notes sounding (not counting stolen ones fading out)
+    ("steals", np.int64),          # notes stolen so far
+    ("cuts", np.int64),            # stolen notes cut before their fade ended (no voice free)
+    ("note_lat_count", np.int64), ("note_latencies_ms", np.float64, (LATENCY_RING,)),
 ], align=True)
 """Engine state, written by the kernel; Python reads it for /state and the summary."""
 
@@ -104,19 +171,28 @@ SLOT_DTYPE = np.dtype([
     ("synthesis_at", np.int64),
     ("floor", np.float32), ("alpha", np.float64), ("advance", np.float64),
     ("log_threshold", np.float64),
+    ("family", np.int64),          # FAMILY_SPECTRAL or FAMILY_HPN
+    ("n_harmonics", np.int64), ("n_noise_bands", np.int64), ("n_conditioning", np.int64),
+    ("noise_gain", np.float64),    # hpn: factor on the noise bin magnitudes
 ], align=True)
 """One model slot's shapes and constants (its arrays are listed in :data:`SLOT_ARRAYS`)."""
 
 ENGINE_ARRAYS = ("params", "control", "state", "fifo", "mono", "hop_gains", "scratch",
                  "fade_in", "fade_out", "rec_ring", "axes", "dc_state", "limiter", "timespec",
-                 "snapshot")
+                 "snapshot", "voices", "events", "event_write", "amp_prev", "osc",
+                 "band_power", "voice_list")
 """Engine-level arrays, in address-table order: params [1] PARAMS_DTYPE, control [1]
 CONTROL_DTYPE, state [1] STATE_DTYPE, fifo [hop, channels] f32 (the hop being output), mono [hop]
 f32 (mixed slots), hop_gains [2] f64, scratch [hop] f64, fade_in / fade_out [fade_len] f32
 (equal-power curves), rec_ring [rec_frames or 1, channels] f32, axes [1] int64 (FFT axis),
 dc_state [2] f64 (DC blocker), limiter [1] f64 (limiter gain), timespec [2] int64 (struct
 timespec for clock_gettime), snapshot [1] CONTROL_DTYPE (the kernel's copy of the control
-block while the seqlock read is unconfirmed)."""
+block while the seqlock read is unconfirmed), voices [MAX_VOICES] VOICE_DTYPE, events
+[EVENT_RING] EVENT_DTYPE, event_write [1] int64 (events published by Python), amp_prev
+[N_SLOTS, MAX_VOICES, MAX_HARMONICS] f64 (each slot's harmonic amplitudes of each voice at the
+end of the previous hop), osc [5, MAX_HARMONICS] f64 (oscillator scratch), band_power
+[MAX_NOISE_BANDS] f64 (noise power of all voices per band), voice_list [MAX_VOICES] int64 (the
+voices sounding this hop)."""
 
 SLOT_ARRAYS = ("slot", "params", "latent", "running", "running_freq", "rng", "tail", "window",
                "h_a", "h_b", "mag", "log_mag", "phase", "spectrum", "frame", "hop_out",
@@ -125,13 +201,17 @@ SLOT_ARRAYS = ("slot", "params", "latent", "running", "running_freq", "rng", "ta
 weights [in, out] then bias [out], then the synthesis matrix [n_features, n_bins]), latent [d]
 f64 (smoothed), running / running_freq [K] f64 (phase state), rng [1] u64, tail [n_fft] f32
 (overlap), window [n_fft] f32 (synthesis window with the inverse-STFT gain), h_a / h_b [width]
-f32 (layer activations), mag [K] f32, log_mag / phase [1, K] f32, spectrum [K] c64, frame
-[n_fft] f32, hop_out [hop] f32, peak_bin / owner [K] i64, peak_freq / peak_phase [K] f64."""
+f32 (layer activations; [MAX_VOICES * width] for an hpn slot: one row per voice), mag [K]
+f32, log_mag / phase [1, K] f32, spectrum [K] c64, frame [n_fft] f32, hop_out [hop] f32,
+peak_bin / owner [K] i64, peak_freq / peak_phase [K] f64. An hpn slot's params end with the
+noise bands' synthesis matrix [n_noise_bands, n_bins]; it uses no phase-state arrays."""
 
-SLOT_BASE = 16
+SLOT_BASE = 24
 TABLE_SIZE = SLOT_BASE + N_SLOTS * len(SLOT_ARRAYS)
 (E_PARAMS, E_CONTROL, E_STATE, E_FIFO, E_MONO, E_HOP_GAINS, E_SCRATCH, E_FADE_IN, E_FADE_OUT,
- E_REC_RING, E_AXES, E_DC_STATE, E_LIMITER, E_TIMESPEC, E_SNAPSHOT) = range(len(ENGINE_ARRAYS))
+ E_REC_RING, E_AXES, E_DC_STATE, E_LIMITER, E_TIMESPEC, E_SNAPSHOT, E_VOICES, E_EVENTS,
+ E_EVENT_WRITE, E_AMP_PREV, E_OSC, E_BAND_POWER, E_VOICE_LIST) = range(len(ENGINE_ARRAYS))
+assert len(ENGINE_ARRAYS) <= SLOT_BASE
 CLOCK_THREAD_CPUTIME_ID = 3
 # libc's clock_gettime, linked by name (so the compiled kernel can be cached on disk)
 _clock_gettime = types.ExternalFunction("clock_gettime", types.intc(types.intc, types.voidptr))
@@ -329,6 +409,420 @@ def _render_slot(table, base, target, hop, axes, state):  # pragma: no cover - c
     return hop_out
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
+def _dense_batch(src, weight, bias, out, n_rows):  # pragma: no cover - compiled
+    """out [r, :n_out] = src [r, :n_in] @ weight [n_in, n_out] + bias for r < n_rows, float32,
+    in plain loops; each weight row is read once for every voice (it stays in L1)."""
+    n_in, n_out = weight.shape
+    for r in range(n_rows):
+        row_out = out[r]
+        for o in range(n_out):
+            row_out[o] = bias[o]
+    for i in range(n_in):
+        row = weight[i]
+        for r in range(n_rows):
+            x = src[r, i]
+            row_out = out[r]
+            for o in range(n_out):
+                row_out[o] += x * row[o]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _midi_to_hz(midi_pitch):  # pragma: no cover - compiled
+    """f0_hz = 440 * 2^((midi_pitch - 69) / 12)."""
+    return 440.0 * 2.0 ** ((midi_pitch - 69.0) / 12.0)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _release(voice, pedal):  # pragma: no cover - compiled
+    """A note-off for ``voice``: held by the pedal, or into its release from where it is."""
+    voice.held = 0
+    if pedal:
+        voice.sustained = 1
+    elif voice.stage != RELEASE and voice.stage != STOLEN:
+        voice.stage = RELEASE
+        voice.fade_from = voice.env
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _note_on(voices, amp_prev, state, midi_pitch, velocity, stamp_s):  # pragma: no cover
+    """Start a note: steal the oldest note when POLYPHONY sound (a releasing one first), so it
+    fades out over STEAL_HOPS in its own voice slot while the new note starts in a free one."""
+    sounding = 0
+    for i in range(MAX_VOICES):
+        stage = voices[i].stage
+        if stage != IDLE and stage != STOLEN:
+            sounding += 1
+            # the same key again: the older note releases (a key has one note)
+            if abs(voices[i].midi_pitch - midi_pitch) < PITCH_MATCH and stage != RELEASE:
+                voices[i].held = 0
+                voices[i].sustained = 0
+                voices[i].stage = RELEASE
+                voices[i].fade_from = voices[i].env
+    if sounding >= POLYPHONY:
+        victim = -1
+        best = np.int64(0)
+        for want_release in (True, False):
+            for i in range(MAX_VOICES):
+                stage = voices[i].stage
+                if stage == IDLE or stage == STOLEN:
+                    continue
+                if want_release and stage != RELEASE:
+                    continue
+                if victim < 0 or voices[i].order < best:
+                    victim = i
+                    best = voices[i].order
+            if victim >= 0:
+                break
+        if victim >= 0:
+            voices[victim].stage = STOLEN
+            voices[victim].fade_from = voices[victim].env
+            voices[victim].held = 0
+            voices[victim].sustained = 0
+            voices[victim].pending_off = 0
+            state.steals += 1
+    slot = -1
+    for i in range(MAX_VOICES):
+        if voices[i].stage == IDLE:
+            slot = i
+            break
+    if slot < 0:  # every slot busy (more than MAX_VOICES - POLYPHONY steals in STEAL_HOPS):
+        low = 2.0  # reuse the quietest stolen note
+        for i in range(MAX_VOICES):
+            if voices[i].stage == STOLEN and voices[i].env < low:
+                low = voices[i].env
+                slot = i
+        if slot < 0:
+            return
+        state.cuts += 1
+    v = voices[slot]
+    state.note_order += 1
+    v.stage = ATTACK
+    v.order = state.note_order
+    v.held = 1
+    v.sustained = 0
+    v.pending_off = 0
+    v.ending = 0
+    v.hops = 0
+    v.midi_pitch = midi_pitch
+    v.velocity = velocity
+    v.velocity_amplitude = (velocity / 127.0) ** 2
+    v.env = 0.0
+    v.fade_from = 0.0
+    v.f0_hz = _midi_to_hz(midi_pitch + state.pitchbend)
+    v.phase = 0.0
+    v.stamp_s = stamp_s
+    for s in range(N_SLOTS):
+        for k in range(MAX_HARMONICS):
+            amp_prev[s, slot, k] = 0.0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _apply_events(table, state):  # pragma: no cover - compiled
+    """Apply every note event Python published since the last hop, in order (SPSC ring)."""
+    write = _i64(table, E_EVENT_WRITE, 1)
+    w = write[0]
+    _fence()
+    r = state.ev_read
+    if w - r > EVENT_RING:  # cannot happen: Python refuses events into a full ring
+        r = w - EVENT_RING
+    if r >= w:
+        return
+    events = carray(_pointer(table[E_EVENTS]), (EVENT_RING,), EVENT_DTYPE)
+    voices = carray(_pointer(table[E_VOICES]), (MAX_VOICES,), VOICE_DTYPE)
+    amp_prev = carray(_pointer(table[E_AMP_PREV]), (N_SLOTS, MAX_VOICES, MAX_HARMONICS),
+                      np.float64)
+    while r < w:
+        ev = events[r % EVENT_RING]
+        kind = ev.kind
+        if kind == EV_NOTE_ON and ev.velocity > 0.0:
+            _note_on(voices, amp_prev, state, ev.midi_pitch, ev.velocity, ev.stamp_s)
+        elif kind == EV_NOTE_ON or kind == EV_NOTE_OFF:
+            for i in range(MAX_VOICES):
+                v = voices[i]
+                if v.stage != IDLE and v.held \
+                        and abs(v.midi_pitch - ev.midi_pitch) < PITCH_MATCH:
+                    if v.hops == 0:  # not heard yet: it sounds one hop first
+                        v.pending_off = 1
+                    else:
+                        _release(v, state.pedal)
+        elif kind == EV_ALL_OFF:
+            state.pedal = 0
+            for i in range(MAX_VOICES):
+                v = voices[i]
+                v.held = 0
+                v.sustained = 0
+                v.pending_off = 0
+                if v.stage != IDLE and v.stage != STOLEN and v.stage != RELEASE:
+                    v.stage = RELEASE
+                    v.fade_from = v.env
+        elif kind == EV_SUSTAIN_ON:
+            state.pedal = 1
+        elif kind == EV_SUSTAIN_OFF:
+            state.pedal = 0
+            for i in range(MAX_VOICES):
+                v = voices[i]
+                if v.sustained and not v.held:
+                    v.sustained = 0
+                    if v.stage != IDLE and v.stage != STOLEN:
+                        _release(v, 0)
+        r += 1
+    _fence()
+    state.ev_read = r
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _step_voices(voices, voice_list, state, hop_s):  # pragma: no cover - compiled
+    """Advance every sounding voice's ADSR envelope to the end of this hop (linear segments:
+    attack 0 -> 1 in attack_s, decay 1 -> sustain in decay_s, release to 0 in release_s, a
+    stolen note to 0 in STEAL_HOPS hops) and list the voices to render. Returns their count."""
+    n = 0
+    sounding = 0
+    sustain = min(max(state.sustain_level, 0.0), 1.0)
+    for i in range(MAX_VOICES):
+        v = voices[i]
+        if v.stage == IDLE:
+            continue
+        if v.pending_off and v.hops > 0:
+            v.pending_off = 0
+            if v.held:
+                _release(v, state.pedal)
+        env = v.env
+        if v.stage == ATTACK:
+            env = 1.0 if state.attack_s <= hop_s * 1e-3 else env + hop_s / state.attack_s
+            if env >= 1.0:
+                env = 1.0
+                v.stage = DECAY
+        elif v.stage == DECAY:
+            if state.decay_s <= hop_s * 1e-3:
+                env = sustain
+            else:
+                env -= (1.0 - sustain) * hop_s / state.decay_s
+            if env <= sustain:
+                env = sustain
+                v.stage = SUSTAIN
+        elif v.stage == SUSTAIN:
+            env = sustain
+        elif v.stage == RELEASE:
+            if state.release_s <= hop_s * 1e-3:
+                env = 0.0
+            else:
+                env -= v.fade_from * hop_s / state.release_s
+        else:  # STOLEN
+            env -= v.fade_from / STEAL_HOPS
+        if env <= 0.0 and v.stage != ATTACK:
+            env = 0.0
+            v.ending = 1  # rendered once more (its amplitudes glide to 0), then idle
+        v.env = env
+        v.f0_hz = _midi_to_hz(v.midi_pitch + state.pitchbend)
+        voice_list[n] = i
+        n += 1
+        if v.stage != STOLEN:
+            sounding += 1
+    state.voices = sounding
+    return n
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _finish_voices(voices, voice_list, n_voices, state, params, time_s):  # pragma: no cover
+    """After every slot rendered the hop: advance the oscillators' fundamental phase, record
+    note-on -> first sample latencies, retire voices whose envelope ended."""
+    two_pi = 2.0 * np.pi
+    hop = params.hop_length
+    for j in range(n_voices):
+        v = voices[voice_list[j]]
+        if v.hops == 0 and v.stamp_s > 0.0:
+            state.note_latencies_ms[state.note_lat_count % LATENCY_RING] = \
+                1000.0 * (time_s - v.stamp_s)
+            state.note_lat_count += 1
+        v.hops += 1
+        phase = v.phase + two_pi * v.f0_hz * hop / params.sample_rate
+        v.phase = phase - two_pi * np.floor(phase / two_pi)
+        if v.ending:
+            v.ending = 0
+            v.stage = IDLE
+            v.held = 0
+            v.sustained = 0
+            v.pending_off = 0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=True)
+def _oscillators(hop_out, osc, n_used, hop):  # pragma: no cover - compiled
+    """hop_out [hop] += sum_k (a0_k + n da_k) sin(phi_k + n w_k), n = 0 .. hop - 1 (a0 = the
+    previous hop's amplitude + da: the hop ends on the new amplitude), by the
+    second-order recurrence s(n+1) = 2 cos(w) s(n) - s(n-1) (Goertzel-style oscillator; float64:
+    256 steps stay within 1e-11 of sin). osc rows: a0, da, s(n-1), s(n), 2 cos(w)."""
+    a0 = osc[0]
+    da = osc[1]
+    s0 = osc[2]
+    s1 = osc[3]
+    c2 = osc[4]
+    for n in range(hop):
+        acc = 0.0
+        for k in range(n_used):
+            x = s1[k]
+            acc += (a0[k] + n * da[k]) * x
+            s1[k] = c2[k] * x - s0[k]
+            s0[k] = x
+        hop_out[n] += acc
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _render_hpn_slot(table, base, slot_index, target, hop, axes, state, params,
+                     voices, voice_list, n_voices):  # pragma: no cover - compiled
+    """Render the next hop of the hpn model in the slot at ``table[base]``: every voice in
+    ``voice_list`` decodes concat(the slot's smoothed latent, conditioning(pitch, loudness))
+    in one batched MLP pass; harmonics go through an oscillator bank (phase k * the voice's
+    fundamental phase, amplitudes interpolated over the hop from the previous hop's); the
+    voices' noise band powers add up into one inverse FFT, windowed and overlap-added like the
+    spectral path. Returns ``hop_out``. See the HPN contract (docs/architecture.md)."""
+    sl = carray(_pointer(table[base + 0]), (1,), SLOT_DTYPE)[0]
+    d = sl.latent_dim
+    n_cond = sl.n_conditioning
+    k_bins = sl.n_bins
+    n_fft = sl.n_fft
+    n_layers = sl.n_layers
+    n_harm = sl.n_harmonics
+    n_bands = sl.n_noise_bands
+    sr = params.sample_rate
+    width = 0
+    for i in range(n_layers + 1):
+        width = max(width, sl.sizes[i])
+    latent = _f64(table, base + 2, d)
+    rng = carray(_pointer(table[base + 5]), (1,), np.uint64)
+    tail = _f32(table, base + 6, n_fft)
+    window = _f32(table, base + 7, n_fft)
+    h_a = carray(_pointer(table[base + 8]), (MAX_VOICES, width), np.float32)
+    h_b = carray(_pointer(table[base + 9]), (MAX_VOICES, width), np.float32)
+    mag = _f32(table, base + 10, k_bins)
+    spectrum = carray(_pointer(table[base + 13]), (k_bins,), np.complex64)
+    frame = _f32(table, base + 14, n_fft)
+    hop_out = _f32(table, base + 15, hop)
+    amp_prev = carray(_pointer(table[E_AMP_PREV]), (N_SLOTS, MAX_VOICES, MAX_HARMONICS),
+                      np.float64)
+    osc = carray(_pointer(table[E_OSC]), (5, MAX_HARMONICS), np.float64)
+    band_power = _f64(table, E_BAND_POWER, MAX_NOISE_BANDS)
+
+    alpha = sl.alpha
+    for j in range(d):
+        latent[j] += alpha * (target[j] - latent[j])
+    for i in range(hop):
+        hop_out[i] = 0.0
+    for b in range(n_bands):
+        band_power[b] = 0.0
+    if n_voices > 0:
+        # decoder input per voice: concat(z, c), c = conditioning(midi_pitch, loudness_db)
+        for j in range(n_voices):
+            v = voices[voice_list[j]]
+            for i in range(d):
+                h_a[j, i] = np.float32(latent[i])
+            amplitude = v.velocity_amplitude * v.env
+            loudness_db = 20.0 * np.log10(max(amplitude, 1e-4))
+            if n_cond > 0:
+                h_a[j, d] = np.float32((v.midi_pitch + state.pitchbend - 60.0) / 24.0)
+            if n_cond > 1:
+                h_a[j, d + 1] = np.float32((loudness_db + 30.0) / 30.0)
+        params_at = table[base + 1]
+        src = h_a
+        dst = h_b
+        for layer in range(n_layers):
+            n_in = sl.sizes[layer]
+            n_out = sl.sizes[layer + 1]
+            weight = carray(_pointer(params_at + np.uint64(4 * sl.weight_at[layer])),
+                            (n_in, n_out), np.float32)
+            bias = carray(_pointer(params_at + np.uint64(4 * sl.bias_at[layer])), (n_out,),
+                          np.float32)
+            _dense_batch(src, weight, bias, dst, n_voices)
+            if layer < n_layers - 1:
+                for j in range(n_voices):
+                    row = dst[j]
+                    for o in range(n_out):
+                        x = row[o]
+                        if x < 0.0:
+                            row[o] = np.float32(np.expm1(x))
+            src, dst = dst, src
+        features = src  # [voice, n_harmonics + n_noise_bands]: log(a_k / A), log(m_b / A)
+        a0 = osc[0]
+        da = osc[1]
+        s0 = osc[2]
+        s1 = osc[3]
+        c2 = osc[4]
+        inv_hop = 1.0 / hop
+        for j in range(n_voices):
+            vi = voice_list[j]
+            v = voices[vi]
+            h = features[j]
+            amplitude = v.velocity_amplitude * v.env
+            finite = True
+            for f in range(n_harm + n_bands):
+                if not np.isfinite(h[f]) or h[f] > 30.0:
+                    finite = False
+            if not finite:
+                state.nan_frames += 1
+                amplitude = 0.0
+            w = 2.0 * np.pi * v.f0_hz / sr
+            prev = amp_prev[slot_index, vi]
+            n_used = 0
+            for k in range(n_harm):
+                a_new = 0.0
+                if (k + 1) * v.f0_hz < HARMONIC_LIMIT * sr and amplitude > 0.0:
+                    a_new = amplitude * np.exp(np.float64(h[k]))
+                if a_new != 0.0 or prev[k] != 0.0:
+                    n_used = k + 1
+                da[k] = (a_new - prev[k]) * inv_hop
+                a0[k] = prev[k] + da[k]  # sample n: prev + (a - prev) (n + 1) / hop
+                prev[k] = a_new
+            for k in range(n_used):
+                phi = (k + 1) * v.phase
+                wk = (k + 1) * w
+                s1[k] = np.sin(phi)
+                s0[k] = np.sin(phi - wk)
+                c2[k] = 2.0 * np.cos(wk)
+            if n_used > 0:
+                _oscillators(hop_out, osc, n_used, hop)
+            if amplitude > 0.0:
+                for b in range(n_bands):
+                    m = amplitude * np.exp(np.float64(h[n_harm + b]))
+                    band_power[b] += m * m
+    # noise: bin magnitudes sqrt(band_power @ S), uniformly random phases, one inverse FFT,
+    # synthesis window and overlap-add exactly as the spectral path
+    synthesis = carray(_pointer(table[base + 1] + np.uint64(4 * sl.synthesis_at)),
+                       (n_bands, k_bins), np.float32)
+    for kk in range(k_bins):
+        mag[kk] = 0.0
+    for b in range(n_bands):
+        p = np.float32(band_power[b])
+        if p > 0.0:
+            row = synthesis[b]
+            for kk in range(k_bins):
+                mag[kk] += p * row[kk]
+    mag[0] = 0.0
+    state_rng = rng[0]
+    two_pi = 2.0 * np.pi
+    noise_gain = sl.noise_gain
+    for kk in range(k_bins):
+        m = noise_gain * np.sqrt(mag[kk])
+        # xorshift64* (Marsaglia 2003), top 53 bits -> [0, 1)
+        state_rng ^= state_rng >> np.uint64(12)
+        state_rng ^= state_rng << np.uint64(25)
+        state_rng ^= state_rng >> np.uint64(27)
+        u = np.float64((state_rng * np.uint64(2685821657736338717)) >> np.uint64(11)) \
+            * (1.0 / 9007199254740992.0)
+        p = two_pi * u
+        spectrum[kk] = complex(m * np.cos(p), m * np.sin(p))
+    rng[0] = state_rng
+    c2r(spectrum, frame, axes, False, 1.0 / n_fft, 1)
+    for i in range(n_fft):
+        tail[i] += frame[i] * window[i]
+    for i in range(hop):
+        hop_out[i] += tail[i]
+    for i in range(n_fft - hop):
+        tail[i] = tail[i + hop]
+    for i in range(n_fft - hop, n_fft):
+        tail[i] = 0.0
+    return hop_out
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _read_control(control, snapshot, state):  # pragma: no cover - compiled
     """Seqlock read of the control block: copy it into ``snapshot`` between two reads of
@@ -344,6 +838,11 @@ def _read_control(control, snapshot, state):  # pragma: no cover - compiled
     snapshot.stamp_s = control.stamp_s
     snapshot.handoff = control.handoff
     snapshot.handoff_slot = control.handoff_slot
+    snapshot.pitchbend = control.pitchbend
+    snapshot.attack_s = control.attack_s
+    snapshot.decay_s = control.decay_s
+    snapshot.sustain_level = control.sustain_level
+    snapshot.release_s = control.release_s
     for s in range(N_SLOTS):
         for j in range(MAX_LATENT):
             snapshot.targets[s, j] = control.targets[s, j]
@@ -357,20 +856,30 @@ def _read_control(control, snapshot, state):  # pragma: no cover - compiled
     for s in range(N_SLOTS):
         for j in range(MAX_LATENT):
             state.targets[s, j] = snapshot.targets[s, j]
+    state.pitchbend = snapshot.pitchbend
+    state.attack_s = snapshot.attack_s
+    state.decay_s = snapshot.decay_s
+    state.sustain_level = snapshot.sustain_level
+    state.release_s = snapshot.release_s
     state.seen_seq = seq
     return True
-    state.gain_target = control.gain
-    state.stamp_s = control.stamp_s
-    state.handoff = control.handoff
-    state.handoff_slot = control.handoff_slot
-    for s in range(N_SLOTS):
-        for j in range(MAX_LATENT):
-            state.targets[s, j] = control.targets[s, j]
-    _fence()
-    if control.seq != seq:
-        return False
-    state.seen_seq = seq
-    return True
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _family(table, index):  # pragma: no cover - compiled
+    """FAMILY_SPECTRAL or FAMILY_HPN of the model in slot ``index``."""
+    return carray(_pointer(table[SLOT_BASE + index * N_SLOT_ARRAYS]), (1,), SLOT_DTYPE)[0].family
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _render_any(table, index, state, params, hop, axes, voices, voice_list,
+                n_voices):  # pragma: no cover - compiled
+    """The next hop of slot ``index``: its voices for an hpn model, else its spectral frame."""
+    base = SLOT_BASE + index * N_SLOT_ARRAYS
+    if _family(table, index) == FAMILY_HPN:
+        return _render_hpn_slot(table, base, index, state.targets[index], hop, axes, state,
+                                params, voices, voice_list, n_voices)
+    return _render_slot(table, base, state.targets[index], hop, axes, state)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -390,13 +899,20 @@ def _render_hop(table, state, params, fifo, time_s):  # pragma: no cover - compi
         state.swap_first_frame = state.frames
     axes = _i64(table, E_AXES, 1)
     mono = _f32(table, E_MONO, hop)
+    # notes: the event ring, then every voice's envelope for this hop
+    voices = carray(_pointer(table[E_VOICES]), (MAX_VOICES,), VOICE_DTYPE)
+    voice_list = _i64(table, E_VOICE_LIST, MAX_VOICES)
+    _apply_events(table, state)
+    if _family(table, state.active) != FAMILY_HPN and (
+            state.fading_to < 0 or _family(table, state.fading_to) != FAMILY_HPN):
+        for i in range(MAX_VOICES):  # no model plays notes: none sounds (nor waits)
+            voices[i].stage = IDLE
+    n_voices = _step_voices(voices, voice_list, state, hop / params.sample_rate)
     a = state.active
-    out_a = _render_slot(table, SLOT_BASE + a * N_SLOT_ARRAYS, state.targets[a], hop, axes,
-                         state)
+    out_a = _render_any(table, a, state, params, hop, axes, voices, voice_list, n_voices)
     if state.fading_to >= 0:
         b = state.fading_to
-        out_b = _render_slot(table, SLOT_BASE + b * N_SLOT_ARRAYS, state.targets[b], hop,
-                             axes, state)
+        out_b = _render_any(table, b, state, params, hop, axes, voices, voice_list, n_voices)
         n_fade = params.fade_len
         fade_in = _f32(table, E_FADE_IN, n_fade)
         fade_out = _f32(table, E_FADE_OUT, n_fade)
@@ -408,12 +924,22 @@ def _render_hop(table, state, params, fifo, time_s):  # pragma: no cover - compi
         if state.fade_pos >= n_fade:
             state.active = b
             state.fading_to = -1
+            if _family(table, b) != FAMILY_HPN:  # a spectral model plays no notes: they end
+                for i in range(MAX_VOICES):
+                    voices[i].stage = IDLE
+                    voices[i].held = 0
+                    voices[i].sustained = 0
+                    voices[i].pending_off = 0
+                    voices[i].ending = 0
+                n_voices = 0
+                state.voices = 0
             state.ack = state.handoff
             state.swap_done_frame = state.frames + hop
             state.swap_done_s = time_s + hop / params.sample_rate
     else:
         for i in range(hop):
             mono[i] = out_a[i]
+    _finish_voices(voices, voice_list, n_voices, state, params, time_s)
     # master gain, smoothed per hop as smooth_controls, then the output stage
     hop_gains = _f64(table, E_HOP_GAINS, 2)
     g = state.gain

@@ -27,6 +27,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from synth_server.core.config import model_family
 from synth_server.core.contract import ControlState, EngineStatus
 from synth_server.dsp.streaming import StreamingInverse
 from synth_server.engine import kernel
@@ -38,6 +39,16 @@ from synth_server.nav.maps import latent_target
 
 log = logging.getLogger(__name__)
 
+DEFAULT_ENVELOPE = (0.005, 0.2, 0.7, 0.3)  # attack_s, decay_s, sustain (0..1), release_s
+ENVELOPE_LIMITS_S = (10.0, 10.0, 20.0)  # longest attack_s, decay_s, release_s
+PITCHBEND_LIMIT = 24.0  # semitones either way
+# Factor on an hpn model's noise bin magnitudes. 1.0 is the HPN contract as written (the
+# spectral path's window and overlap-add, as dsp/hpn.py's HpnSynth): random-phase frames
+# overlap-add in power, not amplitude, so a stationary noise frame comes out with STFT
+# magnitudes sqrt(hop_length / n_fft) of those asked (-9.03 dB at 2048 / 256; measured by
+# tests/test_voices.py). sqrt(n_fft / hop_length) would give the asked magnitudes (the
+# contract's stated aim); engine and reference must change together.
+HPN_NOISE_GAIN = 1.0
 RECORD_RING_S = 4.0  # audio the recording ring holds while the writer thread is busy
 WATCH_S = 0.02  # swap reports and the recording ring (4 s deep) are checked this often
 
@@ -83,16 +94,23 @@ class ModelSlot:
     def __init__(self, checkpoint: Any, hop_length: int, smoothing_ms: float, seed: int = 0):
         decoder = checkpoint.decoder()
         layers = decoder.layers()
+        stft = checkpoint.stft
+        self.family = model_family(stft)
+        hpn = self.family == "hpn"
+        latent_dim = int(checkpoint.vae.latent_dim)
+        n_conditioning = int(getattr(checkpoint.vae, "n_conditioning", 0)) if hpn else 0
         if len(layers) > kernel.MAX_LAYERS:
             raise ValueError(f"{len(layers)} decoder layers; the live engine takes at most "
                              f"{kernel.MAX_LAYERS}")
-        if decoder.latent_dim > kernel.MAX_LATENT:
-            raise ValueError(f"latent_dim {decoder.latent_dim} > {kernel.MAX_LATENT}")
+        if latent_dim > kernel.MAX_LATENT:
+            raise ValueError(f"latent_dim {latent_dim} > {kernel.MAX_LATENT}")
+        if hpn:
+            _check_hpn(stft, n_conditioning, latent_dim, layers, decoder.synthesis)
         self.checkpoint = checkpoint
         self.name = checkpoint.name
-        self.latent_dim = decoder.latent_dim
-        stft = checkpoint.stft
-        n_fft, n_bins = stft.n_fft, decoder.n_bins
+        self.latent_dim = latent_dim
+        n_fft = stft.n_fft
+        n_bins = stft.n_bins if hpn else decoder.n_bins
         inverse = StreamingInverse(n_fft, hop_length, seed)
         phase_state = inverse.kernel_state()
         chunks: list[np.ndarray] = []
@@ -101,10 +119,18 @@ class ModelSlot:
         record = slot[0]
         record["n_layers"] = len(layers)
         record["latent_dim"] = self.latent_dim
-        record["n_features"] = decoder.n_features
         record["n_bins"] = n_bins
         record["n_fft"] = n_fft
-        sizes = [self.latent_dim] + [weight.shape[1] for weight, _ in layers]
+        record["family"] = kernel.FAMILY_HPN if hpn else kernel.FAMILY_SPECTRAL
+        if hpn:
+            record["n_features"] = stft.n_harmonics + stft.n_noise_bands
+            record["n_harmonics"] = stft.n_harmonics
+            record["n_noise_bands"] = stft.n_noise_bands
+            record["n_conditioning"] = n_conditioning
+            record["noise_gain"] = HPN_NOISE_GAIN
+        else:
+            record["n_features"] = decoder.n_features
+        sizes = [self.latent_dim + n_conditioning] + [weight.shape[1] for weight, _ in layers]
         record["sizes"][:len(sizes)] = sizes
         for i, (weight, bias) in enumerate(layers):
             record["weight_at"][i] = offset
@@ -114,15 +140,21 @@ class ModelSlot:
             chunks.append(np.asarray(bias, dtype=np.float32))
             offset += bias.size
         record["synthesis_at"] = offset
-        if decoder.synthesis is not None:
+        if hpn:  # the noise bands' synthesis matrix [n_noise_bands, n_bins] (mel bands,
+            # n_mels = n_noise_bands: filterbank.band_synthesis, given by the decoder)
+            chunks.append(np.ascontiguousarray(decoder.synthesis, dtype=np.float32)
+                          .reshape(-1))
+        elif decoder.synthesis is not None:
             record["has_synthesis"] = 1
             chunks.append(np.ascontiguousarray(decoder.synthesis, dtype=np.float32).reshape(-1))
-        record["floor"] = decoder.floor
+        if not hpn:
+            record["floor"] = decoder.floor
         hop_s = hop_length / stft.sample_rate
         record["alpha"] = 1.0 - math.exp(-hop_s / max(smoothing_ms / 1000.0, 1e-6))
         record["advance"] = phase_state["advance"]
         record["log_threshold"] = phase_state["log_threshold"]
         width = max(sizes)
+        rows = kernel.MAX_VOICES if hpn else 1  # an hpn slot decodes every voice at once
         start = checkpoint.manifold.to_latent(np.array([0.5, 0.5]))
         self.arrays: dict[str, np.ndarray] = {
             "slot": slot,
@@ -131,7 +163,8 @@ class ModelSlot:
             "running": phase_state["running"], "running_freq": phase_state["running_freq"],
             "rng": phase_state["rng"], "tail": phase_state["tail"],
             "window": phase_state["window"],
-            "h_a": _touch(np.zeros(width, np.float32)), "h_b": _touch(np.zeros(width, np.float32)),
+            "h_a": _touch(np.zeros(rows * width, np.float32)),
+            "h_b": _touch(np.zeros(rows * width, np.float32)),
             "mag": _touch(np.zeros(n_bins, np.float32)),
             "log_mag": _touch(np.zeros((1, n_bins), np.float32)),
             "phase": _touch(np.zeros((1, n_bins), np.float32)),
@@ -156,6 +189,27 @@ class ModelSlot:
         """This model's latent target [latent_dim] float64 for ``state``."""
         return np.asarray(latent_target(state, self.checkpoint.manifolds, self.latent_dim),
                           dtype=np.float64)
+
+
+def _check_hpn(stft: Any, n_conditioning: int, latent_dim: int, layers: list,
+               synthesis: Any) -> None:
+    """Raise ValueError when an hpn model does not fit the kernel's voices."""
+    if not 1 <= stft.n_harmonics <= kernel.MAX_HARMONICS:
+        raise ValueError(f"n_harmonics {stft.n_harmonics} not in 1..{kernel.MAX_HARMONICS}")
+    if not 1 <= stft.n_noise_bands <= kernel.MAX_NOISE_BANDS:
+        raise ValueError(f"n_noise_bands {stft.n_noise_bands} not in "
+                         f"1..{kernel.MAX_NOISE_BANDS}")
+    if not 0 <= n_conditioning <= kernel.MAX_CONDITIONING:
+        raise ValueError(f"n_conditioning {n_conditioning} not in 0..{kernel.MAX_CONDITIONING}")
+    if layers[0][0].shape[0] != latent_dim + n_conditioning:
+        raise ValueError(f"decoder input {layers[0][0].shape[0]} != latent_dim {latent_dim} + "
+                         f"n_conditioning {n_conditioning}")
+    if layers[-1][0].shape[1] != stft.n_harmonics + stft.n_noise_bands:
+        raise ValueError(f"decoder output {layers[-1][0].shape[1]} != n_harmonics + "
+                         f"n_noise_bands ({stft.n_harmonics + stft.n_noise_bands})")
+    if synthesis is None or tuple(np.shape(synthesis)) != (stft.n_noise_bands, stft.n_bins):
+        raise ValueError(f"an hpn decoder needs its noise synthesis matrix [n_noise_bands, "
+                         f"n_bins] = [{stft.n_noise_bands}, {stft.n_bins}]")
 
 
 def half_way_delay_ms(hop_length: int, n_fft: int, alpha: float, sample_rate: int) -> float:
@@ -189,6 +243,12 @@ def half_way_delay_ms(hop_length: int, n_fft: int, alpha: float, sample_rate: in
     share = (w * progress[None, :]).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-12)
     reached = np.nonzero(share >= 0.5)[0]
     return 1000.0 * float(reached[0] if len(reached) else len(t)) / sample_rate
+
+
+def _check_range(name: str, value: float, low: float, high: float) -> None:
+    """Raise ValueError unless ``low <= value <= high`` (and finite)."""
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{name} {value!r} not in [{low:g}, {high:g}]")
 
 
 def _cycles_per_second() -> float:
@@ -284,7 +344,19 @@ class CallbackEngine:
             "limiter": np.ones(1, np.float64),
             "timespec": _touch(np.zeros(2, np.int64)),
             "snapshot": _touch(np.zeros(1, kernel.CONTROL_DTYPE)),
+            "voices": _touch(np.zeros(kernel.MAX_VOICES, kernel.VOICE_DTYPE)),
+            "events": _touch(np.zeros(kernel.EVENT_RING, kernel.EVENT_DTYPE)),
+            "event_write": _touch(np.zeros(1, np.int64)),
+            "amp_prev": _touch(np.zeros((kernel.N_SLOTS, kernel.MAX_VOICES,
+                                         kernel.MAX_HARMONICS), np.float64)),
+            "osc": _touch(np.zeros((5, kernel.MAX_HARMONICS), np.float64)),
+            "band_power": _touch(np.zeros(kernel.MAX_NOISE_BANDS, np.float64)),
+            "voice_list": _touch(np.zeros(kernel.MAX_VOICES, np.int64)),
         }
+        self.envelope = DEFAULT_ENVELOPE
+        self.pitchbend = 0.0
+        c = self.control[0]
+        c["attack_s"], c["decay_s"], c["sustain_level"], c["release_s"] = self.envelope
         self.table = kernel.engine_table()
         for i, name in enumerate(kernel.ENGINE_ARRAYS):
             self.table[i] = self.arrays[name].ctypes.data
@@ -314,6 +386,8 @@ class CallbackEngine:
     # -- slots and control ---------------------------------------------------------------
 
     def _install(self, index: int, slot: ModelSlot) -> None:
+        # the slot is not playing: the kernel does not read its amplitudes now
+        self.arrays["amp_prev"][index] = 0.0
         for i, address in enumerate(slot.addresses()):
             self.table[kernel.SLOT_BASE + index * kernel.N_SLOT_ARRAYS + i] = address
         self.slots[index] = slot
@@ -341,6 +415,9 @@ class CallbackEngine:
         unread = self.state["seen_seq"][0] < control["seq"][0] and control["stamp_s"][0] > 0.0
         control["seq"] += 1  # odd: writing
         control["gain"] = state.gain
+        control["pitchbend"] = self.pitchbend
+        (control["attack_s"], control["decay_s"], control["sustain_level"],
+         control["release_s"]) = self.envelope
         if not unread or stamp <= 0.0:  # a change not yet rendered keeps its own arrival time
             control["stamp_s"] = stamp
         for index, target in enumerate(targets):
@@ -371,6 +448,128 @@ class CallbackEngine:
                     self._emit(("load_error", f"superseded by {checkpoint.name}"))
                 return
             self._start_handoff(checkpoint, requested_s)
+
+    # -- notes (hpn models) ----------------------------------------------------------------
+
+    @property
+    def family(self) -> str:
+        """The playing model's family: "hpn" (plays notes) or "spectral"."""
+        slot = self.slots[int(self.state["active"][0])]
+        return slot.family if slot is not None else "spectral"
+
+    def _event(self, kind: int, midi_pitch: float = 0.0, velocity: float = 0.0,
+               received_s: float = 0.0) -> None:
+        """Publish one note event into the kernel's ring (single producer: under the lock).
+
+        Raises:
+            RuntimeError: the ring is full (EVENT_RING events not yet applied: the kernel is
+                not running or the sender floods); the event is refused, none is lost silently.
+        """
+        with self._lock:
+            write = int(self.arrays["event_write"][0])
+            if write - int(self.state["ev_read"][0]) >= kernel.EVENT_RING:
+                raise RuntimeError(f"{kernel.EVENT_RING} note events wait for the audio "
+                                   "callback: refused")
+            event = self.arrays["events"][write % kernel.EVENT_RING]
+            event["kind"] = kind
+            event["midi_pitch"] = midi_pitch
+            event["velocity"] = velocity
+            event["stamp_s"] = self._to_stream_s(received_s) if received_s > 0.0 else 0.0
+            self.arrays["event_write"][0] = write + 1  # publish (stores are ordered: x86-64
+            # TSO; the kernel fences between reading the counter and the events)
+
+    def note_on(self, midi_pitch: float, velocity: float, received_s: float = 0.0) -> None:
+        """Start a note at the next hop: midi_pitch in 0..127 (fractional allowed), velocity
+        0..127 (0: note off, as MIDI). The oldest note is stolen (faded out in 10.7 ms) when
+        kernel.POLYPHONY notes sound. ``received_s``: time.monotonic() of the packet (for the
+        note-on latency), 0 when unmeasured.
+
+        Raises:
+            ValueError: pitch or velocity out of range or not finite.
+            RuntimeError: the event ring is full.
+        """
+        _check_range("midi_pitch", midi_pitch, 0.0, 127.0)
+        _check_range("velocity", velocity, 0.0, 127.0)
+        self._event(kernel.EV_NOTE_ON, midi_pitch, velocity, received_s)
+
+    def note_off(self, midi_pitch: float, received_s: float = 0.0) -> None:
+        """Release the note(s) at ``midi_pitch`` (held on while the sustain pedal is down).
+        A note released before it sounded one hop still sounds that hop, then releases.
+
+        Raises:
+            ValueError: pitch out of range; RuntimeError: the event ring is full.
+        """
+        _check_range("midi_pitch", midi_pitch, 0.0, 127.0)
+        self._event(kernel.EV_NOTE_OFF, midi_pitch, 0.0, received_s)
+
+    def all_notes_off(self) -> None:
+        """Release every note (and lift the sustain pedal)."""
+        self._event(kernel.EV_ALL_OFF)
+
+    def set_sustain(self, on: bool) -> None:
+        """Sustain pedal: while down, released keys keep sounding; lifting it releases them."""
+        self._event(kernel.EV_SUSTAIN_ON if on else kernel.EV_SUSTAIN_OFF)
+
+    def set_pitchbend(self, semitones: float) -> None:
+        """Pitch bend of every voice, semitones in [-24, 24] (applied at the next hop).
+
+        Raises:
+            ValueError: out of range or not finite.
+        """
+        _check_range("semitones", semitones, -PITCHBEND_LIMIT, PITCHBEND_LIMIT)
+        with self._lock:
+            self.pitchbend = float(semitones)
+            self._write_fields()
+
+    def set_envelope(self, attack_s: float, decay_s: float, sustain: float,
+                     release_s: float) -> None:
+        """ADSR of every voice (linear segments; sounding voices follow at the next hop):
+        attack_s 0..10 s, decay_s 0..10 s (from 1 to ``sustain``), sustain level 0..1 of the
+        velocity's amplitude (0: the note ends after its decay), release_s 0..20 s.
+
+        Raises:
+            ValueError: a value out of range or not finite.
+        """
+        _check_range("attack_s", attack_s, 0.0, ENVELOPE_LIMITS_S[0])
+        _check_range("decay_s", decay_s, 0.0, ENVELOPE_LIMITS_S[1])
+        _check_range("sustain", sustain, 0.0, 1.0)
+        _check_range("release_s", release_s, 0.0, ENVELOPE_LIMITS_S[2])
+        with self._lock:
+            self.envelope = (float(attack_s), float(decay_s), float(sustain), float(release_s))
+            self._write_fields()
+
+    def _write_fields(self) -> None:
+        """Seqlock write of the note fields only (caller holds the lock)."""
+        control = self.control
+        control["seq"] += 1
+        control["pitchbend"] = self.pitchbend
+        (control["attack_s"], control["decay_s"], control["sustain_level"],
+         control["release_s"]) = self.envelope
+        control["seq"] += 1
+
+    @property
+    def voices_sounding(self) -> int:
+        """Notes sounding now (held, sustained or releasing; not stolen ones fading out)."""
+        return int(self.state["voices"][0])
+
+    def note_latency(self) -> LatencyStats:
+        """Note-on latency of the last (up to 1024) notes: arrival -> the first sample of the
+        note reaching the device (ms)."""
+        s = self.state[0]
+        count = int(s["note_lat_count"])
+        n = min(count, kernel.LATENCY_RING)
+        if n == 0:
+            return LatencyStats()
+        values = np.array(s["note_latencies_ms"][:n], dtype=np.float64)
+        return LatencyStats(float(np.median(values)), float(np.percentile(values, 99)), count)
+
+    def render_offline(self, frames: int) -> np.ndarray:
+        """Run the kernel now, in this thread, for ``frames`` frames (offline rendering and
+        tests: the engine must not be started). Returns [frames, channels] float32 (new)."""
+        out = np.zeros((frames, self.channels), np.float32)
+        kernel.process(np.uint64(self.table.ctypes.data), np.uint64(out.ctypes.data), frames,
+                       0.0, 0.0)
+        return out
 
     def _handoff_busy(self) -> bool:
         return int(self.control["handoff"][0]) > int(self.state["ack"][0])
@@ -416,7 +615,8 @@ class CallbackEngine:
         target = tuple(float(v) for v in s["targets"][active, :d])
         return EngineStatus(model_name=self.model_name, latent_dim=d, latent=latent,
                             target_latent=target, underruns=int(s["late_callbacks"]),
-                            nan_frames=int(s["nan_frames"]))
+                            nan_frames=int(s["nan_frames"]), voices=int(s["voices"]),
+                            family=slot.family if slot is not None else "spectral")
 
     def latency(self) -> LatencyStats:
         """Control latency of the last (up to 1024) changes."""
@@ -468,6 +668,14 @@ class CallbackEngine:
         self.control["handoff"] = 1
         self.control["handoff_slot"] = 1
         self.control["seq"] += 2
+        if self.slots[0].family == "hpn":  # voices: more notes than POLYPHONY (stealing),
+            # releases, the pedal, during the crossfade
+            self._event(kernel.EV_SUSTAIN_ON)
+            for i in range(kernel.POLYPHONY + 2):
+                self._event(kernel.EV_NOTE_ON, 40.0 + i, 100.0)
+            self._event(kernel.EV_NOTE_OFF, 40.0)
+            self._event(kernel.EV_SUSTAIN_OFF)
+            self._event(kernel.EV_ALL_OFF)
         for _ in range(int(self.params["fade_len"][0]) // self.hop_length + 2):
             kernel.process(np.uint64(self.table.ctypes.data), np.uint64(out.ctypes.data),
                            len(out), 0.0, 0.0)
@@ -622,12 +830,16 @@ class CallbackEngine:
             record = self.recorder.summary()
         s = self.state[0]
         latency = self.latency()
+        notes = self.note_latency()
         cost = self.callback_cost()
         details = {"latency_ms_median": latency.median_ms, "latency_ms_p99": latency.p99_ms,
                    # change -> half-way to the new timbre: the first changed sample, then the
                    # smoothing and the synthesis window (half_way_delay_ms)
                    "timbre_half_way_ms_median": latency.median_ms + self.half_way_ms,
                    "latency_count": latency.count, "realtime": self.realtime,
+                   "note_latency_ms_median": notes.median_ms,
+                   "note_latency_ms_p99": notes.p99_ms, "notes": notes.count,
+                   "notes_stolen": int(s["steals"]),
                    "callbacks": int(s["callbacks"]), "xruns_seen": int(s["gaps"]),
                    "torn_reads": int(s["torn_reads"]),
                    "callback_ms_mean": round(cost["mean_ms"], 4),

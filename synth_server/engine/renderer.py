@@ -2,7 +2,8 @@
 
 Per hop: map the newest control state to a latent target (manifold matrix product), smooth it
 (one-pole, ``smoothing_ms``), decode one magnitude frame (:class:`NumpyDecoder`), replace a
-non-finite frame by silence (counted), build phase and overlap-add (:class:`StreamingInverse`),
+non-finite frame by silence (counted), build phase and overlap-add (:class:`StreamingInverse`;
+steps shared with the descriptor fit in :mod:`synth_server.model.synthesis`),
 apply the smoothed gain as a per-sample ramp, remove DC (one-pole high-pass), and limit the peak
 to ``ceiling_db`` (hop-wise gain reduction with instant attack and ``release_ms`` release, then a
 hard ceiling for the rare early-hop peak).
@@ -19,19 +20,17 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from synth_server.core.contract import ControlState, EngineStatus
-from synth_server.dsp.output import output_stage, smooth_controls
+from synth_server.dsp.output import smooth_controls
+# the synthesis after the decoder is shared with the descriptor fit (model.synthesis); the
+# output-stage constants are re-exported here for the engine's other modules
+from synth_server.model.synthesis import (CEILING_DB, DC_CUTOFF_HZ, GAIN_SNAP,  # noqa: F401
+                                          RELEASE_MS, OutputStage, make_inverse, synthesise)
 from synth_server.nav.maps import latent_target
 
 if TYPE_CHECKING:  # the engine is handed a loaded checkpoint; it never reads one
     from synth_server.artifacts.checkpoint import Checkpoint
-from synth_server.dsp.streaming import StreamingInverse
 
 log = logging.getLogger(__name__)
-
-CEILING_DB = -0.1
-DC_CUTOFF_HZ = 5.0
-RELEASE_MS = 150.0
-GAIN_SNAP = 1e-6  # a smoothed gain below this is exactly 0 (true digital silence)
 
 
 class Renderer:
@@ -59,26 +58,16 @@ class Renderer:
         self.channels = channels
         self.latent_dim = checkpoint.vae.latent_dim
         self._decoder = checkpoint.decoder()
-        if phase == "peak":
-            self._inverse = StreamingInverse(self.stft.n_fft, self.hop_length, seed)
-        elif phase == "rtpghi":
-            from synth_server.dsp.pghi import RtpghiInverse
-
-            self._inverse = RtpghiInverse(self.stft.n_fft, self.hop_length, seed=seed)
-        else:
-            raise ValueError(f"unknown phase method {phase!r} (peak, rtpghi)")
+        self._inverse = make_inverse(phase, self.stft.n_fft, self.hop_length, seed)
         self.phase = phase
         hop_s = self.hop_length / self.sample_rate
         self._alpha = 1.0 - math.exp(-hop_s / max(smoothing_ms / 1000.0, 1e-6))
-        self._release = 1.0 - math.exp(-hop_s / (RELEASE_MS / 1000.0))
-        self.ceiling = 10.0 ** (ceiling_db / 20.0)
+        self._stage = OutputStage(self.sample_rate, self.hop_length, ceiling_db)
+        self.ceiling = self._stage.ceiling
         start = checkpoint.manifold.to_latent(np.array([0.5, 0.5]))
         self.latent = start.astype(np.float64)  # smoothed latent (updated in place)
         self.target = self.latent.copy()
         self._gain = np.zeros(1)  # smoothed gain: fades in from silence
-        self._limiter = np.ones(1)
-        self._dc_state = np.zeros(2)
-        self._dc_pole = math.exp(-2.0 * math.pi * DC_CUTOFF_HZ / self.sample_rate)
         self.nan_frames = 0
         self.hops = 0
         self._targets_cache: tuple[Optional[ControlState], np.ndarray] = (None, self.target)
@@ -91,7 +80,7 @@ class Renderer:
     @property
     def limiter_gain(self) -> float:
         """Current limiter gain (1.0 = not limiting)."""
-        return float(self._limiter[0])
+        return float(self._stage.limiter[0])
 
     def status(self, underruns: int = 0) -> EngineStatus:
         """Snapshot for /state."""
@@ -142,19 +131,12 @@ class Renderer:
                         self.latent, self._gain, self._alpha, GAIN_SNAP, latents, hop_gains)
         self.target = targets[-1]
         magnitude = self._decoder.magnitude(latents)
-        bad = ~np.isfinite(magnitude).all(axis=1)
-        if bad.any():
-            self._report_nan(int(bad.sum()))
-            magnitude[bad] = 0.0
-        if self.phase == "peak":
-            mono = self._inverse.process_frames(magnitude, checked=True)
-        else:
-            mono = np.ascontiguousarray(self._inverse.process_frames(magnitude), dtype=np.float32)
-        out = np.empty((mono.shape[0], self.channels), dtype=np.float32)
-        if output_stage(mono, hop_gains, self._dc_state, self._dc_pole, self._limiter,
-                        self.ceiling, self._release, out):
+        out, bad_frames, bad_samples = synthesise(magnitude, self._inverse, self._stage,
+                                                  hop_gains, self.channels)
+        if bad_frames:
+            self._report_nan(bad_frames)
+        if bad_samples:
             self._report_nan(1)  # cannot come from finite frames; never reaches the device
-            self._dc_state[:] = 0.0
         self.hops += n
         return out
 

@@ -28,33 +28,41 @@ What is measured (all on files the model never trained on):
   picture of the pad (its anchors' plane positions, coloured by a label).
 
 Everything is written to ``<model>/report/``: ``report.md``, ``metrics.json`` and small PNGs
-(matplotlib Agg, 80 dpi).
+(matplotlib Agg, 80 dpi). This module runs the evaluation and writes the files; the measures are
+in :mod:`.measures`, the figures in :mod:`.figures`, the Markdown text in :mod:`.markdown`.
 """
 from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 import numpy as np
 
 from synth_server.artifacts.layout import REPORT_DIR
-from synth_server.core.config import StftConfig
+from synth_server.core.files import write_atomic
+# the measures, figures and Markdown text live in their own modules; their names stay importable
+# from here (synth_server.evaluate.report.mutual_information_gap ...)
+from synth_server.evaluate.figures import DPI, kl_figure, scatter_grid, spectrogram_figure
+from synth_server.evaluate.markdown import render_report
+from synth_server.evaluate.measures import (MIG_BINS, PITCH_RANGE_SEMITONES,
+                                            PITCH_RESOLUTION, PITCH_SAMPLE_RATE, cents_error,
+                                            discretise, factor_names, frames_to_audio,
+                                            histogram_discretise, mutual_information_gap,
+                                            pitch_track)
+
+__all__ = ["DPI", "MIG_BINS", "PITCH_BAR_CENTS", "PITCH_RANGE_SEMITONES", "PITCH_RESOLUTION",
+           "PITCH_SAMPLE_RATE", "cents_error", "discretise", "evaluate_model", "factor_names",
+           "file_labels", "frames_to_audio", "histogram_discretise", "kl_figure",
+           "mutual_information_gap", "pitch_track", "render_report", "resolve_dataset",
+           "scatter_grid", "spectrogram_figure"]
 
 log = logging.getLogger(__name__)
 
-MIG_BINS = 20
-PITCH_SAMPLE_RATE = 16000
-PITCH_RESOLUTION = 0.02  # pyin bins of 2 cents
-PITCH_RANGE_SEMITONES = 7.0
 PITCH_BAR_CENTS = 10.0
-DPI = 80
-# labels that describe a file but are not factors of variation
-NON_FACTORS = ("file", "program_name", "family_name", "split", "duration_s", "peak_dbfs")
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -76,258 +84,22 @@ def resolve_dataset(path: str | Path, model_dir: Path) -> Path:
 
 
 def file_labels(folder: Path) -> tuple[dict[Path, dict[str, Any]], str]:
-    """Labels of the audio files under ``folder``, by resolved path.
-
-    Looks for ``factors.csv`` (toy set, :func:`synth_server.data.toy_pyo.load_factors`) or
-    ``labels.csv`` (SoundFont set, :func:`synth_server.data.soundfont.load_labels`) in
-    ``folder`` and its parent (a SoundFont set's ``train/`` and ``heldout/`` share the parent's).
+    """Labels of the audio files under ``folder`` (:func:`synth_server.data.labels.read_labels`);
+    a malformed label file is logged and ignored (the report then has no factors).
 
     Returns:
-        ({path: row}, kind) with kind "toy", "soundfont" or "none" (then ``{}``).
+        ({resolved path: row}, kind) with kind "toy", "soundfont" or "none" (then ``{}``).
     """
-    from synth_server.data.soundfont import load_labels
-    from synth_server.data.toy_pyo import load_factors
+    from synth_server.data.labels import read_labels
 
-    for where in (folder, folder.parent):
-        for name, loader, kind in (("factors.csv", load_factors, "toy"),
-                                   ("labels.csv", load_labels, "soundfont")):
-            if (where / name).is_file():
-                try:
-                    rows = loader(where)
-                except (ValueError, OSError) as exc:
-                    log.warning("ignoring %s: %s", where / name, exc)
-                    continue
-                return {(where / row["file"]).resolve(): row for row in rows}, kind
-    return {}, "none"
-
-
-def factor_names(rows: Sequence[dict[str, Any]], kind: str) -> list[str]:
-    """Numeric label columns that vary over ``rows`` (the factors MIG is measured against).
-    SoundFont sets: program, family, pitch, velocity (f0_hz repeats pitch)."""
-    if not rows:
-        return []
-    skip = set(NON_FACTORS) | ({"f0_hz"} if kind == "soundfont" else set())
-    names = []
-    for key, value in rows[0].items():
-        if key in skip or isinstance(value, str):
-            continue
-        if len({row[key] for row in rows}) > 1:
-            names.append(key)
-    return names
-
-
-def discretise(values: np.ndarray, n_bins: int = MIG_BINS) -> np.ndarray:
-    """Integer codes [n] of a factor: its distinct values when there are at most ``n_bins``,
-    else ``n_bins`` quantile bins."""
-    values = np.asarray(values, dtype=np.float64)
-    unique, codes = np.unique(values, return_inverse=True)
-    if len(unique) <= n_bins:
-        return codes
-    edges = np.quantile(values, np.linspace(0, 1, n_bins + 1)[1:-1])
-    return np.digitize(values, edges)
-
-
-def histogram_discretise(z: np.ndarray, n_bins: int = MIG_BINS) -> np.ndarray:
-    """[n, d] latents -> [n, d] codes of ``n_bins`` equal-width bins per dimension
-    (disentanglement_lib's ``_histogram_discretize``)."""
-    out = np.zeros(z.shape, dtype=np.int64)
-    for j in range(z.shape[1]):
-        edges = np.histogram(z[:, j], n_bins)[1]
-        out[:, j] = np.digitize(z[:, j], edges[:-1])
-    return out
-
-
-def mutual_information_gap(z: np.ndarray, factors: dict[str, np.ndarray],
-                           n_bins: int = MIG_BINS) -> dict[str, Any]:
-    """Mutual Information Gap (Chen et al. 2018, eq. 7).
-
-    ``MIG = 1/K sum_k (I(z_j1; v_k) - I(z_j2; v_k)) / H(v_k)``, j1 and j2 the latent dimensions
-    with the largest and second largest mutual information with factor v_k. Estimated on
-    discretised latents (``n_bins`` equal-width bins) with ``sklearn.metrics.mutual_info_score``
-    (nats), as disentanglement_lib (Locatello et al. 2019).
-
-    Args:
-        z: [n, d] codes (posterior means or PCA scores).
-        factors: name -> [n] integer codes (:func:`discretise`); constant factors are skipped.
-    Returns:
-        {"mig": float in [0, 1] (NaN without factors), "per_factor": {name: gap / entropy},
-        "best_dim": {name: j1}, "mi": {name: [I(z_j; v_k) / H(v_k) for j]}}.
-    """
-    from sklearn.metrics import mutual_info_score
-
-    codes = histogram_discretise(np.asarray(z, dtype=np.float64), n_bins)
-    per_factor: dict[str, float] = {}
-    best: dict[str, int] = {}
-    mi_rows: dict[str, list[float]] = {}
-    for name, v in factors.items():
-        entropy = mutual_info_score(v, v)
-        if entropy <= 0:
-            continue
-        mi = np.array([mutual_info_score(codes[:, j], v) for j in range(codes.shape[1])])
-        order = np.argsort(mi)[::-1]
-        second = mi[order[1]] if len(mi) > 1 else 0.0
-        per_factor[name] = float(np.clip((mi[order[0]] - second) / entropy, 0.0, 1.0))
-        best[name] = int(order[0])
-        mi_rows[name] = [float(m / entropy) for m in mi]
-    mig = float(np.mean(list(per_factor.values()))) if per_factor else float("nan")
-    return {"mig": mig, "per_factor": per_factor, "best_dim": best, "mi": mi_rows}
-
-
-# -- resynthesis and pitch --------------------------------------------------------------------
-
-def frames_to_audio(log_features: np.ndarray, keep: np.ndarray, n_frames: int, n_samples: int,
-                    stft: StftConfig, n_iter: int, seed: int = 0) -> np.ndarray:
-    """Decoded log features -> audio.
-
-    Args:
-        log_features: [n_keep, n_features] ``log(feature + log_floor)`` of the kept frames.
-        keep: [n_frames] bool, which analysis frames they are (the others are silence).
-        n_frames: frames of the original analysis.
-        n_samples: length of the original signal.
-        stft: analysis config (bands are mapped to STFT magnitudes with the play-time matrix).
-        n_iter: Griffin-Lim iterations.
-    Returns:
-        [n_samples] float32 signal.
-    """
-    from synth_server.dsp.filterbank import magnitude_from_bands
-    from synth_server.dsp.stft import from_log, griffin_lim
-
-    mag = np.zeros((n_frames, stft.n_bins), dtype=np.float32)
-    mag[keep] = magnitude_from_bands(from_log(log_features, stft), stft)
-    y = griffin_lim(mag, stft, n_iter=n_iter, seed=seed)
-    out = np.zeros(n_samples, dtype=np.float32)
-    out[: min(n_samples, len(y))] = y[:n_samples]
-    return out
-
-
-def pitch_track(y: np.ndarray, sample_rate: int, f0_hz: float) -> np.ndarray:
-    """pyin f0 [n_frames] in Hz (NaN where unvoiced), 10 ms hop at 16 kHz, searched within
-    +-``PITCH_RANGE_SEMITONES`` of ``f0_hz`` with ``PITCH_RESOLUTION`` semitone bins."""
-    import librosa
-
-    y16 = librosa.resample(np.asarray(y, dtype=np.float32), orig_sr=sample_rate,
-                           target_sr=PITCH_SAMPLE_RATE)
-    ratio = 2.0 ** (PITCH_RANGE_SEMITONES / 12.0)
-    fmax = min(f0_hz * ratio, PITCH_SAMPLE_RATE / 4)
-    f0, voiced, _ = librosa.pyin(y16, fmin=f0_hz / ratio, fmax=fmax, sr=PITCH_SAMPLE_RATE,
-                                 frame_length=1024, hop_length=160,
-                                 resolution=PITCH_RESOLUTION)
-    return np.where(voiced, f0, np.nan)
-
-
-def cents_error(reference: np.ndarray, estimate: np.ndarray) -> np.ndarray:
-    """|1200 log2(estimate / reference)| over frames voiced in both: [n_common] cents."""
-    n = min(len(reference), len(estimate))
-    a, b = reference[:n], estimate[:n]
-    both = np.isfinite(a) & np.isfinite(b)
-    return np.abs(1200.0 * np.log2(b[both] / a[both]))
-
-
-# -- figures ----------------------------------------------------------------------------------
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _colour_args(values: np.ndarray, name: str) -> dict[str, Any]:
-    values = np.asarray(values, dtype=np.float64)
-    positive = np.all(values > 0)
-    if name.endswith("_hz") and positive:
-        return {"c": np.log2(values), "cmap": "viridis"}
-    if name in ("program", "family"):
-        return {"c": values, "cmap": "tab20"}
-    return {"c": values, "cmap": "viridis"}
-
-
-def scatter_grid(path: Path, xy: np.ndarray, colours: dict[str, np.ndarray], title: str,
-                 xlabel: str, ylabel: str) -> None:
-    """One small scatter per label of 2-D points ``xy`` [n, 2], saved as PNG (80 dpi)."""
-    plt = _plt()
-    names = list(colours) or ["(no labels)"]
-    n = len(names)
-    cols = min(n, 4)
-    rows = int(math.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.4 * rows + 0.3), squeeze=False)
-    for ax, name in zip(axes.ravel(), names):
-        if name in colours:
-            args = _colour_args(colours[name], name)
-            sc = ax.scatter(xy[:, 0], xy[:, 1], s=2, linewidths=0, **args)
-            cb = fig.colorbar(sc, ax=ax, fraction=0.05, pad=0.02)
-            cb.ax.tick_params(labelsize=6)
-            ax.set_title(("log2 " if name.endswith("_hz") else "") + name, fontsize=8)
-        else:
-            ax.scatter(xy[:, 0], xy[:, 1], s=2, linewidths=0, c="k")
-        ax.tick_params(labelsize=6)
-        ax.set_xlabel(xlabel, fontsize=7)
-        ax.set_ylabel(ylabel, fontsize=7)
-    for ax in axes.ravel()[n:]:
-        ax.axis("off")
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-
-
-def kl_figure(path: Path, kl_train: np.ndarray, kl_heldout: np.ndarray,
-              pca_variance_ratio: np.ndarray) -> None:
-    """Bars: the VAE's KL per dimension (nats; train and held-out) beside the PCA baseline's
-    explained variance per component."""
-    plt = _plt()
-    fig, (a, b) = plt.subplots(1, 2, figsize=(7.0, 2.6))
-    d = np.arange(len(kl_train))
-    a.bar(d - 0.2, kl_train, 0.4, label="train")
-    a.bar(d + 0.2, kl_heldout, 0.4, label="held-out")
-    a.set_xlabel("latent dimension", fontsize=7)
-    a.set_ylabel("KL (nats)", fontsize=7)
-    a.set_title("VAE: KL(q(z|x) || N(0, I)) per dimension", fontsize=8)
-    a.legend(fontsize=6)
-    b.bar(np.arange(len(pca_variance_ratio)), pca_variance_ratio, 0.6, color="C2")
-    b.set_xlabel("component", fontsize=7)
-    b.set_ylabel("explained variance ratio", fontsize=7)
-    b.set_title("PCA baseline: variance per component", fontsize=8)
-    for ax in (a, b):
-        ax.tick_params(labelsize=6)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-
-
-def spectrogram_figure(path: Path, spectra: dict[str, np.ndarray], stft: StftConfig,
-                       title: str) -> None:
-    """Log-magnitude spectrograms ([n_frames, n_bins] linear magnitudes) side by side, 0-8 kHz."""
-    plt = _plt()
-    fig, axes = plt.subplots(1, len(spectra), figsize=(2.4 * len(spectra), 2.4), squeeze=False)
-    top = int(8000 * stft.n_fft / stft.sample_rate)
-    duration = None
-    for ax, (name, mag) in zip(axes[0], spectra.items()):
-        duration = len(mag) * stft.hop_length / stft.sample_rate
-        db = 20 * np.log10(np.maximum(mag[:, :top].T, 1e-4))
-        ax.imshow(db, origin="lower", aspect="auto", vmin=-80, vmax=0, cmap="magma",
-                  extent=(0, duration, 0, 8), interpolation="nearest")
-        ax.set_title(name, fontsize=8)
-        ax.set_xlabel("s", fontsize=7)
-        ax.set_ylabel("kHz", fontsize=7)
-        ax.tick_params(labelsize=6)
-    fig.suptitle(title, fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
+    try:
+        return read_labels(folder)
+    except (ValueError, OSError) as exc:
+        log.warning("ignoring the labels of %s: %s", folder, exc)
+        return {}, "none"
 
 
 # -- the evaluation ---------------------------------------------------------------------------
-
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return "nan" if not np.isfinite(value) else f"{value:.{digits}f}"
-    return str(value)
-
 
 def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
                    heldout_dir: Optional[str | Path] = None, out_dir: Optional[str | Path] = None,
@@ -367,7 +139,7 @@ def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
     from synth_server.artifacts.descriptors import load_anchors
     from synth_server.artifacts.navigation import load_manifolds
     from synth_server.data.frames import audio_files, heldout_split, load_frames, load_mono
-    from synth_server.model.vae import FrameVAE
+    from synth_server.model.vae import FrameVAE, encode_posterior
     from synth_server.artifacts.checkpoint import load_checkpoint
     from synth_server.nav.maps import anchor_plane
     from synth_server.dsp.filterbank import log_features_from_log_magnitude
@@ -409,12 +181,7 @@ def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
     is_val = np.isin(owners, list(held))
     with torch.inference_mode():
         x_all = model.normalise(torch.from_numpy(features))
-        mu_all, logvar_all = [], []
-        for i in range(0, len(x_all), 4096):
-            m, lv = model.encode(x_all[i:i + 4096])
-            mu_all.append(m)
-            logvar_all.append(lv)
-        mu_t, logvar_t = torch.cat(mu_all), torch.cat(logvar_all)
+    mu_t, logvar_t = encode_posterior(model, x_all)
     x_np = x_all.numpy()
     mu_np = mu_t.numpy().astype(np.float64)
     train_mask = ~is_val
@@ -628,126 +395,8 @@ def evaluate_model(model_dir: str | Path, data_dir: Optional[str | Path] = None,
     results["figures"] = {**pngs, **{f"manifold_{k}": v for k, v in manifold_pngs.items()}}
     results["seconds"] = round(time.perf_counter() - started, 1)
 
-    (out / "metrics.json").write_text(json.dumps(results, indent=1, default=float) + "\n",
-                                      encoding="utf-8")
-    (out / "report.md").write_text(render_report(results, checkpoint, command, manifold_pngs,
-                                                 pngs), encoding="utf-8")
+    write_atomic(out / "metrics.json",
+                 (json.dumps(results, indent=1, default=float) + "\n").encode("utf-8"))
+    write_atomic(out / "report.md", render_report(results, checkpoint, command, manifold_pngs,
+                                                  pngs).encode("utf-8"))
     return results
-
-
-def render_report(r: dict[str, Any], checkpoint: Any, command: str,
-                  manifold_pngs: dict[str, str], pngs: dict[str, str]) -> str:
-    """The Markdown report of :func:`evaluate_model`'s results."""
-    lines = [f"# Evaluation of `{checkpoint.name}`", ""]
-    lines += [f"Produced by `{command or 'synth_server.evaluate.report.evaluate_model'}` "
-              f"({r['seconds']} s). Weights sha256 `{r['weights_sha256'][:16]}`; training data "
-              f"`{r['data']}`; held-out: {r['heldout']['source']} "
-              f"({r['heldout']['n_files']} files, {r['heldout']['n_frames']} frames).", ""]
-    lines += ["Baseline: a PCA autoencoder (sklearn PCA, "
-              f"{checkpoint.vae.latent_dim} components = the VAE's latent_dim) fitted on the same "
-              "normalised training frames. Every resynthesis (VAE, PCA, and the original "
-              f"magnitudes as 'oracle') uses {r['phase_reconstruction']}.", ""]
-    lines += ["## Quality bars", "", "| bar | measured | met |", "|---|---|---|"]
-    def verdict(bar: dict[str, Any]) -> str:
-        if bar["met"] is None:
-            return "not measured: " + bar.get("why", "")
-        return "yes" if bar["met"] else "no"
-
-    b = r["bars"]["toy_pitch_median_cents_le_10"]
-    lines.append(f"| pitch error of decoded held-out toy tones, median <= 10 cents | "
-                 f"{_fmt(b['value'], 1)} cents | {verdict(b)} |")
-    b = r["bars"]["soundfont_vae_mrstft_below_pca"]
-    lines.append(f"| held-out SoundFont programs: VAE MR-STFT < PCA MR-STFT | VAE {_fmt(b['vae'])}"
-                 f" / PCA {_fmt(b['pca'])} | {verdict(b)} |")
-    lines += ["", "## Reconstruction (held-out)", "",
-              "Multi-resolution STFT distance (Yamamoto et al. 2020; FFT 512-4096, spectral "
-              "convergence + log-magnitude L1, lower is better), mean over held-out files.", "",
-              "| system | MR-STFT | pitch error, median cents |", "|---|---|---|"]
-    pc = r["pitch_cents"]
-    for s, label in (("vae", "VAE (posterior mean)"), ("pca", "PCA autoencoder"),
-                     ("oracle", "oracle (original magnitudes)")):
-        lines.append(f"| {label} | {_fmt(r['mrstft'][s])} | "
-                     f"{_fmt(pc[s], 1) if pc else '-'} |")
-    lines += ["", f"The VAE is closer than PCA on {r['mrstft']['vae_wins']} of "
-              f"{r['heldout']['n_files']} held-out files."]
-    if pc:
-        lines += [f"Pitch: librosa.pyin at 16 kHz, 2-cent bins, +-7 semitones around each file's "
-                  f"labelled f0, on {pc['n_files']} files; error over the {pc['n_frames']} frames "
-                  "voiced in both the original and the resynthesis."]
-    else:
-        lines += ["Pitch: not measured (no f0 labels for the held-out files)."]
-    if "reconstruction" in pngs:
-        lines += ["", f"![spectrograms]({pngs['reconstruction']})"]
-    lines += ["", "## Latent space", "",
-              f"Active units (variance of the posterior mean > 0.01, Burda et al. 2015): "
-              f"{r['active_units']} of {checkpoint.vae.latent_dim}. KL(q(z|x) || N(0, I)) per "
-              "dimension (nats, mean over frames):", "",
-              "| dim | KL train | KL held-out | var(mean) | PCA var. ratio |",
-              "|---|---|---|---|---|"]
-    pv = r["pca_explained_variance"]
-    for j, (kt, kh) in enumerate(zip(r["kl_per_dim"]["train"], r["kl_per_dim"]["heldout"])):
-        lines.append(f"| {j} | {kt:.3f} | {kh:.3f} | {r['latent_variance'][j]:.3f} | "
-                     f"{_fmt(pv[j]) if j < len(pv) else '-'} |")
-    lines.append(f"| sum | {r['kl_total']['train']:.3f} | {r['kl_total']['heldout']:.3f} | | "
-                 f"{sum(pv):.3f} |")
-    if "kl_per_dim" in pngs:
-        lines += ["", f"![KL per dimension]({pngs['kl_per_dim']})"]
-    m = r["mig"]
-    lines += ["", "### Disentanglement (MIG)", ""]
-    if m["factors"]:
-        lines += [f"Mutual Information Gap (Chen et al. 2018) against the labelled factors, "
-                  f"{m['n_frames']} frames of the training folder, latents in {MIG_BINS} "
-                  "equal-width bins (Locatello et al. 2019's estimator; 0 = no single latent "
-                  "captures a factor alone, 1 = perfectly axis-aligned).", "",
-                  "| factor | MIG VAE | best VAE dim | MIG PCA |", "|---|---|---|---|"]
-        for name in m["factors"]:
-            lines.append(f"| {name} | {_fmt(m['per_factor_vae'].get(name))} | "
-                         f"{m['best_dim_vae'].get(name, '-')} | "
-                         f"{_fmt(m['per_factor_pca'].get(name))} |")
-        lines.append(f"| **mean (MIG)** | **{_fmt(m['vae'])}** | | **{_fmt(m['pca'])}** |")
-    else:
-        lines += ["Not measured: the training folder has no factors.csv / labels.csv."]
-    for key, title in (("latent_scatter", "VAE latent scatter"),
-                       ("pca_latent_scatter", "PCA baseline scatter")):
-        if key in pngs:
-            lines += ["", f"![{title}]({pngs[key]})"]
-    lines += ["", "## Manifolds", ""]
-    q = r.get("manifolds") or {}
-    if not q:
-        lines += ["No quality figures: the checkpoint has no manifolds.json (run "
-                  "`synth-server fit-manifolds`)."]
-    else:
-        lines += ["From manifolds.json (`synth-server fit-manifolds`). Pad (2-D): trustworthiness "
-                  "of the plane the pad plays and of the method's raw embedding (sklearn, 1 = "
-                  "plane neighbours are latent neighbours), inverse error (RMS of "
-                  "to_latent(plane(z)) - z over the latents' spread; 0 = exact), smoothness "
-                  "(median over straight pad lines of max / median step of the decoded spectral "
-                  "centroid; 1 = even, large = jumps). Sliders: the k-D map.", "",
-                  "| method | trust. | embedding trust. | inverse error | smoothness | sliders "
-                  "trust. | sliders inverse error | fit s |", "|---|---|---|---|---|---|---|---|"]
-        for name, entry in q.items():
-            if not isinstance(entry, dict):
-                continue
-            if "error" in entry:
-                lines.append(f"| {name} | failed: {entry['error']} | | | | | | |")
-                continue
-            pad, sl = entry.get("pad", {}), entry.get("sliders", {})
-            lines.append(f"| {name} | {_fmt(pad.get('trustworthiness'))} | "
-                         f"{_fmt(pad.get('embedding_trustworthiness'))} | "
-                         f"{_fmt(pad.get('inverse_error'))} | {_fmt(pad.get('smoothness'), 2)} | "
-                         f"{_fmt(sl.get('trustworthiness'))} | {_fmt(sl.get('inverse_error'))} | "
-                         f"{_fmt(entry.get('fit_seconds'), 2)} |")
-        if manifold_pngs:
-            lines += ["", "Pads: each anchor latent at its plane position, coloured by the label "
-                      "of the training frame it was encoded from (nearest encoder mean; median "
-                      f"distance {_fmt(r.get('manifold_anchor_match'), 4)} of the latents' "
-                      "spread).", ""]
-            lines += [f"![{name} pad]({png})" for name, png in manifold_pngs.items()]
-    lines += ["", "## Held-out files", "",
-              "| file | MR-STFT VAE | PCA | oracle | cents VAE | PCA |",
-              "|---|---|---|---|---|---|"]
-    for row in r["per_file"]:
-        lines.append(f"| {row['file']} | {row['mrstft_vae']:.3f} | {row['mrstft_pca']:.3f} | "
-                     f"{row['mrstft_oracle']:.3f} | {_fmt(row.get('cents_vae'), 1)} | "
-                     f"{_fmt(row.get('cents_pca'), 1)} |")
-    return "\n".join(lines) + "\n"

@@ -18,7 +18,6 @@ Stored in the checkpoint as ``attributes.json`` (names, vectors, frame counts); 
 """
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
@@ -27,52 +26,33 @@ import numpy as np
 
 from synth_server.artifacts.navigation import (ATTRIBUTE_NAME, MAX_ATTRIBUTES,
                                                save_attributes)
+from synth_server.data.labels import BOOKKEEPING_COLUMNS, CATEGORY_ID_COLUMNS, read_labels
 
-LABEL_FILES = ("factors.csv", "labels.csv")
-# bookkeeping columns, and numeric ids whose order means nothing (their names are kept as text)
-SKIP_COLUMNS = {"file", "split", "source", "duration_s", "peak_db", "channels",
-                "source_sample_rate", "program", "family"}
+#: Columns never made into attributes: bookkeeping, and numeric ids whose order means nothing
+#: (their names are kept as text).
+SKIP_COLUMNS = BOOKKEEPING_COLUMNS | CATEGORY_ID_COLUMNS
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "_", text.strip().lower()).strip("_")[:48]
 
 
-def read_labels(data_dir: Union[str, Path]) -> dict[str, dict[str, str]]:
-    """Labels by audio file name (basename) from the first label file found in ``data_dir`` or
-    its parent; {} when there is none.
-
-    Raises:
-        ValueError: a label file without a ``file`` column.
-    """
-    data_dir = Path(data_dir)
-    for folder in (data_dir, data_dir.parent):
-        for name in LABEL_FILES:
-            path = folder / name
-            if path.is_file():
-                with open(path, newline="", encoding="utf-8") as fh:
-                    rows = list(csv.DictReader(fh))
-                if rows and "file" not in rows[0]:
-                    raise ValueError(f"{path}: no 'file' column")
-                return {Path(r["file"]).name: r for r in rows}
-    return {}
-
-
 def attribute_vectors(latents: np.ndarray, owners: np.ndarray, files: Sequence[Union[str, Path]],
-                      labels: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+                      labels: dict[Path, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Attribute vectors from labelled frames.
 
     Args:
         latents: [n_frames, latent_dim] encoder means.
         owners: [n_frames] int index into ``files`` of each frame's file.
-        files: the audio files (their basenames are looked up in ``labels``).
-        labels: {file basename: {column: value as text}} (see :func:`read_labels`).
+        files: the audio files (their resolved paths are looked up in ``labels``).
+        labels: {resolved audio path: {column: value}} (values as numbers or text; see
+            :func:`synth_server.data.labels.read_labels`).
     Returns:
         {name: {"vector": [latent_dim] list, "n_with": int, "n_without": int, "column": str}},
         at most MAX_ATTRIBUTES, empty when no frame has labels.
     """
     latents = np.asarray(latents, dtype=np.float64)
-    rows = [labels.get(Path(f).name) for f in files]
+    rows = [labels.get(Path(f).resolve()) for f in files]
     has = np.array([rows[o] is not None for o in owners])
     if not has.any():
         return {}
@@ -105,7 +85,7 @@ def attribute_vectors(latents: np.ndarray, owners: np.ndarray, files: Sequence[U
                 threshold = distinct[-2]
             add(_slug(column), column, numbers > threshold)
         else:
-            texts = np.array(values)
+            texts = np.array([str(v) for v in values])
             for value in np.unique(texts):
                 share = float((texts == value).mean())
                 if 0.01 <= share <= 0.9:
@@ -126,10 +106,12 @@ def fit_attributes(model_dir: Union[str, Path], data_dir: Union[str, Path], chec
             the caller already has them.
     Returns:
         The attributes written ({} and nothing written when the data has no label file).
+    Raises:
+        ValueError: a malformed label file (one line naming the file and line).
     """
     from synth_server.fit.encode import encode_folder
 
-    labels = read_labels(data_dir)
+    labels, _ = read_labels(data_dir)
     if not labels:
         return {}
     latents, owners, files = encoded if encoded is not None else encode_folder(checkpoint, data_dir)

@@ -1,11 +1,17 @@
 """Fit a checkpoint's descriptor surrogate (``synth-server fit-descriptors``).
 
 Latent points are sampled from the prior N(0, I) and around the data (the encoder means stored as
-``anchors_latent`` in ``manifolds.npz``), decoded, described (:func:`synth_server.dsp.describe.describe`,
-librosa) and scikit-learn ``MLPRegressor`` nets learn latent -> descriptors; they are exported as
-plain arrays (:class:`synth_server.nav.surrogate.NumpyMlp`) and stored by
+``anchors_latent`` in ``manifolds.npz``), rendered through the model's own synthesis (each latent
+held still: :func:`synth_server.model.synthesis.held_audio`, the chain the engine plays, picked by
+the model's family), the audio described (:func:`synth_server.dsp.describe.describe_audio`,
+librosa) and scikit-learn ``MLPRegressor`` nets learn latent -> descriptors of what is heard; they
+are exported as plain arrays (:class:`synth_server.nav.surrogate.NumpyMlp`) and stored by
 :mod:`synth_server.artifacts.descriptors`. After "Semantic surrogates for latent space navigation"
-(shared/seeds/002).
+(shared/seeds/002: sample, render, describe).
+
+Until issue 13 the decoded magnitude frames were described instead; the phase reconstruction and
+overlap-add change the spectrum a listener gets (models/default: the audio's centroid 6.5 % from
+the frame's at the median over the data, 16 % at the 90th percentile; docs/descriptors.md).
 """
 from __future__ import annotations
 
@@ -19,8 +25,10 @@ import numpy as np
 
 from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.artifacts.descriptors import load_anchors, save_descriptors
-from synth_server.dsp.describe import describe
+from synth_server.dsp.describe import describe_audio
 from synth_server.dsp.features import NAMES, SILENCE_DB, UNITS
+from synth_server.model.synthesis import (HELD_STEADY_HOPS, held_audio, held_warmup_hops,
+                                          model_family)
 from synth_server.nav.surrogate import (FRAME_NAMES, HIDDEN, RANGE_PERCENTILES, TABLE_SIZE, TRANSFORMS,
                                         DescriptorSurrogate, NumpyMlp, to_internal)
 
@@ -49,14 +57,34 @@ def sample_latents(latent_dim: int, n_samples: int, anchors: Optional[np.ndarray
     return np.concatenate([prior, near])
 
 
-def describe_latents(decoder: Any, latents: np.ndarray, sample_rate: int, n_fft: int,
-                     chunk: int = 2048) -> dict[str, np.ndarray]:
-    """Decode latents [n, d] and describe the frames (librosa): name → [n]."""
+def describe_latents(decoder: Any, stft: Any, latents: np.ndarray, chunk: int = 512
+                     ) -> dict[str, np.ndarray]:
+    """Render latents held still through the model's synthesis and describe the audio.
+
+    Args:
+        decoder: the model's ``NumpyDecoder``. stft: its ``StftConfig`` (synthesis, analysis
+            and family). latents: [n, latent_dim].
+        chunk: latents rendered and described at once (memory).
+    Returns:
+        name → [n] float64 in natural units (``voiced``: bool):
+        :func:`~synth_server.dsp.describe.describe_audio` of
+        :func:`~synth_server.model.synthesis.held_audio`.
+    """
     parts = []
     for start in range(0, len(latents), chunk):
-        mag = decoder.magnitude(np.asarray(latents[start:start + chunk], dtype=np.float32))
-        parts.append(describe(mag, sample_rate, n_fft))
+        audio = held_audio(decoder, stft, np.asarray(latents[start:start + chunk]))
+        parts.append(describe_audio(audio, int(stft.sample_rate), int(stft.n_fft),
+                                    int(stft.hop_length)))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def described_on(stft: Any) -> dict[str, Any]:
+    """How the fitted sounds were made and described (stored in descriptors.json)."""
+    return {"what": "held_audio", "family": model_family(stft),
+            "warmup_hops": held_warmup_hops(stft), "steady_hops": HELD_STEADY_HOPS,
+            "phase": "peak", "gain": 1.0, "analysis": {
+                "n_fft": int(stft.n_fft), "hop_length": int(stft.hop_length),
+                "window": "hann", "center": False, "summary": "median over frames"}}
 
 
 def _mlp(seed: int, max_iter: int) -> Any:
@@ -75,7 +103,8 @@ def fit_surrogate(latents: np.ndarray, values: dict[str, np.ndarray], sample_rat
 
     Args:
         latents: [n, latent_dim] sampled latents.
-        values: name → [n] descriptors of their decoded frames (natural units, with ``voiced``).
+        values: name → [n] descriptors of their rendered audio (natural units, with
+            ``voiced``: :func:`describe_latents`).
         seed: split and net initialisation.
     Returns:
         (surrogate without decoder, report: held-out accuracy per descriptor, sample counts).
@@ -87,12 +116,12 @@ def fit_surrogate(latents: np.ndarray, values: dict[str, np.ndarray], sample_rat
     for n in NAMES:
         keep &= np.isfinite(values[n])
     if keep.sum() < 200:
-        raise ValueError(f"only {int(keep.sum())} audible decoded samples (need 200)")
+        raise ValueError(f"only {int(keep.sum())} audible rendered samples (need 200)")
     z = latents[keep]
     internal = np.stack([to_internal(n, values[n][keep]) for n in NAMES], axis=1)
     voiced = np.asarray(values["voiced"], dtype=bool)[keep]
     if voiced.sum() < 100:
-        raise ValueError(f"only {int(voiced.sum())} voiced decoded samples (need 100)")
+        raise ValueError(f"only {int(voiced.sum())} voiced rendered samples (need 100)")
     mean = internal.mean(axis=0)
     mean[NAMES.index("f0_hz")] = internal[voiced, NAMES.index("f0_hz")].mean()
     scale = internal.std(axis=0) + 1e-9
@@ -162,7 +191,7 @@ def fit_descriptors(model_dir: Union[str, Path], n_samples: int = 16000, seed: i
     Args:
         model_dir: checkpoint directory (descriptors.json/.npz, heatmaps/ and heatmaps.json are
             (re)written there).
-        n_samples: latent points decoded and described (half prior, half around the data).
+        n_samples: latent points rendered and described (half prior, half around the data).
         seed: sampling and net initialisation.
         heatmaps: also write the pad heatmaps (:mod:`synth_server.fit.heatmaps`).
         grid: heatmap resolution (grid x grid pad points per manifold).
@@ -190,13 +219,14 @@ def _fit_descriptors(model_dir: Union[str, Path], n_samples: int, seed: int, hea
     sr, n_fft = int(checkpoint.stft.sample_rate), int(checkpoint.stft.n_fft)
     latents = sample_latents(checkpoint.vae.latent_dim, n_samples,
                              load_anchors(model_dir, checkpoint.weights_sha256), seed)
-    values = describe_latents(decoder, latents, sr, n_fft)
+    values = describe_latents(decoder, checkpoint.stft, latents)
     described = time.perf_counter()
     surrogate, report = fit_surrogate(latents, values, sr, n_fft, seed=seed, max_iter=max_iter)
     report["describe_seconds"] = round(described - started, 2)
     report["fit_seconds"] = round(time.perf_counter() - described, 2)
     report["ranges"] = {n: [round(v, 6) for v in surrogate.ranges[n]] for n in NAMES}
-    surrogate.meta = {"fit": report, "command": command, "seed": seed, "n_samples": n_samples}
+    surrogate.meta = {"fit": report, "command": command, "seed": seed, "n_samples": n_samples,
+                      "described_on": described_on(checkpoint.stft)}
     save_descriptors(model_dir, surrogate, checkpoint.weights_sha256)
     if heatmaps:
         from synth_server.fit.heatmaps import write_heatmaps

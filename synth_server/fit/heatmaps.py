@@ -1,16 +1,18 @@
 """Descriptor heatmaps over the pad of every manifold (PNG files in the checkpoint directory).
 
 For each manifold ``m`` of the checkpoint (``checkpoint.manifolds[m].pad.to_latent``: pad
-[0, 1]^2 → latent) a ``grid x grid`` lattice of pad points (cell centres) is decoded and every
-descriptor of :mod:`synth_server.dsp.features` is measured on the decoded frames
-(librosa). Two images per manifold and descriptor, in ``heatmaps/``:
+[0, 1]^2 → latent) a ``grid x grid`` lattice of pad points (cell centres) is rendered through the
+model's synthesis, each point held still (:func:`synth_server.model.synthesis.held_audio`), and
+every descriptor of :mod:`synth_server.dsp.features` is measured on that audio
+(:func:`synth_server.dsp.describe.describe_audio`, librosa): the maps show what is heard, as the
+descriptor surrogate is fitted on. Two images per manifold and descriptor, in ``heatmaps/``:
 
 * ``<m>_<descriptor>.png``: the map (matplotlib ``imshow``, ``origin="lower"``: pad (0, 0) is the
   bottom-left corner, x to the right, y up) with a slim colour bar and three ticks; ~200 x 200 px.
 * ``<m>_<descriptor>_plain.png``: the map alone, exactly 200 x 200 px, no axes, no colour bar: a
   background for a Max ``pictslider`` / Pd canvas of the pad.
 
-f0 is drawn only where the frame is voiced (grey elsewhere). Colours are linear between the
+f0 is drawn only where the sound is voiced (grey elsewhere). Colours are linear between the
 map's 1st and 99th percentile (``vmin`` / ``vmax`` in the index), viridis. The images are
 palette PNGs (Pillow, 64 colours), 3-15 KB each.
 
@@ -27,8 +29,9 @@ import numpy as np
 
 from synth_server.artifacts.descriptors import save_heatmaps
 from synth_server.artifacts.layout import HEATMAP_DIR
-from synth_server.dsp.describe import describe
+from synth_server.dsp.describe import describe_audio
 from synth_server.dsp.features import DESCRIPTIONS, NAMES, UNITS
+from synth_server.model.synthesis import held_audio
 
 IMAGE_PX = 200
 PALETTE_COLOURS = 64
@@ -44,14 +47,15 @@ def pad_values(checkpoint: Any, manifold: str, grid: int = 48) -> dict[str, np.n
         grid: points per pad axis (cell centres ``(i + 0.5) / grid``).
     Returns:
         name → [grid (y), grid (x)] float64 in natural units (row 0 = pad y near 0); f0_hz is
-        NaN where the frame is unvoiced; plus ``voiced`` [grid, grid] bool.
+        NaN where the sound is unvoiced; plus ``voiced`` [grid, grid] bool.
     """
     t = (np.arange(grid) + 0.5) / grid
     xx, yy = np.meshgrid(t, t)  # [y, x]
     xy = np.stack([xx.ravel(), yy.ravel()], axis=1)
     latents = checkpoint.manifolds[manifold].pad.to_latent(xy)
-    mag = checkpoint.decoder().magnitude(np.asarray(latents, dtype=np.float32))
-    values = describe(mag, int(checkpoint.stft.sample_rate), int(checkpoint.stft.n_fft))
+    stft = checkpoint.stft
+    audio = held_audio(checkpoint.decoder(), stft, np.asarray(latents, dtype=np.float64))
+    values = describe_audio(audio, int(stft.sample_rate), int(stft.n_fft), int(stft.hop_length))
     out = {k: np.asarray(v).reshape(grid, grid) for k, v in values.items()}
     out["f0_hz"] = np.where(out["voiced"], out["f0_hz"], np.nan)
     return out

@@ -77,8 +77,7 @@ class FrameVAE(nn.Module):
             (x_hat [batch, n_bins], mu [batch, latent_dim], logvar [batch, latent_dim]).
         """
         mu, logvar = self.encode(x)
-        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        return self.decode(z), mu, logvar
+        return self.decode(reparameterise(mu, logvar)), mu, logvar
 
     def normalise(self, log_magnitude: torch.Tensor) -> torch.Tensor:
         """[batch, n_bins] log-magnitude → normalised model input."""
@@ -89,10 +88,41 @@ class FrameVAE(nn.Module):
         return x * self.scale + self.bin_mean
 
 
+def reparameterise(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """A sample z = mu + eps * exp(logvar / 2), eps ~ N(0, I), differentiable in mu and logvar
+    (the reparameterisation trick, Kingma & Welling 2014, "Auto-Encoding Variational Bayes").
+
+    Args:
+        mu, logvar: [batch, latent_dim] posterior parameters (:meth:`FrameVAE.encode`).
+    Returns:
+        [batch, latent_dim] z, drawn from torch's global generator.
+    """
+    return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+
+
 @torch.inference_mode()
+def encode_posterior(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Posterior parameters of frames, in batches (the one batched encoder pass of training,
+    manifolds, attributes and evaluation).
+
+    Args:
+        model: the VAE (put in eval mode).
+        x: [n_frames, n_features] float32 *normalised* frames (:meth:`FrameVAE.normalise`).
+        batch_size: frames per encoder call.
+    Returns:
+        (mu, logvar), each a [n_frames, latent_dim] float32 tensor.
+    """
+    model.eval()
+    parts = [model.encode(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+    if not parts:
+        empty = torch.zeros((0, model.config.latent_dim), dtype=torch.float32)
+        return empty, empty.clone()
+    return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
+
+
 def encode_means(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
-    """Posterior means of frames, in batches (the one encoder pass of training, manifolds,
-    attributes and evaluation).
+    """Posterior means of frames, in batches (:func:`encode_posterior`).
 
     Args:
         model: the VAE (put in eval mode).
@@ -101,7 +131,4 @@ def encode_means(model: FrameVAE, x: torch.Tensor, batch_size: int = 4096) -> np
     Returns:
         [n_frames, latent_dim] float32 numpy array.
     """
-    model.eval()
-    return torch.cat([model.encode(x[i:i + batch_size])[0]
-                      for i in range(0, len(x), batch_size)]).numpy()
-
+    return encode_posterior(model, x, batch_size)[0].numpy()

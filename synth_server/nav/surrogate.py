@@ -2,8 +2,10 @@
 
 After "Semantic surrogates for latent space navigation" (shared/seeds/002): latent points are
 sampled from the prior N(0, I) and around the data (the encoder means stored as ``anchors_latent``
-in ``manifolds.npz``), decoded, described (:mod:`synth_server.dsp.features`), and
-multi-layer perceptrons (``sklearn.neural_network.MLPRegressor``) learn
+in ``manifolds.npz``), rendered through the model's real synthesis (held still:
+:func:`synth_server.model.synthesis.held_audio`), the audio described
+(:func:`synth_server.dsp.describe.describe_audio`), and multi-layer perceptrons
+(``sklearn.neural_network.MLPRegressor``) learn
 
 * forward: latent ``z`` [latent_dim] → the descriptors (one net for the six frame descriptors,
   one for f0 fitted on voiced points only);
@@ -25,9 +27,11 @@ the remaining freedom allows,
 in standardised descriptor units (Hz descriptors as log2, flatness as log10), each step the
 minimum-norm one (so latent directions no descriptor sees are left alone), the point kept inside
 the sampled region (a ball of the samples' 99.5th-percentile norm). When a decoder is attached
-(:func:`playable_surrogate` does), the result is checked on the real decoded
-frame and the surrogate's own error is corrected by shifting the internal target (at most
-``refine`` rounds): accuracy is then the decoder's, not the regressor's.
+(:func:`playable_surrogate` does), the result is checked on the real rendered audio (the latent
+held through the model's synthesis, :func:`~synth_server.model.synthesis.held_audio`, described
+by :func:`~synth_server.dsp.features.describe_audio_fast`: what the listener hears, not the
+decoded frame) and the surrogate's own error is corrected by shifting the internal target (at
+most ``refine`` rounds): accuracy is then the synthesis', not the regressor's.
 
 Storage (in the checkpoint directory, written by :func:`fit_descriptors`):
 ``descriptors.json`` (names, units, transforms, achievable ranges, net layouts, fit report) and
@@ -43,8 +47,9 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from synth_server.dsp.features import (NAMES, SILENCE_DB,
-                                       VOICED_HARMONICITY, describe_fast)
+from synth_server.dsp.features import (NAMES, SILENCE_DB, VOICED_HARMONICITY,
+                                       describe_audio_fast)
+from synth_server.model.synthesis import held_audio
 
 log = logging.getLogger(__name__)
 
@@ -185,18 +190,19 @@ class DescriptorSurrogate:
         names: descriptor names, :data:`~synth_server.dsp.features.NAMES` order.
         units: name → unit string.
         ranges: name → (low, high) achievable range in natural units (2nd..98th percentile of the
-            sampled decoded frames; f0 over voiced frames); requests are clamped to it.
+            sampled sounds' rendered audio; f0 over voiced sounds); requests are clamped to it.
         mean, scale: [n_names] standardisation of the internal (log) values.
         forward: NumpyMlp z → standardised frame descriptors (:data:`FRAME_NAMES` order).
         f0: NumpyMlp z → standardised log2 f0.
         inverse_net: NumpyMlp standardised descriptors (``names`` order) → z.
         radius: steering keeps ``|z| <= radius``.
         table_latent, table_values, table_voiced: [n_table, latent_dim], [n_table, n_names]
-            (standardised, *measured* on the decoded frames) and [n_table] (1.0 = voiced): a
+            (standardised, *measured* on the rendered audio) and [n_table] (1.0 = voiced): a
             subset of the fitted samples, the nearest-neighbour start of :meth:`steer`.
         meta: the rest of descriptors.json (fit report, command, ...).
         decoder: optional ``NumpyDecoder`` of the same checkpoint, for the check-and-correct
-            rounds of :meth:`steer`; sample_rate / n_fft: its analysis settings.
+            rounds of :meth:`steer`; stft: its ``StftConfig`` (the synthesis and its family);
+            sample_rate / n_fft: the analysis settings.
     """
 
     latent_dim: int
@@ -216,6 +222,7 @@ class DescriptorSurrogate:
     table_voiced: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
     decoder: Any = None
+    stft: Any = None
 
     def __post_init__(self) -> None:
         self._index = {n: i for i, n in enumerate(self.names)}
@@ -251,12 +258,18 @@ class DescriptorSurrogate:
 
     def measure(self, z: Sequence[float], names: Optional[Sequence[str]] = None
                 ) -> dict[str, float]:
-        """Descriptors of the *decoded* frame of one latent (needs the decoder; ~0.1-0.3 ms)."""
-        if self.decoder is None:
+        """Descriptors of one latent's *rendered audio*, held still through the model's
+        synthesis (:func:`~synth_server.model.synthesis.held_audio`, numpy; needs the decoder
+        and stft: :func:`playable_surrogate`; ~1 ms).
+
+        Raises:
+            ValueError: no decoder attached.
+        """
+        if self.decoder is None or self.stft is None:
             raise ValueError("no decoder attached (use playable_surrogate(checkpoint))")
-        mag = self.decoder.magnitude(np.asarray(z, dtype=np.float32))
-        values = describe_fast(mag, self.sample_rate, self.n_fft,
-                               tuple(names) if names is not None else None)
+        audio = held_audio(self.decoder, self.stft, np.asarray(z, dtype=np.float64)[None, :])
+        values = describe_audio_fast(audio, self.sample_rate, self.n_fft, self.stft.hop_length,
+                                     tuple(names) if names is not None else None)
         return {k: float(v[0]) for k, v in values.items()}
 
     def clamp(self, name: str, value: float) -> float:
@@ -319,7 +332,7 @@ class DescriptorSurrogate:
 
     def steer(self, z0: Sequence[float], name: str, value: float, keep: float = KEEP,
               refine: int = 3, iterations: int = 8) -> np.ndarray:
-        """A latent near ``z0`` whose decoded frame has descriptor ``name`` = ``value``.
+        """A latent near ``z0`` whose rendered audio has descriptor ``name`` = ``value``.
 
         Args:
             z0: [latent_dim] the current latent (e.g. the sound's target latent).
@@ -328,17 +341,17 @@ class DescriptorSurrogate:
             keep: weight of "the other descriptors stay at z0's" relative to the step length
                 (the asked descriptor weighs TARGET_WEIGHT, a near-constraint; 0 = only the
                 target counts, the steps being minimum-norm anyway).
-            refine: check-and-correct rounds on the decoded frame (needs :attr:`decoder`;
-                0 = trust the surrogate).
+            refine: check-and-correct rounds on the rendered audio (:meth:`measure`; needs
+                :attr:`decoder`; 0 = trust the surrogate).
             iterations: Gauss-Newton iterations per round.
         Returns:
             z [latent_dim] float64, finite, ``|z| <= radius``.
         Raises:
             KeyError: unknown name. ValueError: z0 of the wrong size or non-finite.
-        Cost: ~1-1.3 ms CPU on this 2-core machine with the default refine=3, ~0.6-1 ms with
-            refine=0 (numpy; call it with BLAS limited to one thread: threadpoolctl
-            ``threadpool_limits(1)`` once in the server process, else OpenBLAS threads make
-            these tiny products 10-100x slower on a busy machine).
+        Cost: ~2.6-6 ms CPU on this 2-core machine with the default refine=3 (~1 ms per
+            rendered check), ~0.6-1 ms with refine=0 (numpy; call it with BLAS limited to one
+            thread: threadpoolctl ``threadpool_limits(1)`` once in the server process, else
+            OpenBLAS threads make these tiny products 10-100x slower on a busy machine).
         """
         index = self._index[name]
         z0 = np.asarray(z0, dtype=np.float64).reshape(-1)
@@ -355,14 +368,20 @@ class DescriptorSurrogate:
         target = y0.copy()
         target[index] = goal
         tolerance = TOLERANCE[name] / self.scale[index]
-        z = self._start(z0, y0, target, weights, index, iterations, tolerance)
-        if self.decoder is None or refine <= 0:
+        z, row = self._start(z0, y0, target, weights, index, iterations, tolerance)
+        if self.decoder is None or self.stft is None or refine <= 0:
             return self._solve(z, target, weights, index, iterations, tolerance)
-        # the surrogate's error at z0, measured, is removed from the target first
-        measured = self._measure_internal(z0, name)
+        # the surrogate's error at the start point is removed from the target first: a stored
+        # sample's heard value is in the table (no rendering), z0's is measured
+        if row >= 0:
+            start = self.table_latent[row]
+            measured = float(self.table_values[row, index])
+            predicted = float(self._internal(start[None, :])[0, index])
+        else:
+            start, measured, predicted = z0, self._measure_internal(z0, name), y0[index]
         shifted = target.copy()
-        shifted[index] = goal - (measured - y0[index])
-        best, best_error = z0, abs(measured - goal)
+        shifted[index] = goal - (measured - predicted)
+        best, best_error = start, abs(measured - goal)
         check = 2.0 * tolerance
         for round_ in range(refine):
             z = self._solve(z, shifted, weights, index,
@@ -377,7 +396,7 @@ class DescriptorSurrogate:
         return best
 
     def _start(self, z0: np.ndarray, y0: np.ndarray, target: np.ndarray, weights: np.ndarray,
-               index: int, iterations: int, tolerance: float) -> np.ndarray:
+               index: int, iterations: int, tolerance: float) -> tuple[np.ndarray, int]:
         """Solve from the better start (surrogate cost) of two: z0 itself, or the stored sample
         that best fits the request (its *measured* descriptors vs the target, plus 0.1 x its
         squared latent distance to z0). The second escapes the local minima of a descriptor the
@@ -395,28 +414,28 @@ class DescriptorSurrogate:
         if index == self._f0_row:
             cost = np.where(self.table_voiced > 0.5, cost, np.inf)
         best = int(np.argmin(cost))
-        start = z0
+        start, row = z0, -1
         if np.isfinite(cost[best]):
             e_start, e_table = y0 - target, table[best] - target
             if float(weights @ (e_table * e_table)) < float(weights @ (e_start * e_start)):
-                start = self.table_latent[best].astype(np.float64)
-        return self._solve(start.copy(), target, weights, index, iterations, tolerance)
+                start, row = self.table_latent[best].astype(np.float64), best
+        return self._solve(start.copy(), target, weights, index, iterations, tolerance), row
 
     def _measure_internal(self, z: np.ndarray, name: str) -> float:
-        mag = self.decoder.magnitude(z.astype(np.float32))
-        value = describe_fast(mag, self.sample_rate, self.n_fft, (name,))[name][0]
+        value = self.measure(z, (name,))[name]
         i = self._index[name]
         return float((to_internal(name, value) - self.mean[i]) / self.scale[i])
 
 def playable_surrogate(checkpoint: Any) -> Optional["DescriptorSurrogate"]:
-    """A loaded checkpoint's surrogate with its own decoder attached (for exact steering), as a
-    copy (the checkpoint that travels to the audio process stays without it); None when the
-    checkpoint has no descriptor data."""
+    """A loaded checkpoint's surrogate with its own decoder and synthesis settings attached (for
+    steering checked on rendered audio), as a copy (the checkpoint that travels to the engine
+    stays without it); None when the checkpoint has no descriptor data."""
     import dataclasses
 
     if getattr(checkpoint, "descriptors", None) is None:
         return None
-    return dataclasses.replace(checkpoint.descriptors, decoder=checkpoint.decoder())
+    return dataclasses.replace(checkpoint.descriptors, decoder=checkpoint.decoder(),
+                               stft=checkpoint.stft)
 
 
 # -- storage ---------------------------------------------------------------------------------

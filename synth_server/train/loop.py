@@ -27,7 +27,8 @@ import torch
 
 from synth_server.core.config import (BETA_SCHEDULES, REGULARISERS, StftConfig, TrainConfig,
                                  VaeConfig, to_dict)
-from synth_server.core.files import staging_dir
+from synth_server.core.files import (OutputExistsError, release_staging, remove_stale_staging,
+                                     staging_dir)
 from synth_server.data.frames import heldout_split, load_frames
 from synth_server.nav.pca import PcaManifold
 from synth_server.artifacts.checkpoint import save_checkpoint
@@ -35,17 +36,11 @@ from synth_server.dsp.filterbank import log_features_from_log_magnitude, n_featu
 from synth_server.fit.manifolds import fit_pca
 from synth_server.model.vae import FrameVAE, encode_means
 from synth_server.train.regularisers import (active_units, beta_at, kl_divergence,  # noqa: F401
-                                             vae_objective)
+                                             reconstruction_loss, vae_objective)
 
 log = logging.getLogger(__name__)
 TRAIN_SUBDIR = "train"
 RESUME_FILE = "last.ckpt"
-
-
-class OutputExistsError(FileExistsError):
-    """A training was asked to write into a directory that already holds something, without
-    ``resume`` or ``force``. ``str()`` is one line saying what to do; nothing was read, trained
-    or written."""
 
 
 def output_mode(out_dir: str | Path, resume: bool = False, force: bool = False) -> str:
@@ -64,7 +59,7 @@ def output_mode(out_dir: str | Path, resume: bool = False, force: bool = False) 
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputExistsError(f"{out_dir} exists and is not a directory")
+        raise OutputExistsError(out_dir, f"{out_dir} exists and is not a directory")
     if resume and (out_dir / TRAIN_SUBDIR / RESUME_FILE).is_file():
         return "resume"
     entries = sorted(entry.name for entry in out_dir.iterdir()) if out_dir.is_dir() else []
@@ -75,10 +70,10 @@ def output_mode(out_dir: str | Path, resume: bool = False, force: bool = False) 
     shown = ", ".join(entries[:4]) + (", ..." if len(entries) > 4 else "")
     keep = f"--force keeps it beside as {out_dir.name}.old-<time> and trains a new model"
     if resume:
-        raise OutputExistsError(f"{out_dir} has no {TRAIN_SUBDIR}/{RESUME_FILE} to resume from "
-                                f"(it holds {shown}); {keep}")
-    raise OutputExistsError(f"{out_dir} is not empty (it holds {shown}); refusing to replace "
-                            f"it: {keep}, --resume continues its training")
+        raise OutputExistsError(out_dir, f"{out_dir} has no {TRAIN_SUBDIR}/{RESUME_FILE} to "
+                                         f"resume from (it holds {shown}); {keep}")
+    raise OutputExistsError(out_dir, f"{out_dir} is not empty (it holds {shown}); refusing to "
+                                     f"replace it: {keep}, --resume continues its training")
 
 
 def fit_normalisation(model: FrameVAE, log_frames: np.ndarray) -> None:
@@ -185,6 +180,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
     out_dir = Path(out_dir)
     if rank_zero_only.rank == 0:
         mode = output_mode(out_dir, resume, force)
+        remove_stale_staging(out_dir)  # the unfinished output of a killed earlier training
     else:  # a DDP process started by rank 0, which checked; it writes nothing itself
         mode = "resume" if resume and (out_dir / TRAIN_SUBDIR / RESUME_FILE).is_file() else "new"
     started = time.perf_counter()
@@ -259,8 +255,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
             n_active, latent_variance = active_units(mu)
             val_rec = None
             if len(x_val):
-                val_rec = float(0.5 * (model.decode(model.encode(x_val)[0]) - x_val)
-                                .pow(2).sum(-1).mean())
+                val_rec = float(reconstruction_loss(model, x_val, model.encode(x_val)[0]))
         latents = encode_means(model, x_all)
         manifold = fit_pca(latents, n_components=2)
         output_gain = level_correction(model, manifold, x_train, stft)
@@ -288,6 +283,7 @@ def train_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
         write_navigation(staging, latents, owners, files, data_dir, manifold_methods, train.seed)
         state = out_dir / TRAIN_SUBDIR  # this training's state ("new" and "resume")
         discard = None  # from here on ``staging`` may hold the training state or the old model
+        release_staging(staging)  # ... so a later run never deletes it unseen
         moved = mode != "replace" and state.is_dir()
         if moved:
             os.rename(state, staging / TRAIN_SUBDIR)
@@ -331,7 +327,8 @@ def write_navigation(directory: Path, latents: np.ndarray, owners: np.ndarray, f
     """
     from synth_server.artifacts.checkpoint import load_checkpoint
     from synth_server.artifacts.navigation import save_attributes, save_manifolds
-    from synth_server.fit.attributes import attribute_vectors, read_labels
+    from synth_server.data.labels import read_labels
+    from synth_server.fit.attributes import attribute_vectors
     from synth_server.fit.manifolds import centroid_descriptor, fit_manifolds
 
     checkpoint = load_checkpoint(directory, derived=False)
@@ -341,8 +338,8 @@ def write_navigation(directory: Path, latents: np.ndarray, owners: np.ndarray, f
         save_manifolds(directory, maps, anchors, checkpoint.weights_sha256, report,
                        {"command": "train", "seed": seed, "n_latents": int(len(latents))})
     try:
-        labels = read_labels(data_dir)
-    except ValueError as exc:
+        labels, _ = read_labels(data_dir)
+    except (ValueError, OSError) as exc:
         log.warning("labels: %s", exc)
         labels = {}
     attributes = attribute_vectors(latents, owners, files, labels) if labels else {}

@@ -27,7 +27,7 @@ from synth_server.artifacts.layout import (ATTRIBUTES_JSON, CONFIG_FILE, MANIFOL
                                            MANIFOLDS_JSON, MANIFOLDS_NPZ, TRAIN_DIR,
                                            WEIGHTS_FILE)
 from synth_server.model.vae import FrameVAE
-from synth_server.train.regularisers import beta_at, vae_objective
+from synth_server.train.regularisers import beta_at, reconstruction_loss, vae_objective
 
 # names ``train_model`` itself writes into a checkpoint directory (besides ``train/``): an old
 # directory holding nothing else can be dropped when a resumed training replaces it; anything
@@ -113,7 +113,7 @@ class FrameVAEModule(LightningModule):
 
     def validation_step(self, batch: torch.Tensor, batch_idx: int) -> None:
         mu, _ = self.model.encode(batch)
-        rec = 0.5 * (self.model.decode(mu) - batch).pow(2).sum(dim=-1).mean()
+        rec = reconstruction_loss(self.model, batch, mu)
         self.log("val_reconstruction", rec, prog_bar=True, sync_dist=True,
                  batch_size=len(batch))
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Optional
 import torch
 
 from synth_server.core.config import REGULARISERS, TrainConfig
+from synth_server.model.vae import reparameterise
 
 if TYPE_CHECKING:
     from synth_server.model.vae import FrameVAE
@@ -151,6 +152,22 @@ def beta_at(step: int, steps_per_epoch: int, config: TrainConfig) -> float:
     raise ValueError(f"unknown beta schedule {config.beta_schedule!r}")
 
 
+def reconstruction_loss(model: "FrameVAE", x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """The VAE's reconstruction term: the unit-variance Gaussian negative log-likelihood of ``x``
+    given ``z`` up to a constant, ``0.5 * ||decode(z) - x||^2`` summed over features and
+    averaged over the batch (Kingma & Welling 2014, "Auto-Encoding Variational Bayes").
+
+    Args:
+        model: the VAE.
+        x: [batch, n_features] normalised frames.
+        z: [batch, latent_dim] latent codes (a posterior sample in training, the posterior
+            mean for validation).
+    Returns:
+        A scalar tensor (nats up to the Gaussian's constant).
+    """
+    return 0.5 * (model.decode(z) - x).pow(2).sum(dim=-1).mean()
+
+
 def vae_objective(model: "FrameVAE", x: torch.Tensor, beta: float, regulariser: str
                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Reconstruction + beta * regulariser on one batch (a beta-VAE, InfoVAE or SWAE objective).
@@ -166,8 +183,8 @@ def vae_objective(model: "FrameVAE", x: torch.Tensor, beta: float, regulariser: 
         the batch; kl (nats, summed over dimensions) is returned for every regulariser.
     """
     mu, logvar = model.encode(x)
-    z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-    reconstruction = 0.5 * (model.decode(z) - x).pow(2).sum(dim=-1).mean()
+    z = reparameterise(mu, logvar)
+    reconstruction = reconstruction_loss(model, x, z)
     kl = kl_divergence(mu, logvar).sum()
     reg = kl if regulariser == "kl" else regulariser_loss(regulariser, z, mu, logvar)
     return reconstruction + beta * reg, reconstruction, reg, kl
