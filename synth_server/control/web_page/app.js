@@ -17,7 +17,7 @@ function connect() {
     $("connection").className = "status on";
     send("/subscribe", 20);
     renew = setInterval(() => send("/subscribe", 20), 4000);  // the lease lasts 10 s
-    ["/model/list", "/manifold/list", "/descriptor/list", "/state"].forEach((a) => send(a));
+    ["/model/list", "/manifold/list", "/descriptor/list", "/preset/list", "/state"].forEach((a) => send(a));
   };
   socket.onclose = () => {
     $("connection").textContent = "disconnected (retrying)";
@@ -75,6 +75,7 @@ const replies = {
     $("latency").textContent = median > 0 ? `latency ${median.toFixed(1)} ms (p99 ${p99.toFixed(1)})` : "";
   },
   "/state/level_db": (db) => { $("level").value = Math.max(-60, db ?? -60); },
+  "/state/voices": (n) => { $("voices").textContent = n ? `${n} voice${n > 1 ? "s" : ""}` : ""; },
   "/model/list": (...names) => fill($("model"), names, state.model),
   "/manifold/list": (...names) => fill($("manifold"), names, state.manifold),
   "/descriptor/list": (...names) => {
