@@ -32,7 +32,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 
 # Debian packages: PortAudio for sound; JACK (dummy clock), liblo's oscsend, Pure Data (pd,
 # headless), fluidsynth and the FluidR3 GM SoundFont (dataset soundfont) for the tests; a C
-# compiler for the allocator shim that proves the audio callback allocates nothing.
+# compiler for the allocator shim that proves the audio callback allocates nothing; Debian's
+# chromium for the browser controller's tests (Playwright drives it; its own download cannot work).
 # Installed only when missing and when apt-get exists; elsewhere the server explains and plays on its internal clock.
 debian-run:
 	@if ! PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libportaudio.so.2'; then \
@@ -51,6 +52,7 @@ debian-test:
 	command -v fluidsynth >/dev/null || missing="$$missing fluidsynth"; \
 	[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || missing="$$missing fluid-soundfont-gm"; \
 	command -v cc >/dev/null || missing="$$missing gcc libc6-dev"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "installing$$missing (Debian)"; \

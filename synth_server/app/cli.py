@@ -33,6 +33,7 @@ from synth_server.app.commands_model import (cmd_evaluate, cmd_fit_descriptors, 
 from synth_server.app.console import _fail, _say
 from synth_server.core.config import MAX_RENDER_S
 from synth_server.control.addresses import DEFAULT_PORT, DEFAULT_REPLY_PORT
+from synth_server.control.web import DEFAULT_WEB_PORT
 from synth_server.engine.recorder import DEFAULT_MAX_MB, DEFAULT_MIN_FREE_MB, WAV_MAX_MB
 
 log = logging.getLogger("synth_server")
@@ -117,11 +118,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except AudioDeviceError as exc:
             reason = str(exc)
 
+    token = None
+    if not args.no_web and not is_loopback_host(args.host):
+        import secrets
+
+        token = secrets.token_urlsafe(16)  # the page on a network needs it (403 without)
+
     def make(dev: Any, rec: Optional[RecordSpec]) -> Server:
         server = Server(args.model, checkpoint.name, dev, args.blocksize, rec,
                         args.host, args.port, args.reply_port,
                         args.models_dir or Path(args.model).resolve().parent,
-                        args.allow, presets=args.presets, midi=args.midi)
+                        args.allow, presets=args.presets, midi=args.midi,
+                        web_port=None if args.no_web else args.web_port, web_token=token)
         server.start()
         return server
 
@@ -149,6 +157,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
              + (f", {record_text}" if record else ""))
     _say(f"OSC on {args.host}:{server.osc.port} (replies to port {args.reply_port}); "
          f"try: oscsend localhost {server.osc.port} /pad ff 0.2 0.8")
+    if server.web_error is not None:
+        _say(f"{server.web_error} (choose another with --web-port); playing without the page")
+    if server.web is not None:
+        url = server.web.url
+        if token is not None and args.host in ("0.0.0.0", "::"):
+            url = url.replace("127.0.0.1", _lan_address(), 1)
+        _say(f"play in a browser: {url}")
+        if token is not None:
+            from synth_server.control.web import print_qr
+
+            print_qr(url, sys.stdout)  # for a phone's camera
     if server.midi is not None:
         sources = ", ".join(server.midi.connected) or "none yet"
         _say(f"MIDI in on JACK port {server.midi.port} (connected: {sources}; "
@@ -167,6 +186,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if crashed:
         return _fail("the audio process stopped unexpectedly")
     return 0
+
+
+def _lan_address() -> str:
+    """This machine's address on its default route (no packet is sent), for the page's URL
+    when serve listens on every interface; 127.0.0.1 when there is no network."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.1", 9))  # TEST-NET-1: routing only
+            return sock.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
 
 
 def _default_output_device() -> Any:
@@ -609,6 +641,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "session only)")
     p.add_argument("--duration", type=_seconds(SERVE_MAX_S, positive=True), default=None,
                    help=f"stop after S seconds (at most {SERVE_MAX_S:g})")
+    p.add_argument("--web-port", type=_port, default=DEFAULT_WEB_PORT,
+                   help=f"TCP port of the browser controller page on --host (default "
+                        f"{DEFAULT_WEB_PORT}); with a non-loopback --host the page needs the "
+                        "token printed in its URL (and shown as a QR code)")
+    p.add_argument("--no-web", action="store_true", help="do not serve the controller page")
 
     p = sub.add_parser("render", help="render offline from a pad path, a score or a MIDI file")
     p.add_argument("--model", default="models/default")

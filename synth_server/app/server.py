@@ -18,6 +18,7 @@ from synth_server.control.controller import Controller, ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
 from synth_server.control.midi import MIDI_SENDER, MidiError, MidiInput
 from synth_server.control.osc_server import OscServer
+from synth_server.control.web import WebBridge
 from synth_server.engine.realtime import CallbackEngine
 from synth_server.engine.recorder import RecordSpec
 from synth_server.nav.surrogate import playable_surrogate
@@ -51,6 +52,10 @@ class Server:
             (None: anyone who can reach ``host``).
         presets: JSON file of presets, read at start and saved on every /preset/store (None:
             presets last for the session).
+        web_port: TCP port of the browser controller page on ``host`` (None: no page; 0: any
+            free port, see ``self.web.port``).
+        web_token: token every page request must carry (None: none; the CLI makes one whenever
+            ``host`` is not loopback).
         midi: None: no MIDI; "": a JACK MIDI input connected to every MIDI output; else a JACK
             port-name regular expression of the outputs to connect (see
             :class:`~synth_server.control.midi.MidiInput`).
@@ -59,7 +64,8 @@ class Server:
     def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
                  record: Optional[str | RecordSpec], host: str, port: int, reply_port: int,
                  models_dir: str | Path, allow: Optional[list[str]] = None,
-                 presets: Optional[str] = None, midi: Optional[str] = None):
+                 presets: Optional[str] = None, midi: Optional[str] = None,
+                 web_port: Optional[int] = None, web_token: Optional[str] = None):
         self.initial = ControlState()
         self.blocksize = blocksize
         self.record = record
@@ -82,6 +88,11 @@ class Server:
                                      recording=self._recording, notes=self.audio)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
+        self.web: Optional[WebBridge] = None
+        self.web_error: Optional[str] = None  # why the page is not served (port taken)
+        if web_port is not None:
+            self.web = WebBridge(self.osc, self._heatmap_path, host=host, port=web_port,
+                                 token=web_token, allow=allow)
         self.midi = None if midi is None else MidiInput(
             lambda messages, received_s: self.osc.handle_local(messages, MIDI_SENDER, received_s),
             pad=lambda: self.controller.state.pad, connect=midi)
@@ -116,6 +127,14 @@ class Server:
 
     def _request_model(self, name: str, received_s: float, sender: str) -> None:
         self.loader.request(name, received_s, sender)
+
+    def _heatmap_path(self, descriptor: str) -> Path:
+        """The PNG of ``descriptor`` over the selected manifold (the web page's pad background).
+
+        Raises:
+            OscArgumentError: no such heatmap.
+        """
+        return Path(self.controller.on_heatmap(descriptor)[0][1][2])
 
     def _latency(self) -> tuple[float, float]:
         stats = self.audio.latency()
@@ -199,12 +218,21 @@ class Server:
 
         threadpool_limits(1)
         self.audio.start(self.initial)
+        if self.web is not None:  # before OSC: once /ping answers, the page is served too
+            try:
+                self.web.start()
+            except OSError as exc:  # the sound matters more than the page: play without it
+                self.web_error = f"web page: cannot listen on {self.web.host}:{self.web.port}: {exc}"
+                log.warning("%s", self.web_error)
+                self.web = None
         try:
             self.osc.start()
             if self.midi is not None:
                 self.midi.start()
         except (OSError, MidiError):
             self.osc.stop()
+            if self.web is not None:
+                self.web.stop()
             self.audio.stop()
             self.loader.close()
             raise
@@ -220,6 +248,8 @@ class Server:
         self._stop_push.set()
         if self._pusher.is_alive():
             self._pusher.join(timeout=2)
+        if self.web is not None:
+            self.web.stop()
         midi = self.midi.stop() if self.midi is not None else {}
         self.osc.stop()
         self.loader.close()
@@ -234,6 +264,9 @@ class Server:
             "models_loaded": self.loader.loaded, "models_refused": self.loader.refused,
             "models_superseded": self.loader.superseded,
             "subscribers_evicted": self.controller.subscribers_evicted, **self.osc.counts(),
+            **({} if self.web is None else {"web_refused": self.web.refused,
+                                            "web_frames": self.web.frames_in,
+                                            "web_dropped_out": self.web.dropped_out}),
             **midi,
             **{k: (None if isinstance(v, float) and v != v else v)
                for k, v in result.details.items()},

@@ -245,7 +245,8 @@ ADDRESSES: tuple[Address, ...] = (
         (Form((Arg("rate_hz", FLOAT, 0.0, 60.0, "Hz"),), "on_subscribe"),),
         "Push the state to the sender's host at rate_hz (0 stops): /state/model, "
         "/state/latent, /state/pad, /state/manifold, /state/sliders, /state/gain, "
-        "/state/underruns, /state/latency_ms, /state/record (when recording), as /state would. "
+        "/state/underruns, /state/voices, /state/level_db, /state/latency_ms, /state/record "
+        "(when recording), as /state would. "
         "A lease: it lasts 10 s unless "
         "renewed by another /subscribe from the same host (the patches and `synth-server "
         "monitor` renew every 4 s), which also sets the rate. At most 16 hosts: a new one "
@@ -263,6 +264,12 @@ ADDRESSES: tuple[Address, ...] = (
         "reply is /error saying so.",
         reply="/preset/stored",
         handled=QUEUED,
+    ),
+    Address(
+        "/preset/list",
+        (Form((), "on_preset_list"),),
+        "List the stored presets: replies /preset/list name1 name2 ... (sorted, at most 200).",
+        reply="/preset/list",
     ),
     Address(
         "/preset/recall",
@@ -299,6 +306,8 @@ ADDRESSES: tuple[Address, ...] = (
         "Ask for the state: replies /state/model name, /state/latent_dim n, /state/latent v1..vN, "
         "/state/pad x y, /state/manifold name, /state/sliders v1..vk (the pad when no slider "
         "moved), /state/gain g, /state/underruns n, /state/nan_frames n, "
+        "/state/voices n (notes sounding), /state/level_db peak (output peak meter, dBFS, "
+        "falling 20 dB/s), "
         "/state/latency_ms median p99 (OSC arrival to device, measured; floats are 32-bit), "
         "when serve records /state/record status reason (recording \"\", or stopped / failed "
         "and why: the file then ends there), and "

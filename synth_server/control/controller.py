@@ -487,6 +487,12 @@ class Controller:
             raise OscArgumentError(f"no preset {name[:64]!r}")
         return self.presets[name]
 
+    def on_preset_list(self) -> list[Reply]:
+        """/preset/list → /preset/list name1 name2 ... (sorted, at most 200)."""
+        with self._write_lock:
+            names = sorted(self.presets)[:200]
+        return [("/preset/list", tuple(names))]
+
     def on_preset_recall(self, name: str) -> list[Reply]:
         """/preset/recall NAME: glide to it."""
         latent, pad = self._preset(name)
@@ -549,6 +555,7 @@ class Controller:
             ("/state/underruns", (int(status.underruns),)),
             ("/state/nan_frames", (int(status.nan_frames),)),
             ("/state/voices", (int(status.voices),)),
+            ("/state/level_db", (float(status.level_db),)),
             ("/state/latency_ms", tuple(float(v) for v in
                                         (self._latency() if self._latency else (0.0, 0.0)))),
             *self._state_record(),

@@ -42,6 +42,7 @@ RECEIVE_BUFFER_BYTES = 1 << 20
 MAX_PACKET_BYTES = 65536
 MAX_MESSAGES_PER_PACKET = 32  # bounds the work one datagram can cause
 MAX_REPLIES_PER_PACKET = 32  # ... and its replies (a bundle of /state would multiply them by 9)
+ROUTED = "peer#"  # sender ids of peers that are not UDP hosts (the web page's WebSockets)
 
 
 class OscPacketError(ValueError):
@@ -430,6 +431,9 @@ class OscServer:
         self._hosts = LruTable(MAX_TRACKED, _host_buckets)
         self._replies = LruTable(MAX_TRACKED, _reply_buckets)
         self._reply_lock = threading.Lock()
+        # peers that are not UDP hosts (the web page's WebSockets): their sender id -> a
+        # function that delivers (address, args); replies and pushes to them go there
+        self._routes: dict[str, Callable[[str, tuple[Any, ...]], None]] = {}
         # in-process senders (handle_local): sender -> the list their replies are appended to
         self._local_replies: dict[str, list[Reply]] = {}
         self.deferred = Deferred(self._run_deferred)
@@ -464,6 +468,17 @@ class OscServer:
                 "osc_deferred_stale": self.deferred.stale, "osc_bytes_in": self.bytes_in,
                 "osc_bytes_replied": self.bytes_replied, "osc_bytes_pushed": self.bytes_pushed}
 
+    def add_route(self, sender: str, deliver: Callable[[str, tuple[Any, ...]], None]) -> None:
+        """Make ``sender`` (an id starting with :data:`ROUTED`, e.g. ``"peer#web-3"``) a peer whose
+        replies and pushes go to ``deliver(address, args)`` instead of UDP (any thread)."""
+        self._routes[sender] = deliver
+
+    def remove_route(self, sender: str) -> None:
+        """Forget a peer added with :meth:`add_route` (its later replies are dropped)."""
+        self._routes.pop(sender, None)
+        with self._reply_lock:
+            self._local_replies.pop(sender, None)
+
     def send(self, host: str, address: str, args: tuple[Any, ...]) -> None:
         """Reply to ``host`` at the reply port within its reply budget (any thread)."""
         self._send(host, address, args)
@@ -471,6 +486,12 @@ class OscServer:
     def push(self, host: str, address: str, args: tuple[Any, ...]) -> None:
         """Send a state push to a subscriber within its lease (not charged to its reply
         budget: the lease and the push rate cap bound it)."""
+        route = self._routes.get(host)
+        if route is not None:
+            route(address, args)
+            return
+        if host.startswith(ROUTED):
+            return  # a routed peer that has gone
         assert self._sock is not None
         data = build_message(address, args)
         try:
@@ -484,7 +505,6 @@ class OscServer:
         if local is not None:  # an in-process sender (MIDI): its replies never go on the wire
             local.append((address, args))
             return True
-        assert self._sock is not None
         data = build_message(address, args)
         now = time.monotonic()
         with self._reply_lock:
@@ -493,6 +513,14 @@ class OscServer:
                 self.replies_capped += 1
                 return False
             size.take(len(data), now)
+        route = self._routes.get(host)
+        if route is not None:
+            route(address, args)
+            self.bytes_replied += len(data)
+            return True
+        if host.startswith(ROUTED):
+            return False  # a routed peer that has gone
+        assert self._sock is not None
         try:
             self._sock.sendto(data, (host, self.reply_port))
             self.bytes_replied += len(data)
@@ -502,8 +530,8 @@ class OscServer:
 
     def handle_local(self, messages: Sequence[tuple[str, Sequence[Any]]], sender: str,
                      received_s: float = 0.0, size: int = 3) -> list[Reply]:
-        """Messages from an in-process source (the MIDI input), through the same path as a
-        packet's: the sender's token bucket (charged one message and ``size`` bytes each; the
+        """Messages from an in-process source (the MIDI input, the web page's WebSockets),
+        through the same path as a packet's: the sender's token bucket (charged one message and ``size`` bytes each; the
         messages past the budget are dropped, counted in ``rate_limited`` and answered nothing),
         validation, dispatch, the worker for costly ones. Replies, ``/error`` included, are
         returned instead of sent (a deferred message's replies are not returned).
@@ -515,12 +543,14 @@ class OscServer:
             received_s: time.monotonic() when they were read (0: now).
             size: bytes charged to the byte budget per message (a MIDI message is 3).
         Returns:
-            The replies, in order. Never raises.
+            The replies, in order (none for a routed peer: :meth:`add_route` delivers them).
+            Never raises.
         """
         received_s = received_s or time.monotonic()
         replies: list[Reply] = []
-        with self._reply_lock:
-            self._local_replies[sender] = replies
+        if not sender.startswith(ROUTED):  # a routed peer's replies go through its route
+            with self._reply_lock:
+                self._local_replies[sender] = replies
         now = time.monotonic()
         s_count, s_bytes = self._senders.get((sender, 0), now)
         h_count, h_bytes = self._hosts.get(sender, now)

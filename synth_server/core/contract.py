@@ -52,6 +52,7 @@ class EngineStatus:
         nan_frames: decoder frames replaced by silence because they were not finite.
         voices: notes sounding (hpn models; 0 for a spectral model).
         family: the model's family, "hpn" (plays notes) or "spectral".
+        level_db: output peak meter, dB re full scale (-120 for silence), falling 20 dB/s.
     """
 
     model_name: str
@@ -62,3 +63,4 @@ class EngineStatus:
     nan_frames: int = 0
     voices: int = 0
     family: str = "spectral"
+    level_db: float = -120.0

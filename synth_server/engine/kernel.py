@@ -151,6 +151,7 @@ STATE_DTYPE = np.dtype([
     ("steals", np.int64),          # notes stolen so far
     ("cuts", np.int64),            # stolen notes cut before their fade ended (no voice free)
     ("note_lat_count", np.int64), ("note_latencies_ms", np.float64, (LATENCY_RING,)),
+    ("peak", np.float64),          # output peak meter: |sample| max, falling 20 dB in 1 s
 ], align=True)
 """Engine state, written by the kernel; Python reads it for /state and the summary."""
 
@@ -992,6 +993,7 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
         state.gaps += 1
     state.last_time_s = current_time_s
     done = 0
+    block_peak = 0.0
     while done < frames:
         if state.fifo_pos >= hop:
             if _render_hop(table, state, params, fifo, dac_time_s + done / sr):
@@ -1003,9 +1005,15 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
         n = min(frames - done, hop - state.fifo_pos)
         for i in range(n):
             for c in range(channels):
-                out[done + i, c] = fifo[state.fifo_pos + i, c]
+                v = fifo[state.fifo_pos + i, c]
+                out[done + i, c] = v
+                if abs(v) > block_peak:
+                    block_peak = abs(v)
         state.fifo_pos += n
         done += n
+    # peak meter with a 20 dB/s fall (IEC 60268-18 peak programme meters fall ~20 dB in 1.7 s)
+    fallen = state.peak * 10.0 ** (-frames / sr)
+    state.peak = block_peak if block_peak > fallen else fallen
     rec_frames = params.rec_frames
     if rec_frames > 0:
         ring = carray(_pointer(table[E_REC_RING]), (rec_frames, channels), np.float32)

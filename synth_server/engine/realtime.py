@@ -618,7 +618,8 @@ class CallbackEngine:
         return EngineStatus(model_name=self.model_name, latent_dim=d, latent=latent,
                             target_latent=target, underruns=int(s["late_callbacks"]),
                             nan_frames=int(s["nan_frames"]), voices=int(s["voices"]),
-                            family=slot.family if slot is not None else "spectral")
+                            family=slot.family if slot is not None else "spectral",
+                            level_db=float(20.0 * np.log10(max(float(s["peak"]), 1e-6))))
 
     def latency(self) -> LatencyStats:
         """Control latency of the last (up to 1024) changes."""
