@@ -588,13 +588,13 @@ def presentation_errors(patch: Patch) -> list[str]:
 # Advance widths of Arial (metric-compatible with Helvetica: the standard Helvetica AFM widths),
 # in 1/1000 em, for printable ASCII; other characters count as 1 em.
 _ARIAL_WIDTHS = dict(zip(
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
+    (chr(code) for code in range(32, 127)),  # " " to "~"
     (278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278)
     + (556,) * 10
     + (278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667,
        556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278,
        469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
-       556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584)))
+       556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584), strict=True))
 # Max's inner margin of a comment or message box (left + right) and its line height per point.
 TEXT_MARGIN_PX = 10.0
 LINE_HEIGHT_PER_PT = 1.25
@@ -853,6 +853,31 @@ def test_inferred_messages_are_the_expected_ones(patch):
     assert ("/model/load", ("str",)) in sent
     assert ("/descriptor/centroid_hz", ("float",)) in sent
     assert ("/heatmap", ("str",)) in sent
+    assert ("/preset/list", ()) in sent
+    assert ("/preset/recall", ("str",)) in sent
+
+
+def test_preset_list_fills_a_menu_that_recalls(patch):
+    """The /preset/list reply is appended to a umenu (cleared first), whose chosen name is sent as
+    /preset/recall NAME; the list is asked at load and again after each /preset/stored."""
+    receiver, _ = find_udpreceive(patch)
+    routes = [patch.boxes[dst] for dst, _ in patch.fed_by(receiver["id"], 0)
+              if "/preset/list" in _args(patch.boxes[dst])]
+    assert len(routes) == 1, "no route /preset/list after udpreceive"
+    outlet = _args(routes[0]).index("/preset/list")
+    recall = next(b for b in patch.boxes.values() if b.get("text") == "prepend /preset/recall")
+    menus = [b for b in patch.of_name("umenu") if patch.reaches(b["id"], recall["id"])]
+    assert len(menus) == 1 and menus[0].get("presentation") == 1
+    assert any(patch.reaches(dst, menus[0]["id"])
+               for dst, _ in patch.fed_by(routes[0]["id"], outlet))
+    ask = next(b for b in patch.boxes.values() if b.get("text") == "/preset/list")
+    loadbang = patch.of_name("loadbang")[0]
+    assert patch.reaches(loadbang["id"], ask["id"])
+    stored_route = next(b for b in patch.boxes.values()
+                        if _name(b) == "route" and "/preset/stored" in _args(b))
+    stored_outlet = _args(stored_route).index("/preset/stored")
+    assert any(patch.reaches(dst, ask["id"])
+               for dst, _ in patch.fed_by(stored_route["id"], stored_outlet))
 
 
 def test_keyboard_notein_and_note_controls_reach_udpsend(patch):
