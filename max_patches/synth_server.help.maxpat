@@ -9,7 +9,7 @@
 			"modernui": 1
 		},
 		"classnamespace": "box",
-		"rect": [ 120.0, 120.0, 620.0, 852.0 ],
+		"rect": [ 120.0, 120.0, 620.0, 955.0 ],
 		"bglocked": 0,
 		"openinpresentation": 0,
 		"default_fontsize": 12.0,
@@ -46,7 +46,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 20.0, 15.0, 300.0, 25.0 ],
+					"patching_rect": [ 20.0, 15.0, 300.0, 28 ],
 					"text": "synth_server"
 				}
 			},
@@ -56,7 +56,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 20.0, 42.0, 420.0, 20.0 ],
+					"patching_rect": [ 20.0, 47.0, 560.0, 20.0 ],
 					"text": "OSC control of synth-server, a real-time neural synthesizer"
 				}
 			},
@@ -66,7 +66,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 20.0, 75.0, 560.0, 20.0 ],
+					"patching_rect": [ 20.0, 73.0, 560.0, 35 ],
 					"text": "1. Start synth-server: it listens for OSC on UDP 127.0.0.1:7400 and answers the sender's host on port 7401."
 				}
 			},
@@ -77,7 +77,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 20.0, 98.0, 560.0, 47.0 ],
+					"patching_rect": [ 20.0, 114.0, 560.0, 35 ],
 					"text": "2. Open synth_server.maxpat (it opens in presentation mode): the pad, gain and latent sliders send as you move them; the light blinks when the server answers /ping; /state fills in the server-state displays."
 				}
 			},
@@ -88,7 +88,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 20.0, 152.0, 560.0, 33.0 ],
+					"patching_rect": [ 20.0, 196.0, 560.0, 35 ],
 					"text": "3. Or click these messages; they go straight to the server. (This help patch only sends: one patch at a time can listen on port 7401.)"
 				}
 			},
@@ -98,7 +98,7 @@
 					"maxclass": "newobj",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 20.0, 732.0, 150.0, 22.0 ],
+					"patching_rect": [ 20.0, 845.0, 150.0, 22.0 ],
 					"text": "udpsend 127.0.0.1 7400"
 				}
 			},
@@ -109,7 +109,7 @@
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 200.0, 150.0, 22.0 ],
+					"patching_rect": [ 20.0, 243.0, 150.0, 22.0 ],
 					"text": "/pad 0.25 0.75"
 				}
 			},
@@ -119,7 +119,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 201.0, 420.0, 20.0 ],
+					"patching_rect": [ 185.0, 244.0, 420.0, 20.0 ],
 					"text": "move the 2-D pad: x y in 0..1, (0, 0) bottom-left"
 				}
 			},
@@ -130,7 +130,7 @@
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 232.0, 150.0, 22.0 ],
+					"patching_rect": [ 20.0, 275.0, 150.0, 22.0 ],
 					"text": "/latent 2 1.5"
 				}
 			},
@@ -140,7 +140,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 233.0, 420.0, 20.0 ],
+					"patching_rect": [ 185.0, 276.0, 420.0, 20.0 ],
 					"text": "set latent dimension 2 to 1.5 standard deviations"
 				}
 			},
@@ -151,7 +151,7 @@
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 264.0, 150.0, 22.0 ],
+					"patching_rect": [ 20.0, 307.0, 150.0, 22.0 ],
 					"text": "/latent 0. 0.5 -0.5 1."
 				}
 			},
@@ -161,7 +161,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 265.0, 420.0, 20.0 ],
+					"patching_rect": [ 185.0, 308.0, 420.0, 20.0 ],
 					"text": "set the first N latent dimensions"
 				}
 			},
@@ -172,7 +172,7 @@
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 296.0, 150.0, 22.0 ],
+					"patching_rect": [ 20.0, 339.0, 150.0, 22.0 ],
 					"text": "/gain 0.8"
 				}
 			},
@@ -182,7 +182,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 297.0, 420.0, 20.0 ],
+					"patching_rect": [ 185.0, 340.0, 420.0, 20.0 ],
 					"text": "output gain, linear 0..1"
 				}
 			},
@@ -193,7 +193,7 @@
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 328.0, 150.0, 22.0 ],
+					"patching_rect": [ 20.0, 371.0, 150.0, 22.0 ],
 					"text": "/ping"
 				}
 			},
@@ -203,7 +203,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 329.0, 420.0, 20.0 ],
+					"patching_rect": [ 185.0, 372.0, 420.0, 20.0 ],
 					"text": "connection check: the server replies /pong"
 				}
 			},
@@ -214,7 +214,7 @@
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 360.0, 150.0, 22.0 ],
+					"patching_rect": [ 20.0, 403.0, 150.0, 22.0 ],
 					"text": "/state"
 				}
 			},
@@ -224,7 +224,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 361.0, 420.0, 20.0 ],
+					"patching_rect": [ 185.0, 404.0, 420.0, 35 ],
 					"text": "the server replies /state/model, /state/latent_dim, /state/latent, /state/pad, /state/gain, /state/underruns"
 				}
 			},
@@ -235,7 +235,7 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 20.0, 772.0, 560.0, 47.0 ],
+					"patching_rect": [ 20.0, 885.0, 560.0, 50 ],
 					"text": "Numbers out of range are clamped; NaN and Inf are rejected. Max's pictslider sends ints: synth_server.maxpat scales them to 0..1 floats. The full address table is synth_server/control/addresses.py."
 				}
 			},
@@ -243,210 +243,210 @@
 				"box": {
 					"id": "obj-20",
 					"maxclass": "message",
-					"text": "/slider 2 0.8",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 392.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 449.0, 150.0, 22.0 ],
+					"text": "/slider 2 0.8"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-21",
 					"maxclass": "comment",
-					"text": "move slider 2 (of 4) on the selected manifold's k-D map, 0..1",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 393.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 450.0, 420.0, 20.0 ],
+					"text": "move slider 2 (of 4) on the selected manifold's k-D map, 0..1"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-22",
 					"maxclass": "message",
-					"text": "/manifold/select umap",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 424.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 481.0, 150.0, 22.0 ],
+					"text": "/manifold/select umap"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-23",
 					"maxclass": "comment",
-					"text": "navigate through pca, lle, laplacian, isomap or umap",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 425.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 482.0, 420.0, 20.0 ],
+					"text": "navigate through pca, lle, laplacian, isomap or umap"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-24",
 					"maxclass": "message",
-					"text": "/manifold/list",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 456.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 513.0, 150.0, 22.0 ],
+					"text": "/manifold/list"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-25",
 					"maxclass": "comment",
-					"text": "the server replies /manifold/list with the model's manifolds",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 457.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 514.0, 420.0, 20.0 ],
+					"text": "the server replies /manifold/list with the model's manifolds"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-26",
 					"maxclass": "message",
-					"text": "/model/list",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 488.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 545.0, 150.0, 22.0 ],
+					"text": "/model/list"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-27",
 					"maxclass": "comment",
-					"text": "the server replies /model/list with the loadable models",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 489.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 546.0, 420.0, 20.0 ],
+					"text": "the server replies /model/list with the loadable models"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-28",
 					"maxclass": "message",
-					"text": "/model/load toy-4d",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 520.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 577.0, 150.0, 22.0 ],
+					"text": "/model/load toy-4d"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-29",
 					"maxclass": "comment",
-					"text": "crossfade to another model (a folder of --models-dir)",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 521.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 578.0, 420.0, 20.0 ],
+					"text": "crossfade to another model (a folder of --models-dir)"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-30",
 					"maxclass": "message",
-					"text": "/subscribe 10",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 552.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 609.0, 150.0, 22.0 ],
+					"text": "/subscribe 10"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-31",
 					"maxclass": "comment",
-					"text": "push /state/... replies here 10 times a second (0 stops)",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 553.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 610.0, 420.0, 20.0 ],
+					"text": "push /state/... replies here 10 times a second (0 stops)"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-32",
 					"maxclass": "message",
-					"text": "/preset/store A",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 584.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 675.0, 150.0, 22.0 ],
+					"text": "/preset/store A"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-33",
 					"maxclass": "comment",
-					"text": "remember where the sound is going as preset A",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 585.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 676.0, 420.0, 20.0 ],
+					"text": "remember where the sound is going as preset A"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-34",
 					"maxclass": "message",
-					"text": "/preset/recall A",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 616.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 707.0, 150.0, 22.0 ],
+					"text": "/preset/recall A"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-35",
 					"maxclass": "comment",
-					"text": "glide back to preset A",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 617.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 708.0, 420.0, 20.0 ],
+					"text": "glide back to preset A"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-36",
 					"maxclass": "message",
-					"text": "/interp A B 0.5",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 648.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 771.0, 150.0, 22.0 ],
+					"text": "/interp A B 0.5"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-37",
 					"maxclass": "comment",
-					"text": "glide to the latent halfway between presets A and B",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 649.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 772.0, 420.0, 20.0 ],
+					"text": "glide to the latent halfway between presets A and B"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-38",
 					"maxclass": "message",
-					"text": "/random 1.",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 20.0, 680.0, 150.0, 22.0 ]
+					"patching_rect": [ 20.0, 803.0, 150.0, 22.0 ],
+					"text": "/random 1."
 				}
 			},
 			{
 				"box": {
 					"id": "obj-39",
 					"maxclass": "comment",
-					"text": "glide to a random point of the prior (temperature 1)",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 185.0, 681.0, 420.0, 20.0 ]
+					"patching_rect": [ 185.0, 804.0, 420.0, 20.0 ],
+					"text": "glide to a random point of the prior (temperature 1)"
 				}
 			},
 			{
@@ -455,8 +455,39 @@
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
-					"patching_rect": [ 180.0, 552.0, 330.0, 20.0 ],
+					"patching_rect": [ 185.0, 630.0, 420.0, 35 ],
 					"text": "a 10 s lease: send it again within 10 s (e.g. from a metro 4000) to keep the state coming"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-40",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 739.0, 150.0, 22.0 ],
+					"text": "/preset/list"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-41",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 185.0, 740.0, 420.0, 20.0 ],
+					"text": "the server replies /preset/list with the stored presets' names"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-42",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 20.0, 155.0, 560.0, 35 ],
+					"text": "4. Or play from a browser or a phone: synth-server serve prints the page's address (127.0.0.1:7480 by default)."
 				}
 			}
 		],
@@ -555,6 +586,12 @@
 				"patchline": {
 					"destination": [ "obj-6", 0 ],
 					"source": [ "obj-38", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-40", 0 ],
+					"destination": [ "obj-6", 0 ]
 				}
 			}
 		],

@@ -9,7 +9,7 @@
 			"modernui": 1
 		},
 		"classnamespace": "box",
-		"rect": [ 100.0, 100.0, 900.0, 940.0 ],
+		"rect": [ 100.0, 100.0, 1018.0, 741.0 ],
 		"bglocked": 0,
 		"openinpresentation": 1,
 		"default_fontsize": 12.0,
@@ -49,7 +49,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 700.0, 100.0, 100.0, 60.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 0.0, 0.0, 730.0, 800.0 ],
+					"presentation_rect": [ 0.0, 0.0, 1018.0, 741.0 ],
 					"rounded": 0
 				}
 			},
@@ -63,7 +63,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 20.0, 10.0, 150.0, 25.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 8.0, 140.0, 25.0 ],
+					"presentation_rect": [ 12.0, 8.0, 111.0, 27.0 ],
 					"text": "synth-server",
 					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
@@ -77,7 +77,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 180.0, 14.0, 380.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 160.0, 13.0, 400.0, 20.0 ],
+					"presentation_rect": [ 135.0, 14.0, 313.0, 20.0 ],
 					"text": "sends OSC to 127.0.0.1:7400, listens for replies on port 7401",
 					"textcolor": [ 0.6, 0.6, 0.6, 1.0 ]
 				}
@@ -101,27 +101,29 @@
 					"numoutlets": 0,
 					"patching_rect": [ 20.0, 40.0, 170.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 40.0, 200.0, 20.0 ],
-					"text": "pad  (/pad x y)",
+					"presentation_rect": [ 12.0, 78.0, 197.0, 20.0 ],
+					"text": "pad  (/pad x y; the heatmap behind it)",
 					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
+					"background": 1,
+					"id": "obj-108",
 					"maxclass": "fpic",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "jit_matrix" ],
 					"patching_rect": [ 20.0, 1500.0, 100.0, 100.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 62.0, 200.0, 200.0 ],
-					"id": "obj-108"
+					"presentation_rect": [ 12.0, 100.0, 340.0, 340.0 ]
 				}
 			},
 			{
 				"box": {
 					"bottomvalue": 0,
 					"id": "obj-6",
+					"invisiblebkgnd": 1,
 					"leftvalue": 0,
 					"maxclass": "pictslider",
 					"numinlets": 2,
@@ -130,10 +132,9 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 20.0, 60.0, 160.0, 160.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 62.0, 200.0, 200.0 ],
+					"presentation_rect": [ 12.0, 100.0, 340.0, 340.0 ],
 					"rightvalue": 1000,
-					"topvalue": 1000,
-					"invisiblebkgnd": 1
+					"topvalue": 1000
 				}
 			},
 			{
@@ -189,7 +190,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 195.0, 40.0, 40.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 222.0, 40.0, 40.0, 20.0 ],
+					"presentation_rect": [ 374.0, 417.0, 35.0, 20.0 ],
 					"text": "gain",
 					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
@@ -205,7 +206,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 200.0, 60.0, 24.0, 160.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 230.0, 62.0, 24.0, 176.0 ],
+					"presentation_rect": [ 411.0, 418.0, 201.0, 18.0 ],
 					"size": 1.0
 				}
 			},
@@ -222,7 +223,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 195.0, 240.0, 50.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 218.0, 242.0, 48.0, 22.0 ]
+					"presentation_rect": [ 618.0, 416.0, 56.0, 22.0 ]
 				}
 			},
 			{
@@ -245,7 +246,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 250.0, 40.0, 215.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 280.0, 40.0, 230.0, 20.0 ],
+					"presentation_rect": [ 696.0, 78.0, 310.0, 20.0 ],
 					"text": "latent  (/latent v1 ... v8, -3..3 sd)",
 					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
@@ -260,7 +261,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 250.0, 60.0, 200.0, 140.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 280.0, 62.0, 220.0, 150.0 ],
+					"presentation_rect": [ 696.0, 100.0, 260.0, 120.0 ],
 					"setminmax": [ -3.0, 3.0 ],
 					"setstyle": 1,
 					"settype": 1,
@@ -277,7 +278,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 470.0, 60.0, 24.0, 24.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 280.0, 218.0, 20.0, 20.0 ]
+					"presentation_rect": [ 962.0, 100.0, 22.0, 22.0 ]
 				}
 			},
 			{
@@ -289,7 +290,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 496.0, 62.0, 50.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 302.0, 218.0, 50.0, 20.0 ],
+					"presentation_rect": [ 962.0, 124.0, 44.0, 20.0 ],
 					"text": "reset",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -325,7 +326,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 250.0, 205.0, 200.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 280.0, 244.0, 220.0, 20.0 ],
+					"presentation_rect": [ 696.0, 228.0, 310.0, 20.0 ],
 					"text": "one dimension  (/latent i v)",
 					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
@@ -339,7 +340,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 250.0, 230.0, 30.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 280.0, 268.0, 30.0, 20.0 ],
+					"presentation_rect": [ 696.0, 251.0, 32.0, 20.0 ],
 					"text": "dim",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -356,7 +357,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 250.0, 255.0, 50.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 312.0, 268.0, 44.0, 22.0 ]
+					"presentation_rect": [ 730.0, 250.0, 44.0, 22.0 ]
 				}
 			},
 			{
@@ -368,7 +369,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 320.0, 230.0, 40.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 362.0, 268.0, 40.0, 20.0 ],
+					"presentation_rect": [ 786.0, 251.0, 41.0, 20.0 ],
 					"text": "value",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -386,7 +387,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 320.0, 255.0, 60.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 404.0, 268.0, 60.0, 22.0 ]
+					"presentation_rect": [ 829.0, 250.0, 64.0, 22.0 ]
 				}
 			},
 			{
@@ -420,7 +421,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 520.0, 310.0, 45.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 62.0, 56.0, 22.0 ],
+					"presentation_rect": [ 799.0, 42.0, 41.0, 22.0 ],
 					"text": "/ping"
 				}
 			},
@@ -433,7 +434,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 580.0, 310.0, 50.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 90.0, 56.0, 22.0 ],
+					"presentation_rect": [ 846.0, 42.0, 44.0, 22.0 ],
 					"text": "/state"
 				}
 			},
@@ -494,7 +495,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 20.0, 600.0, 24.0, 24.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 578.0, 62.0, 22.0, 22.0 ]
+					"presentation_rect": [ 724.0, 42.0, 22.0, 22.0 ]
 				}
 			},
 			{
@@ -506,7 +507,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 46.0, 602.0, 50.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 602.0, 63.0, 50.0, 20.0 ],
+					"presentation_rect": [ 748.0, 43.0, 45.0, 20.0 ],
 					"text": "server",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -520,8 +521,8 @@
 					"numoutlets": 0,
 					"patching_rect": [ 120.0, 500.0, 100.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 122.0, 130.0, 20.0 ],
-					"text": "server state",
+					"presentation_rect": [ 12.0, 43.0, 48.0, 20.0 ],
+					"text": "server:",
 					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
@@ -534,7 +535,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 110.0, 680.0, 60.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 146.0, 68.0, 20.0 ],
+					"presentation_rect": [ 72.0, 43.0, 44.0, 20.0 ],
 					"text": "model",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -560,7 +561,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 110.0, 640.0, 90.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 586.0, 146.0, 66.0, 22.0 ]
+					"presentation_rect": [ 118.0, 42.0, 110.0, 22.0 ]
 				}
 			},
 			{
@@ -572,7 +573,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 210.0, 680.0, 70.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 174.0, 68.0, 20.0 ],
+					"presentation_rect": [ 240.0, 43.0, 62.0, 20.0 ],
 					"text": "latent dim",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -588,7 +589,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 210.0, 640.0, 50.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 586.0, 174.0, 50.0, 22.0 ]
+					"presentation_rect": [ 304.0, 42.0, 44.0, 22.0 ]
 				}
 			},
 			{
@@ -600,7 +601,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 290.0, 680.0, 80.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 306.0, 76.0, 20.0 ],
+					"presentation_rect": [ 696.0, 280.0, 310.0, 20.0 ],
 					"text": "latent now",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -626,7 +627,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 290.0, 640.0, 200.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 90.0, 306.0, 560.0, 22.0 ]
+					"presentation_rect": [ 696.0, 302.0, 310.0, 22.0 ]
 				}
 			},
 			{
@@ -638,7 +639,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 510.0, 680.0, 40.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 202.0, 68.0, 20.0 ],
+					"presentation_rect": [ 360.0, 43.0, 33.0, 20.0 ],
 					"text": "pad",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -664,7 +665,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 510.0, 640.0, 100.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 586.0, 202.0, 66.0, 22.0 ]
+					"presentation_rect": [ 395.0, 42.0, 96.0, 22.0 ]
 				}
 			},
 			{
@@ -676,7 +677,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 620.0, 680.0, 40.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 230.0, 68.0, 20.0 ],
+					"presentation_rect": [ 503.0, 43.0, 35.0, 20.0 ],
 					"text": "gain",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -693,7 +694,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 620.0, 640.0, 50.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 586.0, 230.0, 50.0, 22.0 ]
+					"presentation_rect": [ 540.0, 42.0, 50.0, 22.0 ]
 				}
 			},
 			{
@@ -705,7 +706,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 690.0, 680.0, 70.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 258.0, 68.0, 20.0 ],
+					"presentation_rect": [ 602.0, 43.0, 64.0, 20.0 ],
 					"text": "underruns",
 					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
@@ -721,7 +722,7 @@
 					"parameter_enable": 0,
 					"patching_rect": [ 690.0, 640.0, 50.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 586.0, 258.0, 50.0, 22.0 ]
+					"presentation_rect": [ 668.0, 42.0, 44.0, 22.0 ]
 				}
 			},
 			{
@@ -743,7 +744,7 @@
 					"numoutlets": 0,
 					"patching_rect": [ 20.0, 730.0, 520.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 340.0, 520.0, 20.0 ],
+					"presentation_rect": [ 12.0, 709.0, 994.0, 20.0 ],
 					"text": "click /state to refresh the server state; the light blinks when the server answers /ping",
 					"textcolor": [ 0.6, 0.6, 0.6, 1.0 ]
 				}
@@ -757,20 +758,22 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 640.0, 310.0, 130.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 272.0, 130.0, 22.0 ],
+					"presentation_rect": [ 374.0, 126.0, 116.0, 22.0 ],
 					"text": "/model/load default"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-55",
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 640.0, 285.0, 220.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 146.0, 273.0, 130.0, 20.0 ],
-					"text": "crossfade to a model (edit the name)"
+					"presentation_rect": [ 496.0, 127.0, 178.0, 20.0 ],
+					"text": "crossfade (edit the name)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
@@ -782,7 +785,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 780.0, 310.0, 80.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 280.0, 272.0, 80.0, 22.0 ],
+					"presentation_rect": [ 550.0, 100.0, 69.0, 22.0 ],
 					"text": "/model/list"
 				}
 			},
@@ -800,14 +803,14 @@
 			{
 				"box": {
 					"id": "obj-58",
+					"ignoreclick": 1,
 					"maxclass": "message",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"ignoreclick": 1,
 					"patching_rect": [ 780.0, 640.0, 200.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 364.0, 272.0, 290.0, 22.0 ]
+					"presentation_rect": [ 374.0, 152.0, 300.0, 22.0 ]
 				}
 			},
 			{
@@ -819,20 +822,22 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 660.0, 240.0, 90.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 286.0, 90.0, 22.0 ],
+					"presentation_rect": [ 896.0, 42.0, 86.0, 22.0 ],
 					"text": "/subscribe 10"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-60",
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 660.0, 215.0, 220.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 310.0, 150.0, 20.0 ],
-					"text": "live state, 10 per second (sent at load, renewed every 4 s)"
+					"presentation_rect": [ 12.0, 687.0, 994.0, 20.0 ],
+					"text": "live state, 10 per second (sent at load, renewed every 4 s)",
+					"textcolor": [ 0.6, 0.6, 0.6, 1.0 ]
 				}
 			},
 			{
@@ -844,7 +849,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 20.0, 800.0, 100.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 372.0, 100.0, 22.0 ],
+					"presentation_rect": [ 374.0, 500.0, 93.0, 22.0 ],
 					"text": "/preset/store A"
 				}
 			},
@@ -857,7 +862,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 130.0, 800.0, 100.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 116.0, 372.0, 100.0, 22.0 ],
+					"presentation_rect": [ 473.0, 500.0, 93.0, 22.0 ],
 					"text": "/preset/store B"
 				}
 			},
@@ -870,7 +875,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 240.0, 800.0, 100.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 398.0, 100.0, 22.0 ],
+					"presentation_rect": [ 374.0, 526.0, 95.0, 22.0 ],
 					"text": "/preset/recall A"
 				}
 			},
@@ -883,7 +888,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 350.0, 800.0, 100.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 116.0, 398.0, 100.0, 22.0 ],
+					"presentation_rect": [ 475.0, 526.0, 95.0, 22.0 ],
 					"text": "/preset/recall B"
 				}
 			},
@@ -896,7 +901,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 520.0, 830.0, 100.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 300.0, 398.0, 100.0, 22.0 ],
+					"presentation_rect": [ 436.0, 552.0, 87.0, 22.0 ],
 					"text": "/interp A B $1"
 				}
 			},
@@ -909,7 +914,7 @@
 					"outlettype": [ "" ],
 					"patching_rect": [ 640.0, 800.0, 80.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 430.0, 372.0, 80.0, 22.0 ],
+					"presentation_rect": [ 374.0, 444.0, 72.0, 22.0 ],
 					"text": "/random 1."
 				}
 			},
@@ -917,27 +922,29 @@
 				"box": {
 					"id": "obj-65",
 					"maxclass": "flonum",
+					"maximum": 1.0,
+					"minimum": 0.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
-					"minimum": 0.0,
-					"maximum": 1.0,
 					"patching_rect": [ 460.0, 800.0, 50.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 240.0, 372.0, 50.0, 22.0 ]
+					"presentation_rect": [ 374.0, 552.0, 56.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-68",
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 20.0, 775.0, 420.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 296.0, 373.0, 200.0, 20.0 ],
-					"text": "A <-> B (interp t), random (temperature 1)"
+					"presentation_rect": [ 374.0, 478.0, 300.0, 20.0 ],
+					"text": "presets  (/preset/store, /preset/recall; A <-> B: /interp t)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
@@ -954,700 +961,714 @@
 			{
 				"box": {
 					"id": "obj-70",
+					"ignoreclick": 1,
 					"maxclass": "message",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"ignoreclick": 1,
 					"patching_rect": [ 900.0, 640.0, 100.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 516.0, 372.0, 100.0, 22.0 ]
+					"presentation_rect": [ 572.0, 500.0, 102.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
+					"id": "obj-71",
 					"maxclass": "comment",
-					"text": "manifold (/manifold/select)",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 20.0, 900.0, 170.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 436.0, 170.0, 20.0 ],
-					"id": "obj-71"
+					"presentation_rect": [ 374.0, 184.0, 300.0, 20.0 ],
+					"text": "manifold (/manifold/select)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
-					"maxclass": "umenu",
+					"id": "obj-72",
 					"items": [ "pca", ",", "lle", ",", "laplacian", ",", "isomap", ",", "umap" ],
+					"maxclass": "umenu",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [ "int", "", "" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 20.0, 925.0, 110.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 460.0, 110.0, 22.0 ],
-					"id": "obj-72"
+					"presentation_rect": [ 374.0, 206.0, 170.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"id": "obj-73",
 					"maxclass": "newobj",
-					"text": "prepend /manifold/select",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 20.0, 960.0, 150.0, 22.0 ],
-					"id": "obj-73"
+					"text": "prepend /manifold/select"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-74",
 					"maxclass": "message",
-					"text": "/manifold/list",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 180.0, 925.0, 95.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 126.0, 460.0, 95.0, 22.0 ],
-					"id": "obj-74"
+					"presentation_rect": [ 550.0, 206.0, 81.0, 22.0 ],
+					"text": "/manifold/list"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
+					"id": "obj-75",
 					"maxclass": "comment",
-					"text": "sliders (manifold dimensions, /slider k v)",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 300.0, 900.0, 260.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 240.0, 436.0, 260.0, 20.0 ],
-					"id": "obj-75"
+					"presentation_rect": [ 374.0, 292.0, 300.0, 20.0 ],
+					"text": "sliders (manifold dimensions, /slider k v)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
-					"maxclass": "slider",
 					"floatoutput": 1,
-					"size": 1.0,
+					"id": "obj-76",
+					"maxclass": "slider",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 300.0, 925.0, 24.0, 90.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 240.0, 460.0, 24.0, 90.0 ],
-					"id": "obj-76"
+					"presentation_rect": [ 374.0, 314.0, 300.0, 18.0 ],
+					"size": 1.0
 				}
 			},
 			{
 				"box": {
+					"id": "obj-77",
 					"maxclass": "newobj",
-					"text": "prepend /slider 0",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 300.0, 1030.0, 100.0, 22.0 ],
-					"id": "obj-77"
+					"text": "prepend /slider 0"
 				}
 			},
 			{
 				"box": {
-					"maxclass": "slider",
 					"floatoutput": 1,
-					"size": 1.0,
+					"id": "obj-78",
+					"maxclass": "slider",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 340.0, 925.0, 24.0, 90.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 270.0, 460.0, 24.0, 90.0 ],
-					"id": "obj-78"
+					"presentation_rect": [ 374.0, 338.0, 300.0, 18.0 ],
+					"size": 1.0
 				}
 			},
 			{
 				"box": {
+					"id": "obj-79",
 					"maxclass": "newobj",
-					"text": "prepend /slider 1",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 340.0, 1055.0, 100.0, 22.0 ],
-					"id": "obj-79"
+					"text": "prepend /slider 1"
 				}
 			},
 			{
 				"box": {
-					"maxclass": "slider",
 					"floatoutput": 1,
-					"size": 1.0,
+					"id": "obj-80",
+					"maxclass": "slider",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 380.0, 925.0, 24.0, 90.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 300.0, 460.0, 24.0, 90.0 ],
-					"id": "obj-80"
+					"presentation_rect": [ 374.0, 362.0, 300.0, 18.0 ],
+					"size": 1.0
 				}
 			},
 			{
 				"box": {
+					"id": "obj-81",
 					"maxclass": "newobj",
-					"text": "prepend /slider 2",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 380.0, 1030.0, 100.0, 22.0 ],
-					"id": "obj-81"
+					"text": "prepend /slider 2"
 				}
 			},
 			{
 				"box": {
-					"maxclass": "slider",
 					"floatoutput": 1,
-					"size": 1.0,
+					"id": "obj-82",
+					"maxclass": "slider",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 420.0, 925.0, 24.0, 90.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 330.0, 460.0, 24.0, 90.0 ],
-					"id": "obj-82"
+					"presentation_rect": [ 374.0, 386.0, 300.0, 18.0 ],
+					"size": 1.0
 				}
 			},
 			{
 				"box": {
+					"id": "obj-83",
 					"maxclass": "newobj",
-					"text": "prepend /slider 3",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 420.0, 1055.0, 100.0, 22.0 ],
-					"id": "obj-83"
+					"text": "prepend /slider 3"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
+					"id": "obj-84",
 					"maxclass": "comment",
-					"text": "model (/model/load, filled by /model/list)",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 520.0, 900.0, 260.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 380.0, 436.0, 260.0, 20.0 ],
-					"id": "obj-84"
+					"presentation_rect": [ 374.0, 78.0, 300.0, 20.0 ],
+					"text": "model (/model/load, filled by /model/list)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
-					"maxclass": "umenu",
+					"id": "obj-85",
 					"items": [ "default" ],
+					"maxclass": "umenu",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [ "int", "", "" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 520.0, 925.0, 150.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 380.0, 460.0, 150.0, 22.0 ],
-					"id": "obj-85"
+					"presentation_rect": [ 374.0, 100.0, 170.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"id": "obj-86",
 					"maxclass": "newobj",
-					"text": "prepend /model/load",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 520.0, 960.0, 125.0, 22.0 ],
-					"id": "obj-86"
+					"text": "prepend /model/load"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-87",
 					"maxclass": "newobj",
-					"text": "route /model/list /manifold/list /manifold/selected /state/manifold /state/sliders /attribute/list",
-					"numinlets": 7,
-					"numoutlets": 7,
-					"outlettype": [ "", "", "", "", "", "", "" ],
-					"patching_rect": [ 20.0, 1120.0, 520.0, 22.0 ],
-					"id": "obj-87"
+					"numinlets": 8,
+					"numoutlets": 8,
+					"outlettype": [ "", "", "", "", "", "", "", "" ],
+					"patching_rect": [ 20.0, 1120.0, 600.0, 22.0 ],
+					"text": "route /model/list /manifold/list /manifold/selected /state/manifold /state/sliders /attribute/list /preset/list"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-88",
 					"maxclass": "newobj",
-					"text": "t l b",
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "" ],
 					"patching_rect": [ 20.0, 1160.0, 45.0, 22.0 ],
-					"id": "obj-88"
+					"text": "t l b"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-89",
 					"maxclass": "message",
-					"text": "clear",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 80.0, 1200.0, 45.0, 22.0 ],
-					"id": "obj-89"
+					"text": "clear"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-90",
 					"maxclass": "newobj",
-					"text": "iter",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 20.0, 1200.0, 35.0, 22.0 ],
-					"id": "obj-90"
+					"text": "iter"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-91",
 					"maxclass": "newobj",
-					"text": "prepend append",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 20.0, 1240.0, 100.0, 22.0 ],
-					"id": "obj-91"
+					"text": "prepend append"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-92",
 					"maxclass": "newobj",
-					"text": "t l b",
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "" ],
 					"patching_rect": [ 160.0, 1160.0, 45.0, 22.0 ],
-					"id": "obj-92"
+					"text": "t l b"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-93",
 					"maxclass": "message",
-					"text": "clear",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 220.0, 1200.0, 45.0, 22.0 ],
-					"id": "obj-93"
+					"text": "clear"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-94",
 					"maxclass": "newobj",
-					"text": "iter",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 160.0, 1200.0, 35.0, 22.0 ],
-					"id": "obj-94"
+					"text": "iter"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-95",
 					"maxclass": "newobj",
-					"text": "prepend append",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 160.0, 1240.0, 100.0, 22.0 ],
-					"id": "obj-95"
+					"text": "prepend append"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-96",
 					"maxclass": "newobj",
-					"text": "prepend setsymbol",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 300.0, 1160.0, 115.0, 22.0 ],
-					"id": "obj-96"
+					"text": "prepend setsymbol"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-97",
 					"maxclass": "newobj",
-					"text": "unpack f f f f",
 					"numinlets": 1,
 					"numoutlets": 4,
 					"outlettype": [ "", "", "", "" ],
 					"patching_rect": [ 430.0, 1160.0, 110.0, 22.0 ],
-					"id": "obj-97"
+					"text": "unpack f f f f"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-98",
 					"maxclass": "newobj",
-					"text": "prepend set",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 430.0, 1200.0, 75.0, 22.0 ],
-					"id": "obj-98"
+					"text": "prepend set"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-99",
 					"maxclass": "newobj",
-					"text": "prepend set",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 510.0, 1200.0, 75.0, 22.0 ],
-					"id": "obj-99"
+					"text": "prepend set"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-100",
 					"maxclass": "newobj",
-					"text": "prepend set",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 590.0, 1200.0, 75.0, 22.0 ],
-					"id": "obj-100"
+					"text": "prepend set"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-101",
 					"maxclass": "newobj",
-					"text": "prepend set",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 670.0, 1200.0, 75.0, 22.0 ],
-					"id": "obj-101"
+					"text": "prepend set"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-102",
 					"maxclass": "newobj",
-					"text": "prepend setsymbol",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 600.0, 1160.0, 115.0, 22.0 ],
-					"id": "obj-102"
+					"text": "prepend setsymbol"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
+					"id": "obj-103",
 					"maxclass": "comment",
-					"text": "the menus fill from the server at load; the sliders follow /subscribe",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 20.0, 1290.0, 420.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 556.0, 420.0, 20.0 ],
-					"id": "obj-103"
+					"presentation_rect": [ 12.0, 665.0, 994.0, 20.0 ],
+					"text": "the menus fill from the server at load; the sliders follow /subscribe",
+					"textcolor": [ 0.6, 0.6, 0.6, 1.0 ]
 				}
 			},
 			{
 				"box": {
+					"id": "obj-104",
 					"maxclass": "message",
-					"text": "/attribute/list",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 560.0, 1120.0, 100.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 560.0, 460.0, 100.0, 22.0 ],
-					"id": "obj-104"
+					"presentation_rect": [ 696.0, 462.0, 79.0, 22.0 ],
+					"text": "/attribute/list"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-105",
 					"maxclass": "newobj",
-					"text": "prepend set",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 560.0, 1190.0, 75.0, 22.0 ],
-					"id": "obj-105"
+					"text": "prepend set"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-106",
 					"maxclass": "message",
-					"text": "",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 560.0, 1220.0, 160.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 560.0, 486.0, 160.0, 22.0 ],
-					"id": "obj-106"
+					"presentation_rect": [ 781.0, 462.0, 225.0, 22.0 ],
+					"text": ""
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
+					"id": "obj-107",
 					"maxclass": "comment",
-					"text": "attributes (send /attribute/NAME amount)",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 560.0, 1095.0, 250.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 560.0, 436.0, 170.0, 20.0 ],
-					"id": "obj-107"
+					"presentation_rect": [ 696.0, 440.0, 310.0, 20.0 ],
+					"text": "attributes (send /attribute/NAME amount)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
+					"id": "obj-109",
 					"maxclass": "comment",
-					"text": "pad colours: descriptor heatmap (/heatmap)",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 20.0, 1380.0, 260.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 580.0, 260.0, 20.0 ],
-					"id": "obj-109"
+					"presentation_rect": [ 374.0, 238.0, 300.0, 20.0 ],
+					"text": "pad colours: descriptor heatmap (/heatmap)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
-					"maxclass": "umenu",
+					"id": "obj-110",
 					"items": [ "centroid_hz", ",", "rolloff_hz", ",", "bandwidth_hz", ",", "flatness", ",", "loudness_db", ",", "harmonicity", ",", "f0_hz" ],
+					"maxclass": "umenu",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [ "int", "", "" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 20.0, 1405.0, 120.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 604.0, 120.0, 22.0 ],
-					"id": "obj-110"
+					"presentation_rect": [ 374.0, 260.0, 170.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"id": "obj-111",
 					"maxclass": "newobj",
-					"text": "prepend /heatmap",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 20.0, 1440.0, 110.0, 22.0 ],
-					"id": "obj-111"
+					"text": "prepend /heatmap"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-112",
 					"maxclass": "newobj",
-					"text": "t b",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 160.0, 1405.0, 30.0, 22.0 ],
-					"id": "obj-112"
+					"text": "t b"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
+					"id": "obj-113",
 					"maxclass": "comment",
-					"text": "steer: centroid Hz / loudness dB / f0 Hz (/descriptor/NAME)",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 300.0, 1380.0, 330.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 240.0, 580.0, 330.0, 20.0 ],
-					"id": "obj-113"
+					"presentation_rect": [ 696.0, 334.0, 310.0, 20.0 ],
+					"text": "steer: centroid Hz / loudness dB / f0 Hz (/descriptor/NAME)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
-					"maxclass": "flonum",
 					"format": 6,
-					"minimum": 50.0,
+					"id": "obj-114",
+					"maxclass": "flonum",
 					"maximum": 20000.0,
+					"minimum": 50.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 300.0, 1405.0, 70.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 240.0, 604.0, 70.0, 22.0 ],
-					"id": "obj-114"
+					"presentation_rect": [ 696.0, 356.0, 70.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"id": "obj-115",
 					"maxclass": "newobj",
-					"text": "prepend /descriptor/centroid_hz",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 300.0, 1440.0, 150.0, 22.0 ],
-					"id": "obj-115"
+					"text": "prepend /descriptor/centroid_hz"
 				}
 			},
 			{
 				"box": {
-					"maxclass": "flonum",
 					"format": 6,
-					"minimum": -60.0,
+					"id": "obj-116",
+					"maxclass": "flonum",
 					"maximum": 0.0,
+					"minimum": -60.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 410.0, 1405.0, 70.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 320.0, 604.0, 70.0, 22.0 ],
-					"id": "obj-116"
+					"presentation_rect": [ 772.0, 356.0, 70.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"id": "obj-117",
 					"maxclass": "newobj",
-					"text": "prepend /descriptor/loudness_db",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 410.0, 1440.0, 150.0, 22.0 ],
-					"id": "obj-117"
+					"text": "prepend /descriptor/loudness_db"
 				}
 			},
 			{
 				"box": {
-					"maxclass": "flonum",
 					"format": 6,
-					"minimum": 20.0,
+					"id": "obj-118",
+					"maxclass": "flonum",
 					"maximum": 2000.0,
+					"minimum": 20.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
 					"patching_rect": [ 520.0, 1405.0, 70.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 400.0, 604.0, 70.0, 22.0 ],
-					"id": "obj-118"
+					"presentation_rect": [ 848.0, 356.0, 70.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"id": "obj-119",
 					"maxclass": "newobj",
-					"text": "prepend /descriptor/f0_hz",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 520.0, 1440.0, 150.0, 22.0 ],
-					"id": "obj-119"
+					"text": "prepend /descriptor/f0_hz"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-120",
 					"maxclass": "message",
-					"text": "/descriptor/list",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 640.0, 1405.0, 100.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 490.0, 604.0, 100.0, 22.0 ],
-					"id": "obj-120"
+					"presentation_rect": [ 550.0, 260.0, 89.0, 22.0 ],
+					"text": "/descriptor/list"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-121",
 					"maxclass": "newobj",
-					"text": "route /heatmap/path /descriptor/steered /descriptor/list /descriptor/range",
 					"numinlets": 5,
 					"numoutlets": 5,
 					"outlettype": [ "", "", "", "", "" ],
 					"patching_rect": [ 20.0, 1490.0, 440.0, 22.0 ],
-					"id": "obj-121"
+					"text": "route /heatmap/path /descriptor/steered /descriptor/list /descriptor/range"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-122",
 					"maxclass": "newobj",
-					"text": "unpack s s s",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [ "", "", "" ],
 					"patching_rect": [ 20.0, 1530.0, 90.0, 22.0 ],
-					"id": "obj-122"
+					"text": "unpack s s s"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-123",
 					"maxclass": "newobj",
-					"text": "prepend read",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 20.0, 1570.0, 85.0, 22.0 ],
-					"id": "obj-123"
+					"text": "prepend read"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-124",
 					"maxclass": "newobj",
-					"text": "prepend set",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 140.0, 1530.0, 75.0, 22.0 ],
-					"id": "obj-124"
+					"text": "prepend set"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-125",
 					"maxclass": "message",
-					"text": "",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 140.0, 1570.0, 140.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 632.0, 290.0, 22.0 ],
-					"id": "obj-125"
+					"presentation_rect": [ 696.0, 382.0, 310.0, 22.0 ],
+					"text": ""
 				}
 			},
 			{
 				"box": {
+					"id": "obj-126",
 					"maxclass": "newobj",
-					"text": "prepend set",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 290.0, 1530.0, 75.0, 22.0 ],
-					"id": "obj-126"
+					"text": "prepend set"
 				}
 			},
 			{
 				"box": {
+					"id": "obj-127",
 					"maxclass": "message",
-					"text": "",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
 					"patching_rect": [ 290.0, 1570.0, 140.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 312.0, 632.0, 290.0, 22.0 ],
-					"id": "obj-127"
+					"presentation_rect": [ 696.0, 408.0, 310.0, 22.0 ],
+					"text": ""
 				}
 			},
 			{
 				"box": {
+					"id": "obj-128",
 					"maxclass": "newobj",
-					"text": "print synth-server-descriptors",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"outlettype": [],
 					"patching_rect": [ 460.0, 1530.0, 170.0, 22.0 ],
-					"id": "obj-128"
+					"text": "print synth-server-descriptors"
 				}
 			},
 			{
@@ -1663,368 +1684,491 @@
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-201",
 					"maxclass": "comment",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [ 760.0, 270.0, 260.0, 20.0 ],
-					"text": "/subscribe is a 10 s lease: renewed every 4 s"
+					"text": "/subscribe is a 10 s lease: renewed every 4 s",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-300",
 					"maxclass": "comment",
-					"patching_rect": [ 20.0, 1660.0, 460.0, 20.0 ],
-					"text": "notes: keyboard (/note/on pitch velocity; velocity 0 = off), MIDI in (notein)",
-					"fontsize": 11.0,
 					"numinlets": 1,
 					"numoutlets": 0,
-					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"patching_rect": [ 20.0, 1660.0, 460.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 650.0, 460.0, 20.0 ]
+					"presentation_rect": [ 12.0, 450.0, 340.0, 33.0 ],
+					"text": "notes: keyboard (/note/on pitch velocity; velocity 0 = off), MIDI in (notein)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-301",
 					"maxclass": "kslider",
-					"patching_rect": [ 20.0, 1685.0, 336.0, 53.0 ],
 					"mode": 1,
-					"offset": 48,
-					"range": 37,
 					"numinlets": 2,
 					"numoutlets": 2,
+					"offset": 48,
 					"outlettype": [ "int", "int" ],
 					"parameter_enable": 0,
+					"patching_rect": [ 20.0, 1685.0, 336.0, 53.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 674.0, 336.0, 53.0 ]
+					"presentation_rect": [ 12.0, 485.0, 340.0, 56.0 ],
+					"range": 37
 				}
 			},
 			{
 				"box": {
 					"id": "obj-302",
 					"maxclass": "newobj",
-					"patching_rect": [ 380.0, 1685.0, 60.0, 22.0 ],
-					"text": "notein",
 					"numinlets": 1,
 					"numoutlets": 3,
-					"outlettype": [ "int", "int", "int" ]
+					"outlettype": [ "int", "int", "int" ],
+					"patching_rect": [ 380.0, 1685.0, 60.0, 22.0 ],
+					"text": "notein"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-303",
 					"maxclass": "newobj",
-					"patching_rect": [ 20.0, 1750.0, 60.0, 22.0 ],
-					"text": "pack 0 0",
 					"numinlets": 2,
 					"numoutlets": 1,
-					"outlettype": [ "" ]
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 1750.0, 60.0, 22.0 ],
+					"text": "pack 0 0"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-304",
 					"maxclass": "newobj",
-					"patching_rect": [ 380.0, 1750.0, 60.0, 22.0 ],
-					"text": "pack 0 0",
 					"numinlets": 2,
 					"numoutlets": 1,
-					"outlettype": [ "" ]
+					"outlettype": [ "" ],
+					"patching_rect": [ 380.0, 1750.0, 60.0, 22.0 ],
+					"text": "pack 0 0"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-305",
 					"maxclass": "newobj",
-					"patching_rect": [ 20.0, 1790.0, 105.0, 22.0 ],
-					"text": "prepend /note/on",
 					"numinlets": 1,
 					"numoutlets": 1,
-					"outlettype": [ "" ]
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 1790.0, 105.0, 22.0 ],
+					"text": "prepend /note/on"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-306",
 					"maxclass": "comment",
-					"patching_rect": [ 460.0, 1685.0, 60.0, 20.0 ],
-					"text": "release",
-					"fontsize": 11.0,
 					"numinlets": 1,
 					"numoutlets": 0,
-					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"patching_rect": [ 460.0, 1685.0, 60.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 360.0, 674.0, 60.0, 20.0 ]
+					"presentation_rect": [ 12.0, 550.0, 51.0, 20.0 ],
+					"text": "release",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-307",
 					"maxclass": "number",
-					"patching_rect": [ 460.0, 1710.0, 50.0, 22.0 ],
-					"minimum": 0,
 					"maximum": 127,
+					"minimum": 0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
+					"patching_rect": [ 460.0, 1710.0, 50.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 360.0, 696.0, 50.0, 22.0 ]
+					"presentation_rect": [ 65.0, 549.0, 44.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-308",
 					"maxclass": "newobj",
-					"patching_rect": [ 460.0, 1790.0, 105.0, 22.0 ],
-					"text": "prepend /note/off",
 					"numinlets": 1,
 					"numoutlets": 1,
-					"outlettype": [ "" ]
+					"outlettype": [ "" ],
+					"patching_rect": [ 460.0, 1790.0, 105.0, 22.0 ],
+					"text": "prepend /note/off"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-309",
 					"maxclass": "message",
-					"patching_rect": [ 580.0, 1710.0, 90.0, 22.0 ],
-					"text": "/note/all_off",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
+					"patching_rect": [ 580.0, 1710.0, 90.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 420.0, 696.0, 90.0, 22.0 ]
+					"presentation_rect": [ 121.0, 549.0, 77.0, 22.0 ],
+					"text": "/note/all_off"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-310",
 					"maxclass": "comment",
-					"patching_rect": [ 580.0, 1740.0, 70.0, 20.0 ],
-					"text": "bend (st)",
-					"fontsize": 11.0,
 					"numinlets": 1,
 					"numoutlets": 0,
-					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"patching_rect": [ 580.0, 1740.0, 70.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 520.0, 674.0, 70.0, 20.0 ]
+					"presentation_rect": [ 210.0, 550.0, 58.0, 20.0 ],
+					"text": "bend (st)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
+					"format": 6,
 					"id": "obj-311",
 					"maxclass": "flonum",
-					"patching_rect": [ 580.0, 1760.0, 50.0, 22.0 ],
-					"minimum": -24.0,
 					"maximum": 24.0,
-					"format": 6,
+					"minimum": -24.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
+					"patching_rect": [ 580.0, 1760.0, 50.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 520.0, 696.0, 60.0, 22.0 ]
+					"presentation_rect": [ 270.0, 549.0, 82.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-312",
 					"maxclass": "newobj",
-					"patching_rect": [ 580.0, 1790.0, 115.0, 22.0 ],
-					"text": "prepend /pitchbend",
 					"numinlets": 1,
 					"numoutlets": 1,
-					"outlettype": [ "" ]
+					"outlettype": [ "" ],
+					"patching_rect": [ 580.0, 1790.0, 115.0, 22.0 ],
+					"text": "prepend /pitchbend"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-313",
 					"maxclass": "comment",
-					"patching_rect": [ 700.0, 1740.0, 60.0, 20.0 ],
-					"text": "sustain",
-					"fontsize": 11.0,
 					"numinlets": 1,
 					"numoutlets": 0,
-					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"patching_rect": [ 700.0, 1740.0, 60.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 600.0, 674.0, 60.0, 20.0 ]
+					"presentation_rect": [ 12.0, 578.0, 49.0, 20.0 ],
+					"text": "sustain",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-314",
 					"maxclass": "toggle",
-					"patching_rect": [ 700.0, 1760.0, 24.0, 24.0 ],
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "int" ],
 					"parameter_enable": 0,
+					"patching_rect": [ 700.0, 1760.0, 24.0, 24.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 600.0, 696.0, 22.0, 22.0 ]
+					"presentation_rect": [ 63.0, 577.0, 22.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-315",
 					"maxclass": "newobj",
-					"patching_rect": [ 700.0, 1790.0, 100.0, 22.0 ],
-					"text": "prepend /sustain",
 					"numinlets": 1,
 					"numoutlets": 1,
-					"outlettype": [ "" ]
+					"outlettype": [ "" ],
+					"patching_rect": [ 700.0, 1790.0, 100.0, 22.0 ],
+					"text": "prepend /sustain"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-316",
 					"maxclass": "comment",
-					"patching_rect": [ 20.0, 1830.0, 400.0, 20.0 ],
-					"text": "envelope: attack s, decay s, sustain 0..1, release s (/envelope)",
-					"fontsize": 11.0,
 					"numinlets": 1,
 					"numoutlets": 0,
-					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"patching_rect": [ 20.0, 1830.0, 400.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 734.0, 400.0, 20.0 ]
+					"presentation_rect": [ 12.0, 607.0, 340.0, 20.0 ],
+					"text": "envelope: attack s, decay s, sustain 0..1, release s (/envelope)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
+					"format": 6,
 					"id": "obj-317",
 					"maxclass": "flonum",
-					"patching_rect": [ 20.0, 1855.0, 55.0, 22.0 ],
-					"minimum": 0.0,
 					"maximum": 10.0,
-					"format": 6,
+					"minimum": 0.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
+					"patching_rect": [ 20.0, 1855.0, 55.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 12.0, 756.0, 55.0, 22.0 ]
+					"presentation_rect": [ 12.0, 629.0, 56.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"format": 6,
 					"id": "obj-318",
 					"maxclass": "flonum",
-					"patching_rect": [ 80.0, 1855.0, 55.0, 22.0 ],
-					"minimum": 0.0,
 					"maximum": 10.0,
-					"format": 6,
+					"minimum": 0.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
+					"patching_rect": [ 80.0, 1855.0, 55.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 72.0, 756.0, 55.0, 22.0 ]
+					"presentation_rect": [ 74.0, 629.0, 56.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"format": 6,
 					"id": "obj-319",
 					"maxclass": "flonum",
-					"patching_rect": [ 140.0, 1855.0, 55.0, 22.0 ],
-					"minimum": 0.0,
 					"maximum": 1.0,
-					"format": 6,
+					"minimum": 0.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
+					"patching_rect": [ 140.0, 1855.0, 55.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 132.0, 756.0, 55.0, 22.0 ]
+					"presentation_rect": [ 136.0, 629.0, 56.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
+					"format": 6,
 					"id": "obj-320",
 					"maxclass": "flonum",
-					"patching_rect": [ 200.0, 1855.0, 55.0, 22.0 ],
-					"minimum": 0.0,
 					"maximum": 10.0,
-					"format": 6,
+					"minimum": 0.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
+					"patching_rect": [ 200.0, 1855.0, 55.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 192.0, 756.0, 55.0, 22.0 ]
+					"presentation_rect": [ 198.0, 629.0, 56.0, 22.0 ]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-321",
 					"maxclass": "newobj",
-					"patching_rect": [ 20.0, 1890.0, 140.0, 22.0 ],
-					"text": "pak 0.01 0.1 0.8 0.3",
 					"numinlets": 4,
 					"numoutlets": 1,
-					"outlettype": [ "" ]
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 1890.0, 140.0, 22.0 ],
+					"text": "pak 0.01 0.1 0.8 0.3"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-322",
 					"maxclass": "newobj",
-					"patching_rect": [ 20.0, 1920.0, 110.0, 22.0 ],
-					"text": "prepend /envelope",
 					"numinlets": 1,
 					"numoutlets": 1,
-					"outlettype": [ "" ]
+					"outlettype": [ "" ],
+					"patching_rect": [ 20.0, 1920.0, 110.0, 22.0 ],
+					"text": "prepend /envelope"
 				}
 			},
 			{
 				"box": {
+					"fontsize": 11.0,
 					"id": "obj-323",
 					"maxclass": "comment",
-					"patching_rect": [ 300.0, 1855.0, 300.0, 20.0 ],
-					"text": "last error from the server (/error address reason)",
-					"fontsize": 11.0,
 					"numinlets": 1,
 					"numoutlets": 0,
-					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ],
+					"patching_rect": [ 300.0, 1855.0, 300.0, 20.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 260.0, 734.0, 300.0, 20.0 ]
+					"presentation_rect": [ 696.0, 494.0, 310.0, 20.0 ],
+					"text": "last error from the server (/error address reason)",
+					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-324",
 					"maxclass": "newobj",
-					"patching_rect": [ 300.0, 1890.0, 80.0, 22.0 ],
-					"text": "route /error",
 					"numinlets": 2,
 					"numoutlets": 2,
-					"outlettype": [ "", "" ]
+					"outlettype": [ "", "" ],
+					"patching_rect": [ 300.0, 1890.0, 80.0, 22.0 ],
+					"text": "route /error"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-325",
 					"maxclass": "newobj",
-					"patching_rect": [ 300.0, 1920.0, 75.0, 22.0 ],
-					"text": "prepend set",
 					"numinlets": 1,
 					"numoutlets": 1,
-					"outlettype": [ "" ]
+					"outlettype": [ "" ],
+					"patching_rect": [ 300.0, 1920.0, 75.0, 22.0 ],
+					"text": "prepend set"
 				}
 			},
 			{
 				"box": {
 					"id": "obj-326",
-					"maxclass": "message",
-					"patching_rect": [ 300.0, 1950.0, 420.0, 22.0 ],
 					"ignoreclick": 1,
+					"maxclass": "message",
 					"numinlets": 2,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"textcolor": [ 1.0, 0.45, 0.4, 1.0 ],
+					"patching_rect": [ 300.0, 1950.0, 420.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 260.0, 756.0, 460.0, 22.0 ]
+					"presentation_rect": [ 696.0, 516.0, 310.0, 22.0 ],
+					"textcolor": [ 1.0, 0.45, 0.4, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-400",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 870.0, 310.0, 80.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 374.0, 578.0, 69.0, 22.0 ],
+					"text": "/preset/list"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-401",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [ "", "" ],
+					"patching_rect": [ 820.0, 1160.0, 45.0, 22.0 ],
+					"text": "t l b"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-402",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 880.0, 1200.0, 45.0, 22.0 ],
+					"text": "clear"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-403",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 820.0, 1200.0, 35.0, 22.0 ],
+					"text": "iter"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-404",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 820.0, 1240.0, 100.0, 22.0 ],
+					"text": "prepend append"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-405",
+					"items": [],
+					"maxclass": "umenu",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [ "int", "", "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 820.0, 1280.0, 150.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 449.0, 578.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-406",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 820.0, 1320.0, 140.0, 22.0 ],
+					"text": "prepend /preset/recall"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-407",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 990.0, 640.0, 30.0, 22.0 ],
+					"text": "t b"
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-408",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 980.0, 1280.0, 110.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 601.0, 579.0, 92.0, 20.0 ],
+					"text": "choose to recall",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
+				}
+			},
+			{
+				"box": {
+					"fontsize": 11.0,
+					"id": "obj-409",
+					"maxclass": "comment",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [ 740.0, 800.0, 240.0, 20.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 452.0, 445.0, 211.0, 20.0 ],
+					"text": "glide to a random sound (temperature 1)",
+					"textcolor": [ 0.78, 0.78, 0.78, 1.0 ]
 				}
 			}
 		],
@@ -2867,6 +3011,78 @@
 				"patchline": {
 					"destination": [ "obj-4", 0 ],
 					"source": [ "obj-322", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-400", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-31", 0 ],
+					"destination": [ "obj-400", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-87", 6 ],
+					"destination": [ "obj-401", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-401", 1 ],
+					"destination": [ "obj-402", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-402", 0 ],
+					"destination": [ "obj-405", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-401", 0 ],
+					"destination": [ "obj-403", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-403", 0 ],
+					"destination": [ "obj-404", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-404", 0 ],
+					"destination": [ "obj-405", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-405", 1 ],
+					"destination": [ "obj-406", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-406", 0 ],
+					"destination": [ "obj-4", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-33", 9 ],
+					"destination": [ "obj-407", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-407", 0 ],
+					"destination": [ "obj-400", 0 ]
 				}
 			}
 		],

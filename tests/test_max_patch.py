@@ -15,7 +15,15 @@ The patch is read as the JSON Max writes. The checks:
   ``route`` after ``udpreceive`` covers every reply the table announces (``/pong``,
   ``/state/...``);
 - the user-facing objects are in presentation mode;
-- the keyboard (``kslider``) and ``notein`` play /note/on, and /error replies are shown.
+- the keyboard (``kslider``) and ``notein`` play /note/on, and /error replies are shown;
+- the presentation is tidy: no two boxes' ``presentation_rect`` overlap (boxes marked
+  ``background: 1`` -- the window's panel and the heatmap picture behind the pad -- aside), every
+  box lies inside the window (``patcher.rect``'s width and height), the text of every comment and
+  message fits its box (Arial advance widths, wrapped as Max wraps), the pad is at least
+  300 x 300 px with the heatmap exactly behind it, and the groups read like the web page
+  (synth_server/control/web_page/index.html): pad and keyboard left of the controls, the controls
+  top to bottom model, manifold, heatmap, sliders, gain, presets. The help patch, which opens in
+  patching mode, is held to the same rules on its ``patching_rect``.
 
 The negative tests at the end mutate an in-memory copy of the patch and check that the checks
 fail and name the offending box.
@@ -577,6 +585,178 @@ def presentation_errors(patch: Patch) -> list[str]:
     return errors
 
 
+# Advance widths of Arial (metric-compatible with Helvetica: the standard Helvetica AFM widths),
+# in 1/1000 em, for printable ASCII; other characters count as 1 em.
+_ARIAL_WIDTHS = dict(zip(
+    (chr(code) for code in range(32, 127)),  # " " to "~"
+    (278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278)
+    + (556,) * 10
+    + (278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667,
+       556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278,
+       469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+       556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584), strict=True))
+# Max's inner margin of a comment or message box (left + right) and its line height per point.
+TEXT_MARGIN_PX = 10.0
+LINE_HEIGHT_PER_PT = 1.25
+MIN_PAD_PX = 300.0
+
+
+def text_width_px(text: str, fontsize: float, bold: bool = False) -> float:
+    """Width in pixels of ``text`` set in Arial at ``fontsize`` points (Max: 1 pt = 1 px), from
+    Arial's advance widths; bold is counted 10 % wider."""
+    width = sum(_ARIAL_WIDTHS.get(ch, 1000) for ch in text) * fontsize / 1000.0
+    return width * 1.1 if bold else width
+
+
+def text_lines(text: str, fontsize: float, width: float, bold: bool = False) -> int:
+    """Lines Max needs to show ``text`` in a box ``width`` px wide (greedy word wrap)."""
+    usable = width - TEXT_MARGIN_PX
+    lines, current = 1, ""
+    for word in text.split():
+        trial = f"{current} {word}" if current else word
+        if current and text_width_px(trial, fontsize, bold) > usable:
+            lines, current = lines + 1, word
+        else:
+            current = trial
+    if text_width_px(current, fontsize, bold) > usable:  # one word wider than the box
+        lines += 1
+    return lines
+
+
+def _intersection(a: list[float], b: list[float]) -> float:
+    """Area shared by two [x, y, width, height] rectangles (0 when they only touch)."""
+    dx = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    dy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0
+
+
+def _rect(box: dict, key: str) -> Optional[list[float]]:
+    rect = box.get(key)
+    return [float(v) for v in rect] if _is_rect(rect) else None
+
+
+def _is_background(box: dict) -> bool:
+    """A box drawn behind the others on purpose (Max's "Include in Background", ``background:
+    1``): the panel that colours the window and the heatmap picture behind the pad."""
+    return box.get("background") == 1
+
+
+def overlap_errors(data: dict, key: str = "presentation_rect",
+                   only_presentation: bool = True) -> list[str]:
+    """No two boxes (background boxes aside) overlap, every box lies inside the window
+    (patcher.rect gives its width and height), and the text of every comment and message fits
+    its box (wrapped in Max's way; a longer text would spill onto its neighbours)."""
+    patcher = data["patcher"]
+    window = patcher.get("rect", [0, 0, 0, 0])
+    default_size = float(patcher.get("default_fontsize", 12.0))
+    boxes = [e["box"] for e in patcher["boxes"]
+             if not only_presentation or e["box"].get("presentation") == 1]
+    errors, placed = [], []
+    for box in boxes:
+        rect = _rect(box, key)
+        if rect is None or rect[2] <= 0 or rect[3] <= 0:
+            errors.append(f"{describe(box)}: {key} must be 4 numbers with a positive size")
+            continue
+        if rect[0] < 0 or rect[1] < 0 or rect[0] + rect[2] > window[2] \
+                or rect[1] + rect[3] > window[3]:
+            errors.append(f"{describe(box)}: {key} {rect} is outside the window "
+                          f"(0, 0, {window[2]}, {window[3]})")
+        text = str(box.get("text", ""))
+        if box.get("maxclass") in ("comment", "message") and text.strip():
+            size = float(box.get("fontsize", default_size))
+            bold = box.get("fontface") in (1, 3)
+            lines = text_lines(text, size, rect[2], bold)
+            needed = lines * size * LINE_HEIGHT_PER_PT + 4
+            if needed > rect[3] + 0.5:
+                errors.append(f"{describe(box)}: its text needs {lines} line(s) "
+                              f"({needed:.0f} px high) in a box {rect[2]:.0f} x {rect[3]:.0f} px")
+        if not _is_background(box):
+            placed.append((box, rect))
+    for i, (a, ra) in enumerate(placed):
+        for b, rb in placed[i + 1:]:
+            area = _intersection(ra, rb)
+            if area > 0:
+                errors.append(f"{describe(a)} and {describe(b)} overlap ({area:.0f} px^2 of "
+                              f"{key})")
+    return errors
+
+
+def pad_errors(patch: Patch) -> list[str]:
+    """The pad (the one pictslider) is at least 300 x 300 px in presentation, and the heatmap
+    picture (fpic) lies exactly behind it as a background box."""
+    pads = patch.of_name("pictslider")
+    if len(pads) != 1:
+        return [f"expected one pictslider (the pad), found {len(pads)}"]
+    pad = pads[0]
+    rect = _rect(pad, "presentation_rect")
+    if rect is None:
+        return [f"{describe(pad)} has no presentation_rect"]
+    errors = []
+    if rect[2] < MIN_PAD_PX or rect[3] < MIN_PAD_PX:
+        errors.append(f"{describe(pad)} is {rect[2]:.0f} x {rect[3]:.0f} px in presentation; "
+                      f"the pad must be at least {MIN_PAD_PX:.0f} x {MIN_PAD_PX:.0f}")
+    for pic in patch.of_name("fpic"):
+        if pic.get("presentation") == 1 and (_rect(pic, "presentation_rect") != rect
+                                             or not _is_background(pic)):
+            errors.append(f"{describe(pic)} (the heatmap) must be a background box with the "
+                          f"pad's presentation_rect {rect}")
+    return errors
+
+
+# The web page's order (synth_server/control/web_page/index.html): the pad and the keyboard on the
+# left; then, top to bottom, model / manifold / heatmap menus, sliders, output, presets.
+def _first(patch: Patch, test: Callable[[dict], bool]) -> Optional[dict]:
+    return next((b for b in patch.boxes.values() if b.get("presentation") == 1 and test(b)), None)
+
+
+def _feeds(patch: Patch, prefix: str) -> Callable[[dict], bool]:
+    """A box from which a box whose text starts with ``prefix`` is reached."""
+    targets = [b["id"] for b in patch.boxes.values()
+               if str(b.get("text", "")).startswith(prefix)]
+
+    def test(box: dict) -> bool:
+        return any(patch.reaches(box["id"], target) for target in targets)
+    return test
+
+
+def group_errors(patch: Patch) -> list[str]:
+    """The presentation reads like the web page: play (pad, keyboard) left of the controls, and
+    the controls in the page's order from top to bottom."""
+    play = {"the pad": _first(patch, lambda b: b.get("maxclass") == "pictslider"),
+            "the keyboard": _first(patch, lambda b: b.get("maxclass") == "kslider")}
+    def control(cls: str, prefix: str) -> Optional[dict]:
+        feeds = _feeds(patch, prefix)
+        return _first(patch, lambda b: b.get("maxclass") == cls and feeds(b))
+
+    controls = {
+        "the model menu": control("umenu", "prepend /model/load"),
+        "the manifold menu": control("umenu", "prepend /manifold/select"),
+        "the heatmap menu": control("umenu", "prepend /heatmap"),
+        "the sliders": control("slider", "prepend /slider"),
+        "the gain": control("slider", "prepend /gain"),
+        "the presets": _first(patch, lambda b: str(b.get("text", "")).startswith("/preset/")),
+    }
+    errors = [f"{name} is not in presentation mode" for name, box in {**play, **controls}.items()
+              if box is None]
+    if errors:
+        return errors
+    rects = {name: _rect(box, "presentation_rect") for name, box in {**play, **controls}.items()}
+    left_edge = min(r[0] for name, r in rects.items() if name in controls)
+    for name in play:
+        if rects[name][0] + rects[name][2] > left_edge:
+            errors.append(f"{name} must be left of the controls (as on the web page)")
+    names = list(controls)
+    for upper, lower in zip(names, names[1:]):
+        if rects[upper][1] >= rects[lower][1]:
+            errors.append(f"{upper} must be above {lower} (the web page's order)")
+    return errors
+
+
+def layout_errors(data: dict) -> list[str]:
+    patch = Patch(data)
+    return overlap_errors(data) + pad_errors(patch) + group_errors(patch)
+
+
 def all_errors(data: dict) -> list[str]:
     errors = structure_errors(data)
     if errors:
@@ -588,7 +768,7 @@ def all_errors(data: dict) -> list[str]:
         return errors
     sent, exercised = osc_errors(patch)
     errors += sent + coverage_errors(exercised) + receive_errors(patch)
-    errors += presentation_errors(patch)
+    errors += presentation_errors(patch) + layout_errors(data)
     return errors
 
 
@@ -673,6 +853,31 @@ def test_inferred_messages_are_the_expected_ones(patch):
     assert ("/model/load", ("str",)) in sent
     assert ("/descriptor/centroid_hz", ("float",)) in sent
     assert ("/heatmap", ("str",)) in sent
+    assert ("/preset/list", ()) in sent
+    assert ("/preset/recall", ("str",)) in sent
+
+
+def test_preset_list_fills_a_menu_that_recalls(patch):
+    """The /preset/list reply is appended to a umenu (cleared first), whose chosen name is sent as
+    /preset/recall NAME; the list is asked at load and again after each /preset/stored."""
+    receiver, _ = find_udpreceive(patch)
+    routes = [patch.boxes[dst] for dst, _ in patch.fed_by(receiver["id"], 0)
+              if "/preset/list" in _args(patch.boxes[dst])]
+    assert len(routes) == 1, "no route /preset/list after udpreceive"
+    outlet = _args(routes[0]).index("/preset/list")
+    recall = next(b for b in patch.boxes.values() if b.get("text") == "prepend /preset/recall")
+    menus = [b for b in patch.of_name("umenu") if patch.reaches(b["id"], recall["id"])]
+    assert len(menus) == 1 and menus[0].get("presentation") == 1
+    assert any(patch.reaches(dst, menus[0]["id"])
+               for dst, _ in patch.fed_by(routes[0]["id"], outlet))
+    ask = next(b for b in patch.boxes.values() if b.get("text") == "/preset/list")
+    loadbang = patch.of_name("loadbang")[0]
+    assert patch.reaches(loadbang["id"], ask["id"])
+    stored_route = next(b for b in patch.boxes.values()
+                        if _name(b) == "route" and "/preset/stored" in _args(b))
+    stored_outlet = _args(stored_route).index("/preset/stored")
+    assert any(patch.reaches(dst, ask["id"])
+               for dst, _ in patch.fed_by(stored_route["id"], stored_outlet))
 
 
 def test_keyboard_notein_and_note_controls_reach_udpsend(patch):
@@ -717,6 +922,31 @@ def test_errors_from_the_server_are_shown(patch):
     displays = [patch.boxes[dst] for dst, _ in patch.fed_by(shown[0]["id"], 0)
                 if patch.boxes[dst].get("maxclass") == "message"]
     assert displays and displays[0].get("presentation") == 1
+
+
+def test_presentation_boxes_do_not_overlap_and_fit_the_window(data):
+    """No two presentation boxes share area (the background panel and the heatmap behind the pad
+    aside), each lies inside the window and its text fits it."""
+    errors = overlap_errors(data)
+    assert not errors, _fmt(errors)
+
+
+def test_pad_is_at_least_300_px_with_the_heatmap_behind_it(patch):
+    errors = pad_errors(patch)
+    assert not errors, _fmt(errors)
+
+
+def test_groups_read_left_to_right_like_the_web_page(patch):
+    errors = group_errors(patch)
+    assert not errors, _fmt(errors)
+
+
+@pytest.mark.skipif(not HELP_PATH.exists(), reason="no help patch")
+def test_help_patch_boxes_do_not_overlap():
+    """The help patch opens in patching mode: its boxes' patching_rects do not overlap, lie inside
+    its window, and their texts fit."""
+    errors = overlap_errors(load_patch(HELP_PATH), key="patching_rect", only_presentation=False)
+    assert not errors, "\n".join([f"problems in {HELP_PATH.name}:"] + errors)
 
 
 @pytest.mark.skipif(not HELP_PATH.exists(), reason="no help patch")
@@ -820,6 +1050,48 @@ def _wrong_route_counts(d):
     return route["id"]
 
 
+def _presented(d, cls):
+    return next(e["box"] for e in d["patcher"]["boxes"]
+                if e["box"].get("maxclass") == cls and e["box"].get("presentation") == 1)
+
+
+def _overlapping_boxes(d):
+    ping, state = _box(d, "/ping"), _box(d, "/state")
+    x, y = ping["presentation_rect"][:2]
+    state["presentation_rect"][:2] = [x + 5, y + 5]
+    return state["id"]
+
+
+def _small_pad(d):
+    pad = _presented(d, "pictslider")
+    pad["presentation_rect"][2:] = [200.0, 200.0]
+    return pad["id"]
+
+
+def _heatmap_not_behind_pad(d):
+    pic = _presented(d, "fpic")
+    del pic["background"]
+    return pic["id"]
+
+
+def _outside_the_window(d):
+    box = _box(d, "/random 1.")
+    box["presentation_rect"][0] = d["patcher"]["rect"][2] - 10
+    return box["id"]
+
+
+def _text_too_long(d):
+    box = _box(d, "/random 1.")
+    box["text"] = "/random 1. " + "0" * 40  # no longer fits its box (nor the table: one float)
+    return box["id"]
+
+
+def _keyboard_right_of_controls(d):
+    kslider = _presented(d, "kslider")
+    kslider["presentation_rect"][0] = d["patcher"]["rect"][2] - kslider["presentation_rect"][2]
+    return "the keyboard"
+
+
 MUTATIONS = {
     "line to a missing inlet": _to_missing_inlet,
     "line from a missing box": _from_missing_box,
@@ -833,6 +1105,12 @@ MUTATIONS = {
     "/pong not routed": _pong_not_routed,
     "OSC message box not wired": _disconnected_osc_box,
     "route with the wrong inlet count": _wrong_route_counts,
+    "overlapping presentation boxes": _overlapping_boxes,
+    "pad smaller than 300 px": _small_pad,
+    "heatmap not a background box": _heatmap_not_behind_pad,
+    "box outside the window": _outside_the_window,
+    "text wider than its box": _text_too_long,
+    "keyboard right of the controls": _keyboard_right_of_controls,
 }
 
 

@@ -58,7 +58,7 @@ def test_patch_structure_matches_the_address_table():
     addresses = {a for a, _ in sends}
     assert {"/pad", "/gain", "/latent", "/ping", "/state", "/model/list", "/model/load",
             "/subscribe", "/slider", "/manifold/select", "/manifold/list", "/preset/store",
-            "/preset/recall", "/interp", "/random"} <= addresses
+            "/preset/recall", "/preset/list", "/interp", "/random"} <= addresses
     for address, types in sends:
         assert lookup(address) is not None, f"{address} is not in the address table"
         if types:  # an explicit type string must match one form of the table
@@ -252,3 +252,52 @@ def test_real_pd_shows_the_servers_error_on_preset_store(tmp_path):
     assert pd.returncode == 0 and "couldn't create" not in pd.stderr, pd.stderr
     shown = [line for line in pd.stderr.splitlines() if line.startswith("synth-server-error:")]
     assert shown and "/preset/store" in shown[0] and "64" in shown[0], pd.stderr
+
+
+PRESETS_PATCH = """#N canvas 0 0 400 300 12;
+#X obj 20 20 loadbang;
+#X msg 20 60 \\; synth-listen listen 0 \\; synth-listen listen {reply_port} \\; synth-connect disconnect \\; synth-connect connect 127.0.0.1 {port} \\; synth-preset-list bang;
+#X obj 20 100 delay 3000;
+#X msg 20 140 \\; pd quit;
+#X connect 0 0 1 0;
+#X connect 0 0 2 0;
+#X connect 2 0 3 0;
+"""
+
+
+def test_real_pd_lists_the_servers_presets(tmp_path):
+    """Presets stored over OSC: the patch asks /preset/list (synth-preset-list) and shows the
+    names it gets back (the display's twin prints them as synth-server-presets)."""
+    if shutil.which("pd") is None:
+        pytest.fail("Pure Data is not installed (make test installs Debian's puredata-core)")
+    port, reply_port = free_udp_port(), free_udp_port()
+    server = start_null_server(tmp_path / "presets.wav", port, reply_port)
+    replies = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    replies.bind(("127.0.0.1", reply_port))
+    replies.settimeout(0.5)
+    try:
+        deadline = time.monotonic() + 60
+        stored: set[str] = set()
+        while time.monotonic() < deadline and server.poll() is None and len(stored) < 2:
+            for name in {"bright", "dark"} - stored:
+                builder = OscMessageBuilder("/preset/store")
+                builder.add_arg(name)
+                replies.sendto(builder.build().dgram, ("127.0.0.1", port))
+            try:
+                message = OscMessage(replies.recv(65536))
+            except socket.timeout:
+                continue
+            if message.address == "/preset/stored":
+                stored.add(message.params[0])
+        assert stored == {"bright", "dark"}
+        replies.close()  # Pd listens there now
+        drive = tmp_path / "presets.pd"
+        drive.write_text(PRESETS_PATCH.format(port=port, reply_port=reply_port))
+        pd = _pd(PATCH, drive, batch=False)
+    finally:
+        stop_process(server)
+        replies.close()
+    assert pd.returncode == 0 and "couldn't create" not in pd.stderr, pd.stderr
+    shown = [line for line in pd.stderr.splitlines()
+             if line.startswith("synth-server-presets:")]
+    assert shown and shown[-1].split(":", 1)[1].split() == ["bright", "dark"], pd.stderr
