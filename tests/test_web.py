@@ -196,3 +196,43 @@ def test_on_a_network_bind_nothing_gets_in_without_the_token(jackd, tmp_path, br
         replies.close()
     assert not errors, errors
     assert summary["web_refused"] >= 5, summary
+
+
+def test_a_tap_on_the_keyboard_plays_the_note(jackd, tmp_path, browser):
+    """On the playable model, a held tap on the page's C4 key sounds at 261.6 Hz (pyin)."""
+    import librosa
+
+    from conftest import PLAYABLE_MODEL
+
+    record = tmp_path / "note.wav"
+    web_port = free_tcp_port()
+    proc, port, replies = start_server(
+        ["--model", str(PLAYABLE_MODEL), "--device", "system", "--record", str(record),
+         "--web-port", str(web_port)], jackd, tmp_path)
+    errors: list[str] = []
+    try:
+        wait_for_pong(port, replies, proc)
+        page = open_page(browser, f"http://127.0.0.1:{web_port}/", errors)
+        box = page.locator('#keyboard .key[data-pitch="60"]').bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 0.8 * box["height"])
+        page.mouse.down()
+        time.sleep(0.4)
+        voices = osc_state(port, replies).get("/state/voices")
+        time.sleep(0.8)
+        page.mouse.up()
+        time.sleep(0.6)
+        after = osc_state(port, replies).get("/state/voices")
+        page.close()
+    finally:
+        summary, out, err = finish(proc)
+        replies.close()
+    assert not errors, errors
+    assert voices == (1,) and after == (0,), (voices, after)
+    y, sr = sf.read(record, dtype="float32")
+    mono = y[:, 0]
+    loud = np.flatnonzero(np.abs(mono) > 0.1 * np.abs(mono).max())
+    held = mono[loud[0] + sr // 10: loud[0] + sr * 8 // 10]
+    f0, voiced, _ = librosa.pyin(held.astype(np.float64), fmin=150, fmax=450, sr=sr,
+                                 frame_length=4096)
+    heard = float(np.nanmedian(f0[voiced]))
+    assert abs(1200 * np.log2(heard / 261.63)) < 10, heard
