@@ -283,9 +283,78 @@ def find_onset(rec: Recorder, start: int, threshold: float,
     return None
 
 
+class OscSender:
+    """Sends /gain over OSC (a plain UDP socket) and notes the send instant."""
+
+    def __init__(self, port: int, client: Any):
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._target = ("127.0.0.1", port)
+        self._client = client
+
+    def send_gain(self, gain: float) -> tuple[int, int, int]:
+        """Send /gain; (wall ns just before, JACK frame time just before, wall ns after)."""
+        data = osc_message("/gain", gain)
+        wall_sent = time.monotonic_ns()
+        jack_sent = self._client.frame_time
+        self._sock.sendto(data, self._target)
+        return wall_sent, jack_sent, time.monotonic_ns()
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+class WebSender:
+    """Sends /gain through the server's controller page WebSocket (JSON, aiohttp's client in
+    its own event loop thread); the send instant is noted inside that loop, just before the
+    frame is written, so the thread hop is not counted as the server's."""
+
+    def __init__(self, web_port: int, client: Any):
+        import asyncio
+        import threading
+
+        import aiohttp
+
+        self._client = client
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+        async def connect() -> Any:
+            self._session = aiohttp.ClientSession()
+            return await self._session.ws_connect(f"http://127.0.0.1:{web_port}/ws")
+
+        self._ws = asyncio.run_coroutine_threadsafe(connect(), self._loop).result(30)
+
+    def send_gain(self, gain: float) -> tuple[int, int, int]:
+        import asyncio
+
+        text = json.dumps({"address": "/gain", "args": [gain]})
+
+        async def send() -> tuple[int, int, int]:
+            wall_sent = time.monotonic_ns()
+            jack_sent = self._client.frame_time
+            await self._ws.send_str(text)
+            return wall_sent, jack_sent, time.monotonic_ns()
+
+        return asyncio.run_coroutine_threadsafe(send(), self._loop).result(10)
+
+    def close(self) -> None:
+        import asyncio
+
+        async def close() -> None:
+            await self._ws.close()
+            await self._session.close()
+
+        try:  # best effort: the loop is a daemon thread, the process ends soon after
+            asyncio.run_coroutine_threadsafe(close(), self._loop).result(2)
+        except Exception:  # noqa: BLE001 - the measurement is done; do not lose it
+            pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+
 def run_trials(client: Any, rec: Recorder, port: int, trials: int, threshold: float,
                floor: float, quiet_s: float, seed: int, use_frame_time: bool,
-               debug: bool = False) -> dict:
+               debug: bool = False, sender: Any = None) -> dict:
     """Measure until ``trials`` trials are done (detected, missed or early).
 
     The frame time of the send instant is estimated two ways:
@@ -305,9 +374,7 @@ def run_trials(client: Any, rec: Recorder, port: int, trials: int, threshold: fl
     difference is reported. A trial during which JACK reported an xrun (the dummy driver then
     re-anchors its schedule) or a cycle is missing from the recording is discarded and repeated.
     """
-    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    target = ("127.0.0.1", port)
-    gain0, gain1 = osc_message("/gain", 0.0), osc_message("/gain", 1.0)
+    sender = sender or OscSender(port, client)
     rng = random.Random(seed)
     period = rec.blocksize
     rate = client.samplerate
@@ -319,15 +386,12 @@ def run_trials(client: Any, rec: Recorder, port: int, trials: int, threshold: fl
         while len(latencies) + missed + early < trials and attempts < 3 * trials + 20:
             attempts += 1
             xruns = rec.xruns
-            sender.sendto(gain0, target)
+            sender.send_gain(0.0)
             after = rec.count
             quiet_waits.append(wait_quiet(rec, after, floor, quiet_blocks, timeout_s=30.0))
             time.sleep(rng.uniform(0, period) / rate)  # a random phase within the period
             first_block = rec.count - 1  # a finished cycle: it cannot hold the answer
-            wall_sent = time.monotonic_ns()
-            jack_sent = client.frame_time
-            sender.sendto(gain1, target)
-            wall_done = time.monotonic_ns()
+            wall_sent, jack_sent, wall_done = sender.send_gain(1.0)
             hit = find_onset(rec, first_block, threshold, timeout_s=5.0)
             if hit is None:
                 missed += 1
@@ -416,9 +480,13 @@ def measure(args: argparse.Namespace) -> dict:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            web_port = s.getsockname()[1]
         serve_args = ["--model", args.model, "--device", "system", "--port", str(port),
                       "--reply-port", str(replies.getsockname()[1]),
-                      "--blocksize", str(args.blocksize or args.period)]
+                      "--blocksize", str(args.blocksize or args.period),
+                      "--web-port", str(web_port)]
         serve_args += args.server_arg
         cmd = [sys.executable, "-m", "synth_server.app.cli", "serve", *serve_args]
         server_env = dict(env)
@@ -444,9 +512,13 @@ def measure(args: argparse.Namespace) -> dict:
         playback_latency = playback_latency_frames(jack, client.get_port_by_name(
             "system:playback_1"))
 
-        result = run_trials(client, rec, port, args.trials, args.threshold, args.floor,
-                            args.quiet_s, args.seed, args.send_clock == "frame_time",
-                            args.debug)
+        sender = WebSender(web_port, client) if args.via == "web" else OscSender(port, client)
+        try:
+            result = run_trials(client, rec, port, args.trials, args.threshold, args.floor,
+                                args.quiet_s, args.seed, args.send_clock == "frame_time",
+                                args.debug, sender)
+        finally:
+            sender.close()
         sr = client.samplerate
         xruns, bad_blocks = rec.xruns, rec.bad_blocks
         client.deactivate()
@@ -488,7 +560,7 @@ def measure(args: argparse.Namespace) -> dict:
         return round(float(fn(values)), 3) if len(values) else None
 
     return {
-        "bench": "latency_jack", "period": args.period, "trials": args.trials,
+        "bench": "latency_jack", "via": args.via, "period": args.period, "trials": args.trials,
         "detected": int(len(lat)), "missed": result["missed"], "early": result["early"],
         "discarded_xrun": result["discarded_xrun"],
         "latency_ms_median": stat(ms, np.median),
@@ -549,6 +621,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--send-clock", choices=["envelope", "frame_time"], default="envelope",
                         help="how the send instant becomes a JACK frame time: the wall-clock "
                              "envelope of the recorded cycles (default) or client.frame_time")
+    parser.add_argument("--via", choices=["osc", "web"], default="osc",
+                        help="send /gain over OSC (UDP) or through the controller page's "
+                             "WebSocket (the JSON messages the page sends)")
     parser.add_argument("--debug", action="store_true", help="one line per trial on stderr")
     parser.add_argument("--jackd", default="jackd", help="jackd executable")
     return parser

@@ -7,7 +7,8 @@ Runs (each a separate process, one after the other, ~20 minutes with the default
 phase_quality.py; engine.py (the soak: --soak-seconds at a 256-frame period with 2 CPU-hog
 processes, 2 busy Python threads in the server, 500 OSC msg/s and a hot-swap every 10 s, jack_rec
 in the same graph); engine.py at 64 frames with hot-swaps every 4 s (the callback's worst case);
-latency_jack.py at 256 and 128 frames (latency seen by a separate JACK client, against what the
+latency_jack.py at 256 and 128 frames, and at 256 through the web page's WebSocket (--via web)
+(latency seen by a separate JACK client, against what the
 server reports).
 """
 from __future__ import annotations
@@ -69,6 +70,9 @@ def main() -> int:
         got = run("latency_jack.py", "--period", period, "--trials", str(args.trials))
         outside[period] = got[-1] if got else {}
 
+    web = run("latency_jack.py", "--period", "256", "--trials", str(args.trials), "--via", "web")
+    web256 = web[-1] if web else {}
+
     def err(d: dict):
         v = d.get("server_minus_outside_ms")
         return abs(v) if v is not None else None
@@ -84,6 +88,11 @@ def main() -> int:
         "latency_ms_median_256": o256.get("latency_ms_median"),
         "latency_ms_median_128": o128.get("latency_ms_median"),
         "latency_p99_minus_median_ms": round(max(spread), 3) if spread else None,
+        # issue 14: what the browser page's WebSocket adds over OSC (target <= 2 ms)
+        "web_minus_osc_latency_ms_median_256":
+            round(web256["latency_ms_median"] - o256["latency_ms_median"], 3)
+            if web256.get("latency_ms_median") is not None
+            and o256.get("latency_ms_median") is not None else None,
         "self_report_error_ms": round(max(errors), 3) if errors else None,
         "underruns": s.get("underruns"), "soak_seconds": args.soak_seconds,
         "missed_deadlines_server": misses, "missed_deadlines_jack_rec": floor,
