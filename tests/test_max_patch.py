@@ -39,6 +39,7 @@ from typing import Any, Callable, Optional
 
 import pytest
 
+from synth_server.control.controller import handler_of
 from synth_server.control.addresses import (
     ADDRESSES,
     FLOAT,
@@ -498,7 +499,7 @@ def osc_errors(patch: Patch) -> tuple[list[str], set[tuple[str, str]]]:
             errors.append(f"{origin} sends {shown!r}: arguments do not fit {message.address}: "
                           f"{exc}")
             continue
-        exercised.add((address.path, form.handler))
+        exercised.add((address.path, handler_of(address, form).__name__))
 
     # Every OSC-looking control must actually be wired to udpsend.
     for box in patch.boxes.values():
@@ -526,8 +527,9 @@ def coverage_errors(exercised: set[tuple[str, str]]) -> list[str]:
                           "control for it or list it in NO_UI_ADDRESSES")
             continue
         for form in address.forms:
-            if (address.path, form.handler) not in exercised | FORMS_WITHOUT_UI:
-                errors.append(f"the patch never sends the {form.handler} form of {address.path}")
+            name = handler_of(address, form).__name__
+            if (address.path, name) not in exercised | FORMS_WITHOUT_UI:
+                errors.append(f"the patch never sends the {name} form of {address.path}")
     return errors
 
 

@@ -165,3 +165,17 @@ def test_one_packet_cannot_cause_unbounded_work(server):
     replies = srv.handle_packet(bundle(*[message("/state")] * 500), "127.0.0.1")
     assert len(replies) <= MAX_REPLIES_PER_PACKET + 1
     assert replies[-1][0] == "/error" and "dropped" in replies[-1][1][1]
+
+
+def test_every_form_of_the_table_has_exactly_one_handler_and_dispatch_calls_it():
+    """Handlers are the Controller's own methods, declared with @handles beside them; the table
+    and the handlers agree one to one (checked at import too), and a broken pairing is caught."""
+    from synth_server.control import controller
+    from synth_server.control.addresses import ADDRESSES, Address, Form
+
+    assert controller.check_handlers(ADDRESSES) == []
+    assert all(h.__qualname__.startswith("Controller.") for h in controller.HANDLERS.values())
+    extra = Address("/not/handled", (Form(()),), "test")
+    assert controller.check_handlers(ADDRESSES + (extra,)) == ["/not/handled form 0 has no handler"]
+    pad = next(a for a in ADDRESSES if a.path == "/pad")
+    assert controller.handler_of(pad, pad.forms[0]) is controller.Controller.on_pad

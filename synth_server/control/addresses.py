@@ -1,7 +1,8 @@
 """The OSC address table: the one place that defines every address the server accepts.
 
-Each :class:`Address` lists its accepted argument *forms* (types, ranges, units), a help text and
-the name of the :class:`~synth_server.control.controller.Controller` method that handles it. The
+Each :class:`Address` lists its accepted argument *forms* (types, ranges, units) and a help text;
+the :class:`~synth_server.control.controller.Controller` method that handles each form says so
+with ``@handles(path, form_index)``. The
 server, ``render --score``, the generated docs and the Max/Pd patch checks all read this table.
 
 Conventions (for Max/MSP and Pure Data users):
@@ -53,11 +54,13 @@ class Form:
         args: the fixed arguments, in order.
         variadic: when True the last arg may repeat (at least once, at most ``max_count`` in all).
         max_count: upper bound on the number of arguments of a variadic form.
-        handler: name of the Controller method called with the converted arguments.
+
+    Which function handles a form is declared where it is written: the Controller method carries
+    ``@handles(path, form_index)`` (synth_server/control/controller.py), and a check at import
+    (and a test) keeps the table and the handlers one to one.
     """
 
     args: tuple[Arg, ...]
-    handler: str
     variadic: bool = False
     max_count: int = 256
 
@@ -94,16 +97,15 @@ LATENT_LIMIT = 6.0  # latent coordinates are clamped to +-6 standard deviations 
 ADDRESSES: tuple[Address, ...] = (
     Address(
         "/pad",
-        (Form((Arg("x", FLOAT, *_UNIT), Arg("y", FLOAT, *_UNIT)), "on_pad"),),
+        (Form((Arg("x", FLOAT, *_UNIT), Arg("y", FLOAT, *_UNIT))),),
         "Move the 2-D pad. x, y in [0, 1] (0,0 bottom-left) are mapped through the model's manifold "
         "to a latent vector; the sound glides there.",
     ),
     Address(
         "/latent",
         (
-            Form((Arg("index", INT, 0, 255), Arg("value", FLOAT, -LATENT_LIMIT, LATENT_LIMIT, "sd")),
-                 "on_latent_index"),
-            Form((Arg("value", FLOAT, -LATENT_LIMIT, LATENT_LIMIT, "sd"),), "on_latent_vector",
+            Form((Arg("index", INT, 0, 255), Arg("value", FLOAT, -LATENT_LIMIT, LATENT_LIMIT, "sd"))),
+            Form((Arg("value", FLOAT, -LATENT_LIMIT, LATENT_LIMIT, "sd"),),
                  variadic=True),
         ),
         "Set latent coordinates directly: `/latent i v` sets dimension i, `/latent v1 ... vN` sets "
@@ -111,14 +113,14 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/slider",
-        (Form((Arg("index", INT, 0, 7), Arg("value", FLOAT, *_UNIT)), "on_slider"),),
+        (Form((Arg("index", INT, 0, 7), Arg("value", FLOAT, *_UNIT))),),
         "Move slider `index` (0 .. n_sliders - 1, usually 4) of the selected manifold's k-D map; "
         "value in [0, 1] spans the data's extent on that axis. On the first slider move the "
         "sliders start at (pad x, pad y, 0.5, 0.5); a later /pad or /latent takes over again.",
     ),
     Address(
         "/manifold/select",
-        (Form((Arg("name", STRING),), "on_manifold_select"),),
+        (Form((Arg("name", STRING),)),),
         "Navigate the pad and sliders through another manifold of the playing model: pca, lle, "
         "laplacian, isomap or umap (those it was fitted with; see /manifold/list). The sound "
         "glides to the new map's point. Replies /manifold/selected name.",
@@ -126,13 +128,13 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/manifold/list",
-        (Form((), "on_manifold_list"),),
+        (Form(()),),
         "List the playing model's manifolds: replies /manifold/list name1 name2 ...",
         reply="/manifold/list",
     ),
     Address(
         "/attribute/*",
-        (Form((Arg("amount", FLOAT, -3.0, 3.0, "x vector"),), "on_attribute"),),
+        (Form((Arg("amount", FLOAT, -3.0, 3.0, "x vector"),)),),
         "`/attribute/NAME amount`: add `amount` times the model's attribute vector NAME to "
         "wherever the pad, sliders or latent put the sound (MusicVAE attribute vectors: mean "
         "latent of the training sounds with the attribute minus the mean of those without). "
@@ -143,13 +145,13 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/attribute/list",
-        (Form((), "on_attribute_list"),),
+        (Form(()),),
         "List the playing model's attribute vectors: replies /attribute/list name1 name2 ...",
         reply="/attribute/list",
     ),
     Address(
         "/descriptor/*",
-        (Form((Arg("value", FLOAT, -1e6, 1e6, "as named"),), "on_descriptor"),),
+        (Form((Arg("value", FLOAT, -1e6, 1e6, "as named"),)),),
         "`/descriptor/NAME value`: glide to a sound whose descriptor NAME has `value`, the other "
         "descriptors kept near the current sound's (a surrogate model of the decoder, fitted by "
         "`synth-server fit-descriptors`). Names and units, the same for every model: "
@@ -162,27 +164,27 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/descriptor/list",
-        (Form((), "on_descriptor_list"),),
+        (Form(()),),
         "Replies /descriptor/list name1 name2 ..., then /descriptor/range name unit low high "
         "for each descriptor of the playing model.",
         reply="/descriptor/list",
     ),
     Address(
         "/heatmap",
-        (Form((Arg("descriptor", STRING),), "on_heatmap"),),
+        (Form((Arg("descriptor", STRING),)),),
         "Replies /heatmap/path manifold descriptor path: a 200x200 PNG of the descriptor over "
         "the selected manifold's pad ((0, 0) bottom-left), to show behind the pad.",
         reply="/heatmap/path",
     ),
     Address(
         "/gain",
-        (Form((Arg("gain", FLOAT, *_UNIT),), "on_gain"),),
+        (Form((Arg("gain", FLOAT, *_UNIT),)),),
         "Output gain, linear 0..1, smoothed.",
     ),
     Address(
         "/note/on",
         (Form((Arg("midi_pitch", FLOAT, 0.0, 127.0, "MIDI note"),
-               Arg("velocity", FLOAT, 0.0, 127.0)), "on_note_on"),),
+               Arg("velocity", FLOAT, 0.0, 127.0))),),
         "Start a note (hpn models): midi_pitch 0..127, fractional allowed (60 = middle C, "
         "60.5 a quarter tone above); velocity 0..127 sets the loudness, amplitude "
         "(velocity / 127)^2 (velocity 0 is a note off, as MIDI). The pad, sliders, "
@@ -192,32 +194,31 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/note/off",
-        (Form((Arg("midi_pitch", FLOAT, 0.0, 127.0, "MIDI note"),), "on_note_off"),),
+        (Form((Arg("midi_pitch", FLOAT, 0.0, 127.0, "MIDI note"),)),),
         "Release the note at midi_pitch (its envelope's release; held on while the sustain "
         "pedal is down). A note released before it sounded one hop (5.3 ms) still sounds "
         "that hop. A spectral model answers /error.",
     ),
     Address(
         "/note/all_off",
-        (Form((), "on_note_all_off"),),
+        (Form(()),),
         "Release every note and lift the sustain pedal.",
     ),
     Address(
         "/pitchbend",
-        (Form((Arg("semitones", FLOAT, -24.0, 24.0, "semitones"),), "on_pitchbend"),),
+        (Form((Arg("semitones", FLOAT, -24.0, 24.0, "semitones"),)),),
         "Bend every note by `semitones` (-24..24; 0 = none), at the next hop (kept across "
         "models: a spectral model plays no notes).",
     ),
     Address(
         "/sustain",
-        (Form((Arg("on", INT, 0, 1),), "on_sustain"),),
+        (Form((Arg("on", INT, 0, 1),)),),
         "Sustain pedal: 1 down (released notes keep sounding), 0 up (they release).",
     ),
     Address(
         "/envelope",
         (Form((Arg("attack_s", FLOAT, 0.0, 10.0, "s"), Arg("decay_s", FLOAT, 0.0, 10.0, "s"),
-               Arg("sustain", FLOAT, 0.0, 1.0), Arg("release_s", FLOAT, 0.0, 20.0, "s")),
-              "on_envelope"),),
+               Arg("sustain", FLOAT, 0.0, 1.0), Arg("release_s", FLOAT, 0.0, 20.0, "s"))),),
         "ADSR of every note, linear segments: attack 0 -> 1 in attack_s, decay to the "
         "sustain level (0..1 of the velocity's amplitude; 0 ends the note after its decay) "
         "in decay_s, release to 0 in release_s after the note off. Sounding notes follow at "
@@ -225,7 +226,7 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/model/load",
-        (Form((Arg("name", STRING),), "on_model_load"),),
+        (Form((Arg("name", STRING),)),),
         "Crossfade (30 ms) to the model NAME, a folder in --models-dir (plain name, no path). "
         "The sound never stops: a missing, corrupt or incompatible model is refused with /error "
         "and the current one keeps playing. On success replies /model/loaded name latent_dim "
@@ -235,14 +236,14 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/model/list",
-        (Form((), "on_model_list"),),
+        (Form(()),),
         "List the models /model/load accepts: replies /model/list name1 name2 ... (the folders "
         "of --models-dir holding a config.json).",
         reply="/model/list",
     ),
     Address(
         "/subscribe",
-        (Form((Arg("rate_hz", FLOAT, 0.0, 60.0, "Hz"),), "on_subscribe"),),
+        (Form((Arg("rate_hz", FLOAT, 0.0, 60.0, "Hz"),)),),
         "Push the state to the sender's host at rate_hz (0 stops): /state/model, "
         "/state/latent, /state/pad, /state/manifold, /state/sliders, /state/gain, "
         "/state/underruns, /state/voices, /state/level_db, /state/latency_ms, /state/record "
@@ -256,7 +257,7 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/preset/store",
-        (Form((Arg("name", STRING),), "on_preset_store"),),
+        (Form((Arg("name", STRING),)),),
         "Remember where the sound is going (latent target and pad) under NAME: 1 to 64 "
         "characters, no control characters (an empty or longer name gets /error). Replies "
         "/preset/stored name once it is kept, and saved when the server has `--presets FILE`; "
@@ -267,22 +268,21 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/preset/list",
-        (Form((), "on_preset_list"),),
+        (Form(()),),
         "List the stored presets: replies /preset/list name1 name2 ... (sorted, at most 200).",
         reply="/preset/list",
     ),
     Address(
         "/preset/recall",
-        (Form((Arg("name", STRING),), "on_preset_recall"),),
+        (Form((Arg("name", STRING),)),),
         "Glide to preset NAME (its latent target; its pad when stored with another latent "
         "size). Unknown names get /error.",
     ),
     Address(
         "/interp",
-        (Form((Arg("a", STRING), Arg("b", STRING), Arg("t", FLOAT, 0.0, 1.0)),
-              "on_interp"),
+        (Form((Arg("a", STRING), Arg("b", STRING), Arg("t", FLOAT, 0.0, 1.0))),
          Form((Arg("a", STRING), Arg("b", STRING), Arg("t", FLOAT, 0.0, 1.0),
-               Arg("mode", STRING)), "on_interp")),
+               Arg("mode", STRING)))),
         "Glide between presets A and B (both stored with the current latent size): "
         "`/interp A B t` or `/interp A B t lerp` is (1 - t) A + t B; `/interp A B t slerp` "
         "follows the great circle between them (Shoemake 1985; White 2016, 'Sampling "
@@ -290,19 +290,19 @@ ADDRESSES: tuple[Address, ...] = (
     ),
     Address(
         "/random",
-        (Form((Arg("temperature", FLOAT, 0.0, 3.0, "sd"),), "on_random"),),
+        (Form((Arg("temperature", FLOAT, 0.0, 3.0, "sd"),)),),
         "Glide to a random latent point drawn from the prior, N(0, temperature^2) per "
         "dimension (1 = typical sounds, higher = stranger).",
     ),
     Address(
         "/ping",
-        (Form((), "on_ping"),),
+        (Form(()),),
         "Connection check: the server answers /pong to the sender's host at the reply port.",
         reply="/pong",
     ),
     Address(
         "/state",
-        (Form((), "on_state"),),
+        (Form(()),),
         "Ask for the state: replies /state/model name, /state/latent_dim n, /state/latent v1..vN, "
         "/state/pad x y, /state/manifold name, /state/sliders v1..vk (the pad when no slider "
         "moved), /state/gain g, /state/underruns n, /state/nan_frames n, "

@@ -31,6 +31,42 @@ class UnknownAddressError(OscArgumentError):
     """Raised for an OSC address the table does not define."""
 
 
+Handler = Callable[..., list[Reply]]
+#: (address path, form index) -> the Controller method that handles that form of the table
+HANDLERS: dict[tuple[str, int], Handler] = {}
+
+
+def handles(path: str, form: int = 0) -> Callable[[Handler], Handler]:
+    """Declare the decorated Controller method the handler of form ``form`` of the address
+    table's ``path`` (stack one per form it handles). The method is called with the converted
+    arguments (a ``/NAME/*`` address's NAME first) and returns its replies.
+
+    Raises:
+        RuntimeError: a form given two handlers.
+    """
+    def register(function: Handler) -> Handler:
+        if (path, form) in HANDLERS:
+            raise RuntimeError(f"{path} form {form} has two handlers")
+        HANDLERS[(path, form)] = function
+        return function
+    return register
+
+
+def handler_of(address: Address, form: Any) -> Handler:
+    """The function that handles ``form`` (one of ``address.forms``)."""
+    return HANDLERS[(address.path, address.forms.index(form))]
+
+
+def check_handlers(addresses: Sequence[Address]) -> list[str]:
+    """Problems between the address table and :data:`HANDLERS` (each form exactly one
+    handler, no handler of a form that is not in the table); [] when they agree."""
+    wanted = {(a.path, i) for a in addresses for i in range(len(a.forms))}
+    problems = [f"{p} form {i} has no handler" for p, i in sorted(wanted - set(HANDLERS))]
+    problems += [f"{p} form {i} is handled but not in the table"
+                 for p, i in sorted(set(HANDLERS) - wanted)]
+    return problems
+
+
 class Controller:
     """Dispatches OSC messages (address, values) to handlers and publishes the new state.
 
@@ -199,21 +235,23 @@ class Controller:
             UnknownAddressError: address not in the table.
             OscArgumentError: arguments fit none of the address's forms.
         """
-        _, form, converted, name = self._resolve(path, values)
-        handler = getattr(self, form.handler)
+        address, form, converted, name = self._resolve(path, values)
+        handler = handler_of(address, form)
         self._received_s = received_s
         self._sender = sender
         if name is not None:
-            return handler(name, *converted) or []
-        return handler(*converted) or []
+            return handler(self, name, *converted) or []
+        return handler(self, *converted) or []
 
-    # -- handlers (names referenced from the address table) ---------------------------------
+    # -- handlers (each declares the forms of the address table it handles) ------------------
 
+    @handles("/pad")
     def on_pad(self, x: float, y: float) -> list[Reply]:
         """/pad x y: follow the pad."""
         self._publish(pad=(x, y), latent=None, sliders=None)
         return []
 
+    @handles("/slider")
     def on_slider(self, index: int, value: float) -> list[Reply]:
         """/slider k v: move slider k of the manifold's k-D map (the others stay; on the first
         slider move they start at (pad x, pad y, 0.5, ...))."""
@@ -227,6 +265,7 @@ class Controller:
         self._publish(sliders=tuple(base), latent=None)
         return []
 
+    @handles("/manifold/select")
     def on_manifold_select(self, name: str) -> list[Reply]:
         """/manifold/select NAME: navigate through another manifold of the playing model."""
         names, _ = self._navigation()
@@ -236,6 +275,7 @@ class Controller:
         self._publish(manifold=name)
         return [("/manifold/selected", (name,))]
 
+    @handles("/attribute/*")
     def on_attribute(self, name: str, amount: float) -> list[Reply]:
         """/attribute/NAME amount: add amount x the attribute vector NAME to the target."""
         vectors = self._attributes()
@@ -262,6 +302,7 @@ class Controller:
                                    "fit-descriptors --model DIR)")
         return surrogate
 
+    @handles("/descriptor/*")
     def on_descriptor(self, name: str, value: float) -> list[Reply]:
         """/descriptor/NAME value: glide to a latent whose sound has that descriptor value
         (the others kept near the current sound's); replies /descriptor/steered."""
@@ -284,6 +325,7 @@ class Controller:
         predicted = surrogate.predict(z)[name]
         return [("/descriptor/steered", (name, float(asked), float(predicted)))]
 
+    @handles("/descriptor/list")
     def on_descriptor_list(self) -> list[Reply]:
         """/descriptor/list → /descriptor/list names..., then /descriptor/range name unit lo hi
         for each."""
@@ -295,6 +337,7 @@ class Controller:
                                                   float(hi))))
         return replies
 
+    @handles("/heatmap")
     def on_heatmap(self, descriptor: str) -> list[Reply]:
         """/heatmap DESCRIPTOR → /heatmap/path manifold descriptor path (a 200x200 PNG of the
         descriptor over the selected manifold's pad, (0, 0) bottom-left)."""
@@ -304,14 +347,17 @@ class Controller:
             raise OscArgumentError(f"no heatmap of {descriptor[:32]!r} on {manifold}")
         return [("/heatmap/path", (manifold, descriptor, path))]
 
+    @handles("/attribute/list")
     def on_attribute_list(self) -> list[Reply]:
         """/attribute/list → /attribute/list name1 name2 ..."""
         return [("/attribute/list", tuple(sorted(self._attributes())[:200]))]
 
+    @handles("/manifold/list")
     def on_manifold_list(self) -> list[Reply]:
         """/manifold/list → /manifold/list name1 name2 ... (the playing model's)."""
         return [("/manifold/list", tuple(self._navigation()[0]))]
 
+    @handles("/latent")
     def on_latent_index(self, index: int, value: float) -> list[Reply]:
         """/latent i v: set one latent dimension, keeping the others where the sound is going."""
         status = self._status()
@@ -323,6 +369,7 @@ class Controller:
         self._publish(latent=tuple(base[: status.latent_dim]))
         return []
 
+    @handles("/latent", 1)
     def on_latent_vector(self, *values: float) -> list[Reply]:
         """/latent v1 ... vN: set the first N dimensions (extra values are ignored)."""
         status = self._status()
@@ -333,6 +380,7 @@ class Controller:
         self._publish(latent=tuple(base[: status.latent_dim]))
         return []
 
+    @handles("/gain")
     def on_gain(self, gain: float) -> list[Reply]:
         """/gain g."""
         self._publish(gain=gain)
@@ -360,6 +408,7 @@ class Controller:
             raise OscArgumentError(str(exc).splitlines()[0]) from None
         return []
 
+    @handles("/note/on")
     def on_note_on(self, midi_pitch: float, velocity: float) -> list[Reply]:
         """/note/on midi_pitch velocity (velocity 0: note off, as MIDI)."""
         notes = self._note_player()
@@ -367,28 +416,34 @@ class Controller:
             return self._play(notes.note_off, midi_pitch, self._received_s)
         return self._play(notes.note_on, midi_pitch, velocity, self._received_s)
 
+    @handles("/note/off")
     def on_note_off(self, midi_pitch: float) -> list[Reply]:
         """/note/off midi_pitch."""
         return self._play(self._note_player().note_off, midi_pitch, self._received_s)
 
+    @handles("/note/all_off")
     def on_note_all_off(self) -> list[Reply]:
         """/note/all_off: release every note, lift the pedal."""
         return self._play(self._note_player(False).all_notes_off)
 
+    @handles("/pitchbend")
     def on_pitchbend(self, semitones: float) -> list[Reply]:
         """/pitchbend semitones."""
         return self._play(self._note_player(False).set_pitchbend, semitones)
 
+    @handles("/sustain")
     def on_sustain(self, on: int) -> list[Reply]:
         """/sustain 0|1."""
         return self._play(self._note_player(False).set_sustain, bool(on))
 
+    @handles("/envelope")
     def on_envelope(self, attack_s: float, decay_s: float, sustain: float,
                     release_s: float) -> list[Reply]:
         """/envelope attack_s decay_s sustain release_s."""
         return self._play(self._note_player(False).set_envelope, attack_s, decay_s, sustain,
                           release_s)
 
+    @handles("/model/load")
     def on_model_load(self, name: str) -> list[Reply]:
         """/model/load NAME: validate and crossfade to another model (replies later)."""
         if self._model_loader is None:
@@ -396,6 +451,7 @@ class Controller:
         self._model_loader(name, self._received_s, self._sender)
         return []
 
+    @handles("/subscribe")
     def on_subscribe(self, rate_hz: float) -> list[Reply]:
         """/subscribe rate_hz: push /state replies to the sender's host (0 stops) for
         SUBSCRIBE_LEASE_S seconds; a repeated /subscribe renews the lease (and sets the rate).
@@ -445,6 +501,7 @@ class Controller:
         status = self._status()
         return tuple(self._state.latent or status.target_latent)[: status.latent_dim]
 
+    @handles("/preset/store")
     def on_preset_store(self, name: str) -> list[Reply]:
         """/preset/store NAME: remember the latent target and pad, and save them when the
         controller has a presets file.
@@ -487,12 +544,14 @@ class Controller:
             raise OscArgumentError(f"no preset {name[:64]!r}")
         return self.presets[name]
 
+    @handles("/preset/list")
     def on_preset_list(self) -> list[Reply]:
         """/preset/list → /preset/list name1 name2 ... (sorted, at most 200)."""
         with self._write_lock:
             names = sorted(self.presets)[:200]
         return [("/preset/list", tuple(names))]
 
+    @handles("/preset/recall")
     def on_preset_recall(self, name: str) -> list[Reply]:
         """/preset/recall NAME: glide to it."""
         latent, pad = self._preset(name)
@@ -502,6 +561,8 @@ class Controller:
             self._publish(latent=None, pad=pad)
         return []
 
+    @handles("/interp")
+    @handles("/interp", 1)
     def on_interp(self, a: str, b: str, t: float, mode: str = "lerp") -> list[Reply]:
         """/interp A B t [lerp|slerp]: glide to the blend of two presets."""
         if mode not in ("lerp", "slerp"):
@@ -514,6 +575,7 @@ class Controller:
         self._publish(latent=tuple(float(v) for v in z))
         return []
 
+    @handles("/random")
     def on_random(self, temperature: float) -> list[Reply]:
         """/random temperature: glide to a point drawn from N(0, temperature^2 I)."""
         z = np.clip(temperature * self._rng.standard_normal(self._status().latent_dim),
@@ -521,6 +583,7 @@ class Controller:
         self._publish(latent=tuple(float(v) for v in z))
         return []
 
+    @handles("/model/list")
     def on_model_list(self) -> list[Reply]:
         """/model/list → /model/list name1 name2 ..."""
         names = self._model_names() if self._model_names else [self._status().model_name]
@@ -536,10 +599,12 @@ class Controller:
             self.attribute_amounts.clear()
         self._publish(latent=None, sliders=None, manifold=manifold, offset=None)
 
+    @handles("/ping")
     def on_ping(self) -> list[Reply]:
         """/ping → /pong."""
         return [("/pong", ())]
 
+    @handles("/state")
     def on_state(self) -> list[Reply]:
         """/state → one reply per field."""
         status = self._status()
@@ -572,3 +637,14 @@ class Controller:
             return []
         values = surrogate.predict(np.asarray(status.latent, dtype=np.float64))
         return [("/state/descriptors", tuple(float(values[n]) for n in surrogate.names))]
+
+
+def _check_table() -> None:
+    from synth_server.control.addresses import ADDRESSES
+
+    problems = check_handlers(ADDRESSES)
+    if problems:  # a programming error: fail at import, not on the first packet
+        raise RuntimeError("address table and handlers disagree: " + "; ".join(problems))
+
+
+_check_table()
