@@ -70,6 +70,12 @@ STEAL_HOPS = 2        # a stolen note fades out linearly over this many hops (10
 PITCH_MATCH = 1e-3    # a note-off releases the notes within this many semitones (float32 OSC
 # arguments and doubles of the same pitch differ by ~3e-6)
 HARMONIC_LIMIT = 0.45  # harmonics at or above this fraction of the sample rate are silent
+# Headroom of each voice: its harmonics and noise are rendered at this gain (the decoder still
+# sees the note's own loudness). Without it two notes at velocity 100 of models/instruments
+# already reached the limiter (peak 0.989); at -12 dB 8 such notes stay below it. A mixing gain,
+# as a polyphonic synth's voice level: the reference synth (dsp.hpn.HpnSynth) has none.
+VOICE_GAIN_DB = -12.0
+VOICE_GAIN = 10.0 ** (VOICE_GAIN_DB / 20.0)
 FAMILY_SPECTRAL = 0
 FAMILY_HPN = 1
 # voice stages
@@ -753,7 +759,7 @@ def _render_hpn_slot(table, base, slot_index, target, hop, axes, state, params,
             vi = voice_list[j]
             v = voices[vi]
             h = features[j]
-            amplitude = v.velocity_amplitude * v.env
+            amplitude = VOICE_GAIN * v.velocity_amplitude * v.env
             finite = True
             for f in range(n_harm + n_bands):
                 if not np.isfinite(h[f]) or h[f] > 30.0:
