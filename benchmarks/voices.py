@@ -15,9 +15,10 @@
    kernel on the stream clock as benchmarks/engine.py does: note-on -> the first sample of the
    note reaching the device (PortAudio's DAC time) and control (/pad) -> first changed sample.
 
-The hpn model is hand-made (tests/hpn_model.py: the contract's layout, a 10-256-512-128 decoder
-like the default model's, random weights) until the trained one is merged: the cost does not
-depend on the weights' values. Prints one JSON line per phase.
+The model is the shipped playable one (``--model``, default models/instruments: a 10-256-256-128
+decoder); ``--hand-made`` uses tests/hpn_model.py's 10-256-512-128 decoder with random weights
+instead (the cost does not depend on the weights' values, only on the layer sizes). Prints one
+JSON line per phase.
 """
 from __future__ import annotations
 
@@ -56,11 +57,14 @@ def start_jackd(period: int, log: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("jackd did not start")
 
 
-def model():
+def model(path: str, hand_made: bool):
     from synth_server.artifacts.checkpoint import load_checkpoint
-    from hpn_model import hand_made_hpn
 
-    return hand_made_hpn(load_checkpoint(ROOT / "models" / "default"))
+    if hand_made:
+        from hpn_model import hand_made_hpn
+
+        return hand_made_hpn(load_checkpoint(ROOT / "models" / "default"))
+    return load_checkpoint(path)
 
 
 def offline(checkpoint, period: int) -> dict:
@@ -165,8 +169,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--period", type=int, default=256)
     parser.add_argument("--notes-per-s", type=float, default=10.0)
+    parser.add_argument("--model", default=str(ROOT / "models" / "instruments"))
+    parser.add_argument("--hand-made", action="store_true",
+                        help="tests/hpn_model.py's hand-made 10-256-512-128 decoder")
     args = parser.parse_args()
-    checkpoint = model()
+    checkpoint = model(args.model, args.hand_made)
     print(json.dumps(offline(checkpoint, args.period)), flush=True)
     if shutil.which("jackd") is None:
         print(json.dumps({"bench": "voices_live", "error": "jackd is not installed"}))
