@@ -182,7 +182,7 @@ def held_hpn(decoder: Any, stft: StftConfig, latents: np.ndarray,
     The note starts (phases 0) and is held at MIDI :data:`REFERENCE_MIDI_PITCH` and amplitude
     :func:`reference_amplitude` with no envelope: its features ``decoder.features(z,
     conditioning(60, -20 dB))`` are played hop after hop by the family's synthesis
-    (:class:`~synth_server.dsp.hpn.HpnSynth`: oscillator bank and filtered noise, the numpy
+    (:class:`~synth_server.dsp.hpn_synth.HpnSynth`: oscillator bank and filtered noise, the numpy
     reference the engine's voices repeat), then the output stage at gain 1 (as
     :func:`held_spectral`). The first :func:`held_warmup_hops` hops are dropped: after them the
     noise's overlap-add is full (the harmonics are steady after the first hop).
@@ -198,7 +198,7 @@ def held_hpn(decoder: Any, stft: StftConfig, latents: np.ndarray,
     Returns:
         [batch, steady_hops * hop_length] float32 mono audio.
     Raises:
-        ValueError: a decoder without conditioning inputs.
+        ValueError: a decoder without conditioning inputs or noise synthesis matrix.
     Source: Serra & Smith 1990 (spectral modelling synthesis); Engel et al. 2020 (DDSP).
     """
     if getattr(decoder, "n_conditioning", 0) == 0 or decoder.synthesis is None:
