@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/descriptor_heard.py [--models default,instruments-stft,toy-4d]
         [--names centroid_hz,...] [--asks 10] [--starts 3] [--models-dir DIR]
+        [--other-pitches 48,72]
 
 Prints JSON lines, one per model and descriptor, then one summary line. For every shipped model
 and descriptor, ``--asks`` values spread evenly (log scale for Hz and flatness, linear for dB and
@@ -20,6 +21,15 @@ and flatness, absolute for loudness_db (dB) and harmonicity. Target (issue 13): 
 
 Only functions that exist since issue 6 are used, so the same script measures an older tree
 (``PYTHONPATH=OLD_TREE ... --models-dir OLD_TREE/models``) for a before/after comparison.
+
+**hpn models** (``--models instruments``): the surrogate describes the reference note (MIDI 60
+held at amplitude 0.1, :mod:`synth_server.model.synthesis`), so the score plays that note through
+the live kernel (``render_events`` runs the engine's voices): ``/envelope 0 0 1 0.3`` (sustain 1),
+``/note/on 60 40.16`` (velocity 127 sqrt(0.1): amplitude 0.1) at 0 s, the steering at 0.1 s;
+only the model's descriptors are asked (no f0_hz, loudness_db). ``--other-pitches 48,72`` also
+plays each steered timbre at those notes (same score, another pitch) and reports the heard
+centroid there, its ratio to the centroid heard at MIDI 60 and the Spearman correlation of the
+asks with the heard centroids at each pitch.
 """
 from __future__ import annotations
 
@@ -89,14 +99,31 @@ def stats(values: list[float]) -> dict[str, float | None]:
             "max": round(float(v.max()), 4)}
 
 
-def run_model(model: Path, names: tuple[str, ...], asks: int, starts: int) -> list[dict]:
+REFERENCE_MIDI_PITCH = 60.0  # the note an hpn model is described at (model.synthesis)
+REFERENCE_VELOCITY = 127.0 * 0.1 ** 0.5  # amplitude (velocity / 127)^2 = 0.1: -20 dB
+
+
+def note_events(checkpoint, midi_pitch: float) -> list:
+    """The notes of an hpn model's score (none for a spectral model): the reference note's
+    amplitude held (sustain 1) at ``midi_pitch``."""
+    if checkpoint.stft.representation != "hpn":
+        return []
+    return [(0.0, "/envelope", (0.0, 0.0, 1.0, 0.3)),
+            (0.0, "/note/on", (float(midi_pitch), REFERENCE_VELOCITY))]
+
+
+def run_model(model: Path, names: tuple[str, ...], asks: int, starts: int,
+              other_pitches: tuple[float, ...] = ()) -> list[dict]:
     checkpoint = load_checkpoint(model)
     surrogate = playable_surrogate(checkpoint)
     stft = checkpoint.stft
     sr, n_fft, hop = int(stft.sample_rate), int(stft.n_fft), int(stft.hop_length)
     tail = int(0.4 * sr)
+    hpn = stft.representation == "hpn"
     lines = []
     for name in names:
+        if name not in surrogate.names:  # an hpn model has no f0_hz, loudness_db
+            continue
         rows, errors, errors_librosa = [], [], []
         started = time.perf_counter()
         for value in asked_values(surrogate.ranges[name], name, asks):
@@ -107,11 +134,22 @@ def run_model(model: Path, names: tuple[str, ...], asks: int, starts: int) -> li
                 z0 = checkpoint.manifold.to_latent(np.array([x, y]))
                 events = [(0.0, "/gain", (1.0,)),
                           (0.0, "/latent", tuple(float(v) for v in z0)),
+                          *note_events(checkpoint, REFERENCE_MIDI_PITCH),
                           (0.1, f"/descriptor/{name}", (value,))]
                 audio, problems = render_events(checkpoint, events, duration_s=0.8, channels=1)
                 if problems:
                     raise RuntimeError(problems[0])
                 got = heard(audio[-tail:, 0], sr, n_fft, hop)
+                others = {}
+                if hpn and name == "centroid_hz":
+                    for pitch in other_pitches:
+                        moved = [e if e[1] != "/note/on" else (e[0], e[1], (pitch, e[2][1]))
+                                 for e in events]
+                        played, problems = render_events(checkpoint, moved, duration_s=0.8,
+                                                         channels=1)
+                        if problems:
+                            raise RuntimeError(problems[0])
+                        others[pitch] = heard(played[-tail:, 0], sr, n_fft, hop)[name]
                 e = error(name, got[name], value)
                 errors.append(e)
                 row = {"asked": round(value, 4), "start_pad": [x, y], "heard": round(got[name], 4),
@@ -122,6 +160,8 @@ def run_model(model: Path, names: tuple[str, ...], asks: int, starts: int) -> li
                     row["heard_librosa"] = round(got["centroid_librosa_hz"], 1)
                 if name == "f0_hz":
                     row["voiced_share"] = round(got["voiced"], 2)
+                if others:
+                    row["heard_at"] = {str(int(p)): round(v, 1) for p, v in others.items()}
                 rows.append(row)
         line = {"model": model.name, "descriptor": name, "unit": surrogate.units[name],
                 "error_kind": "absolute" if TRANSFORMS[name] == "identity" else "relative",
@@ -130,6 +170,11 @@ def run_model(model: Path, names: tuple[str, ...], asks: int, starts: int) -> li
                     "what", "decoded_frame"),
                 "n": len(errors), "error": stats(errors),
                 "seconds": round(time.perf_counter() - started, 1)}
+        if hpn:
+            line["reference_note"] = {"midi_pitch": REFERENCE_MIDI_PITCH,
+                                      "velocity": round(REFERENCE_VELOCITY, 2), "sustain": 1.0}
+        if name == "centroid_hz" and hpn and other_pitches:
+            line["other_pitches"] = other_pitch_stats(rows, other_pitches)
         if name == "centroid_hz":
             line["error_librosa_centroid"] = stats(errors_librosa)
             issue = [r for r in rows
@@ -142,6 +187,27 @@ def run_model(model: Path, names: tuple[str, ...], asks: int, starts: int) -> li
     return lines
 
 
+def other_pitch_stats(rows: list[dict], pitches: tuple[float, ...]) -> dict:
+    """How the centroid heard at other notes follows the steering at MIDI 60: per pitch the
+    median and 10..90th percentile of heard(pitch) / heard(60), and the Spearman rank
+    correlation of the asks with heard(pitch) (1 = every higher ask is brighter there too)."""
+    from scipy.stats import spearmanr
+
+    asked = np.array([r["asked"] for r in rows])
+    at60 = np.array([r["heard"] for r in rows])
+    out = {}
+    for pitch in pitches:
+        there = np.array([r["heard_at"][str(int(pitch))] for r in rows])
+        ratio = there / at60
+        out[str(int(pitch))] = {
+            "ratio_to_60_median": round(float(np.median(ratio)), 3),
+            "ratio_to_60_p10_p90": [round(float(v), 3) for v in np.percentile(ratio, [10, 90])],
+            "spearman_ask_vs_heard": round(float(spearmanr(asked, there)[0]), 3),
+            "heard_range_hz": [round(float(there.min()), 1), round(float(there.max()), 1)]}
+    out["60"] = {"spearman_ask_vs_heard": round(float(spearmanr(asked, at60)[0]), 3)}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="default,instruments-stft,toy-4d")
@@ -149,6 +215,8 @@ def main() -> None:
     parser.add_argument("--names", default=",".join(NAMES))
     parser.add_argument("--asks", type=int, default=10)
     parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--other-pitches", default="",
+                        help="hpn models: also play each centroid steer at these MIDI notes")
     args = parser.parse_args()
     from threadpoolctl import threadpool_limits
 
@@ -156,7 +224,9 @@ def main() -> None:
     names = tuple(n for n in args.names.split(",") if n)
     summary = {}
     for model in args.models.split(","):
-        for line in run_model(Path(args.models_dir) / model, names, args.asks, args.starts):
+        pitches = tuple(float(v) for v in args.other_pitches.split(",") if v)
+        for line in run_model(Path(args.models_dir) / model, names, args.asks, args.starts,
+                              pitches):
             summary[f"{line['model']}/{line['descriptor']}"] = line["error"]
     print(json.dumps({"summary": summary}))
 

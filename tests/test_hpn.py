@@ -68,7 +68,7 @@ def test_synth_plays_an_asked_fractional_pitch():
 
 @pytest.mark.unit
 def test_voices_sum_and_harmonics_above_the_limit_are_silent():
-    synth = hpn.HpnSynth(STFT, max_voices=2, seed=1)
+    synth = hpn.HpnSynth(STFT, hpn.noise_synthesis(STFT), max_voices=2, seed=1)
     h = np.zeros((2, STFT.n_harmonics + STFT.n_noise_bands))
     a = synth.harmonic_amplitudes(h, np.array([100.0, 4000.0]), np.array([1.0, 0.5]))
     assert a[0].min() == 1.0  # 64 * 100 Hz < 21.6 kHz
@@ -142,7 +142,7 @@ def test_same_latent_at_two_pitches_plays_both_pitches(tiny_model):
 @pytest.mark.unit
 def test_reference_hop_is_the_contract_arithmetic():
     """Two hops of one voice equal the contract's formula (what the engine's voices repeat)."""
-    synth = hpn.HpnSynth(STFT, max_voices=1, seed=0)
+    synth = hpn.HpnSynth(STFT, hpn.noise_synthesis(STFT), max_voices=1, seed=0)
     synth.note_on(0)
     hop, f0 = STFT.hop_length, 440.0
     h1 = np.full((1, 128), hpn.LOG_FEATURE_FLOOR)

@@ -27,6 +27,7 @@ from synth_server.core.files import (FileFormatError, json_bytes, parse_json, re
                                      read_json, sha256_bytes, write_atomic)
 from synth_server.dsp.filterbank import band_synthesis, n_features
 from synth_server.model.runtime import NumpyDecoder
+from synth_server.model.synthesis import descriptor_names
 from synth_server.nav.maps import MethodMaps
 from synth_server.nav.pca import PcaManifold
 
@@ -369,7 +370,8 @@ def _load_descriptors(directory: Path, stft: StftConfig, vae: VaeConfig, weights
     """
     surrogate = None
     if (directory / DESCRIPTORS_JSON).is_file():
-        surrogate = load_descriptors(directory, vae.latent_dim, weights_sha256)
+        surrogate = load_descriptors(directory, vae.latent_dim, weights_sha256,
+                                     descriptor_names(stft))
         if (surrogate.sample_rate, surrogate.n_fft) != (stft.sample_rate, stft.n_fft):
             raise ValueError(f"{DESCRIPTORS_JSON}: sample_rate/n_fft differ from config.json")
     return surrogate, load_heatmap_index(directory, weights_sha256)

@@ -21,8 +21,8 @@ from synth_server.artifacts.layout import (DESCRIPTORS_JSON, DESCRIPTORS_NPZ, HE
 from synth_server.artifacts.navigation import manifolds_sha256, read_npz, shape_check
 from synth_server.core.files import json_bytes, read_json, write_atomic
 from synth_server.dsp.features import DESCRIPTIONS, NAMES, UNITS, VOICED_HARMONICITY
-from synth_server.nav.surrogate import (FRAME_NAMES, RANGE_PERCENTILES, TRANSFORMS,
-                                        DescriptorSurrogate, NumpyMlp)
+from synth_server.nav.surrogate import (RANGE_PERCENTILES, TRANSFORMS, DescriptorSurrogate,
+                                        NumpyMlp, frame_names)
 
 FORMAT = "synth-server-descriptors"
 FORMAT_VERSION = 1
@@ -43,15 +43,16 @@ def save_descriptors(directory: Union[str, Path], surrogate: DescriptorSurrogate
     directory = Path(directory)
     arrays = {"mean": surrogate.mean.astype(np.float32),
               "scale": surrogate.scale.astype(np.float32)}
-    arrays.update(surrogate.forward.arrays("forward"))
-    arrays.update(surrogate.f0.arrays("f0"))
-    arrays.update(surrogate.inverse_net.arrays("inverse"))
+    nets = [("forward", surrogate.forward), ("f0", surrogate.f0),
+            ("inverse", surrogate.inverse_net)]
+    nets = [(key, net) for key, net in nets if net is not None]  # no f0 net without f0_hz
+    for key, net in nets:
+        arrays.update(net.arrays(key))
     arrays["table.latent"] = surrogate.table_latent.astype(np.float32)
     arrays["table.values"] = surrogate.table_values.astype(np.float32)
     arrays["table.voiced"] = surrogate.table_voiced.astype(np.float32)
     layout = {key: [int(net.weights[0].shape[0])] + [int(w.shape[1]) for w in net.weights]
-              for key, net in (("forward", surrogate.forward), ("f0", surrogate.f0),
-                               ("inverse", surrogate.inverse_net))}
+              for key, net in nets}
     document = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
         "latent_dim": surrogate.latent_dim, "sample_rate": surrogate.sample_rate,
@@ -62,7 +63,7 @@ def save_descriptors(directory: Union[str, Path], surrogate: DescriptorSurrogate
         "ranges": {n: list(surrogate.ranges[n]) for n in surrogate.names},
         "range_percentiles": list(RANGE_PERCENTILES),
         "radius": surrogate.radius, "voiced_harmonicity": VOICED_HARMONICITY,
-        "networks": {"activation": "tanh", "forward_outputs": list(FRAME_NAMES),
+        "networks": {"activation": "tanh", "forward_outputs": list(frame_names(surrogate.names)),
                      "layers": layout},
         **{k: v for k, v in surrogate.meta.items() if k not in ("format", "format_version")},
         **(extra or {}),
@@ -84,12 +85,13 @@ def _number(value: Any) -> bool:
         and math.isfinite(float(value))
 
 
-def _descriptor_shapes(document: Any, latent_dim: int) -> dict[str, tuple[Optional[int], ...]]:
+def _descriptor_shapes(document: Any, latent_dim: int, n_names: int
+                       ) -> dict[str, tuple[Optional[int], ...]]:
     """The arrays descriptors.npz may hold, with the shapes descriptors.json's layer sizes
     imply (checked before any array is read; the JSON itself is validated after)."""
     shapes: dict[str, tuple[Optional[int], ...]] = {
-        "mean": (len(NAMES),), "scale": (len(NAMES),), "table.latent": (None, latent_dim),
-        "table.values": (None, len(NAMES)), "table.voiced": (None,)}
+        "mean": (n_names,), "scale": (n_names,), "table.latent": (None, latent_dim),
+        "table.values": (None, n_names), "table.voiced": (None,)}
     networks = document.get("networks") if isinstance(document, dict) else None
     layers = networks.get("layers") if isinstance(networks, dict) else None
     if isinstance(layers, dict):
@@ -104,8 +106,8 @@ def _descriptor_shapes(document: Any, latent_dim: int) -> dict[str, tuple[Option
     return shapes
 
 
-def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha256: str
-                     ) -> DescriptorSurrogate:
+def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha256: str,
+                     names: tuple[str, ...] = NAMES) -> DescriptorSurrogate:
     """Read and validate ``descriptors.json`` + ``descriptors.npz`` (no code runs: JSON and a
     pickle-free npz; every array's dtype, shape and finiteness is checked).
 
@@ -113,6 +115,10 @@ def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha25
         directory: checkpoint directory.
         latent_dim: the model's latent size.
         weights_sha256: hash of the weights beside them (provenance check).
+        names: the descriptors the model's family is described by
+            (:func:`synth_server.model.synthesis.descriptor_names`; all of NAMES for the
+            spectral family, no f0_hz and loudness_db for hpn); the file must hold exactly
+            those.
     Returns:
         The surrogate (no decoder attached; see :func:`synth_server.nav.surrogate.playable_surrogate`).
     Raises:
@@ -134,10 +140,11 @@ def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha25
            f"{where}: latent_dim {document.get('latent_dim')!r} differs from the model's "
            f"{latent_dim}")
     arrays = read_npz(npz_path, MAX_DESCRIPTORS_NPZ_BYTES,
-                      check=shape_check(_descriptor_shapes(document, latent_dim)))
-    names = document.get("names")
-    _check(isinstance(names, list) and tuple(names) == NAMES,
-           f"{where}: names must be {list(NAMES)}")
+                      check=shape_check(_descriptor_shapes(document, latent_dim, len(names))))
+    _check(isinstance(document.get("names"), list) and tuple(document["names"]) == tuple(names),
+           f"{where}: names must be {list(names)} for this model's family (refit it: "
+           f"synth-server fit-descriptors --model DIR)")
+    has_f0 = "f0_hz" in names
     for key in ("sample_rate", "n_fft"):
         _check(isinstance(document.get(key), int) and 0 < document[key] <= 1_000_000,
                f"{where}: bad {key}")
@@ -145,7 +152,7 @@ def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha25
     ranges = document.get("ranges")
     _check(isinstance(ranges, dict), f"{where}: no ranges")
     parsed_ranges = {}
-    for n in NAMES:
+    for n in names:
         r = ranges.get(n)
         _check(isinstance(r, list) and len(r) == 2 and all(_number(v) for v in r)
                and r[0] < r[1], f"{where}: bad range for {n}")
@@ -153,8 +160,10 @@ def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha25
     layers = (document.get("networks") or {}).get("layers") if isinstance(
         document.get("networks"), dict) else None
     _check(isinstance(layers, dict), f"{where}: no networks.layers")
-    wanted_io = {"forward": (latent_dim, len(FRAME_NAMES)), "f0": (latent_dim, 1),
-                 "inverse": (len(NAMES), latent_dim)}
+    wanted_io = {"forward": (latent_dim, len(frame_names(names))), "f0": (latent_dim, 1),
+                 "inverse": (len(names), latent_dim)}
+    if not has_f0:
+        del wanted_io["f0"]
     nets = {}
     for key, (n_in, n_out) in wanted_io.items():
         sizes = layers.get(key)
@@ -175,16 +184,16 @@ def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha25
         nets[key] = NumpyMlp(tuple(weights), tuple(biases))
     for name in ("mean", "scale"):
         arr = arrays.get(name)
-        _check(arr is not None and arr.dtype == np.float32 and arr.shape == (len(NAMES),)
+        _check(arr is not None and arr.dtype == np.float32 and arr.shape == (len(names),)
                and bool(np.isfinite(arr).all()), f"{npz_path}: {name} missing or not "
-               f"float32 [{len(NAMES)}] finite")
+               f"float32 [{len(names)}] finite")
     _check(bool((arrays["scale"] > 0).all()), f"{npz_path}: scale must be positive")
     table = arrays.get("table.latent")
     _check(table is not None and table.ndim == 2 and 1 <= len(table) <= 20000
            and table.shape[1] == latent_dim, f"{npz_path}: table.latent missing or not "
            f"[n <= 20000, {latent_dim}]")
     for name, shape in (("table.latent", (len(table), latent_dim)),
-                        ("table.values", (len(table), len(NAMES))),
+                        ("table.values", (len(table), len(names))),
                         ("table.voiced", (len(table),))):
         arr = arrays.get(name)
         _check(arr is not None and arr.dtype == np.float32 and arr.shape == shape
@@ -198,9 +207,9 @@ def load_descriptors(directory: Union[str, Path], latent_dim: int, weights_sha25
     meta = {k: v for k, v in document.items()
             if k in ("fit", "command", "seed", "n_samples", "described_on")}
     return DescriptorSurrogate(
-        latent_dim=latent_dim, names=NAMES, units=dict(UNITS), ranges=parsed_ranges,
+        latent_dim=latent_dim, names=tuple(names), units=dict(UNITS), ranges=parsed_ranges,
         mean=arrays["mean"].astype(np.float64), scale=arrays["scale"].astype(np.float64),
-        forward=nets["forward"], f0=nets["f0"], inverse_net=nets["inverse"],
+        forward=nets["forward"], f0=nets.get("f0"), inverse_net=nets["inverse"],
         radius=float(document["radius"]), sample_rate=int(document["sample_rate"]),
         n_fft=int(document["n_fft"]), table_latent=arrays["table.latent"].astype(np.float64),
         table_values=arrays["table.values"].astype(np.float64),

@@ -27,10 +27,11 @@ from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.artifacts.descriptors import load_anchors, save_descriptors
 from synth_server.dsp.describe import describe_audio
 from synth_server.dsp.features import NAMES, SILENCE_DB, UNITS
-from synth_server.model.synthesis import (HELD_STEADY_HOPS, held_audio, held_warmup_hops,
-                                          model_family)
-from synth_server.nav.surrogate import (FRAME_NAMES, HIDDEN, RANGE_PERCENTILES, TABLE_SIZE, TRANSFORMS,
-                                        DescriptorSurrogate, NumpyMlp, to_internal)
+from synth_server.model.synthesis import (FIXED_BY_FAMILY, HELD_STEADY_HOPS, REFERENCE_LOUDNESS_DB,
+                                          REFERENCE_MIDI_PITCH, descriptor_names, held_audio,
+                                          held_warmup_hops, model_family)
+from synth_server.nav.surrogate import (HIDDEN, RANGE_PERCENTILES, TABLE_SIZE, TRANSFORMS,
+                                        DescriptorSurrogate, NumpyMlp, frame_names, to_internal)
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +81,21 @@ def describe_latents(decoder: Any, stft: Any, latents: np.ndarray, chunk: int = 
 
 def described_on(stft: Any) -> dict[str, Any]:
     """How the fitted sounds were made and described (stored in descriptors.json)."""
-    return {"what": "held_audio", "family": model_family(stft),
-            "warmup_hops": held_warmup_hops(stft), "steady_hops": HELD_STEADY_HOPS,
-            "phase": "peak", "gain": 1.0, "analysis": {
-                "n_fft": int(stft.n_fft), "hop_length": int(stft.hop_length),
-                "window": "hann", "center": False, "summary": "median over frames"}}
+    family = model_family(stft)
+    out: dict[str, Any] = {
+        "what": "held_audio", "family": family,
+        "warmup_hops": held_warmup_hops(stft), "steady_hops": HELD_STEADY_HOPS,
+        "phase": "peak" if family == "spectral" else "oscillators (phase 0 at note-on)",
+        "gain": 1.0, "analysis": {
+            "n_fft": int(stft.n_fft), "hop_length": int(stft.hop_length),
+            "window": "hann", "center": False, "summary": "median over frames"}}
+    if family == "hpn":
+        out["reference_note"] = {"midi_pitch": REFERENCE_MIDI_PITCH,
+                                 "loudness_db": REFERENCE_LOUDNESS_DB,
+                                 "amplitude": round(10.0 ** (REFERENCE_LOUDNESS_DB / 20.0), 6),
+                                 "envelope": "none (held)"}
+        out["not_described"] = list(FIXED_BY_FAMILY[family])
+    return out
 
 
 def _mlp(seed: int, max_iter: int) -> Any:
@@ -97,7 +108,8 @@ def _mlp(seed: int, max_iter: int) -> Any:
 
 
 def fit_surrogate(latents: np.ndarray, values: dict[str, np.ndarray], sample_rate: int,
-                  n_fft: int, seed: int = 0, max_iter: int = 500
+                  n_fft: int, seed: int = 0, max_iter: int = 500,
+                  names: tuple[str, ...] = NAMES
                   ) -> tuple[DescriptorSurrogate, dict[str, Any]]:
     """Fit the forward, f0 and inverse nets on described latents (scikit-learn, offline).
 
@@ -106,45 +118,51 @@ def fit_surrogate(latents: np.ndarray, values: dict[str, np.ndarray], sample_rat
         values: name → [n] descriptors of their rendered audio (natural units, with
             ``voiced``: :func:`describe_latents`).
         seed: split and net initialisation.
+        names: the descriptors to fit (:func:`~synth_server.model.synthesis.descriptor_names`
+            of the model: NAMES order; without f0_hz no f0 net is fitted).
     Returns:
         (surrogate without decoder, report: held-out accuracy per descriptor, sample counts).
     Raises:
-        ValueError: too few audible (or voiced) samples.
+        ValueError: too few audible (or, with f0_hz, voiced) samples.
     """
+    names = tuple(names)
+    has_f0 = "f0_hz" in names
     latents = np.asarray(latents, dtype=np.float64)
     keep = np.isfinite(latents).all(axis=1) & (values["loudness_db"] > SILENCE_DB)
-    for n in NAMES:
+    for n in names:
         keep &= np.isfinite(values[n])
     if keep.sum() < 200:
         raise ValueError(f"only {int(keep.sum())} audible rendered samples (need 200)")
     z = latents[keep]
-    internal = np.stack([to_internal(n, values[n][keep]) for n in NAMES], axis=1)
+    internal = np.stack([to_internal(n, values[n][keep]) for n in names], axis=1)
     voiced = np.asarray(values["voiced"], dtype=bool)[keep]
-    if voiced.sum() < 100:
+    if has_f0 and voiced.sum() < 100:
         raise ValueError(f"only {int(voiced.sum())} voiced rendered samples (need 100)")
     mean = internal.mean(axis=0)
-    mean[NAMES.index("f0_hz")] = internal[voiced, NAMES.index("f0_hz")].mean()
     scale = internal.std(axis=0) + 1e-9
-    scale[NAMES.index("f0_hz")] = internal[voiced, NAMES.index("f0_hz")].std() + 1e-9
+    if has_f0:
+        mean[names.index("f0_hz")] = internal[voiced, names.index("f0_hz")].mean()
+        scale[names.index("f0_hz")] = internal[voiced, names.index("f0_hz")].std() + 1e-9
     y = (internal - mean) / scale
     rng = np.random.default_rng(seed)
     test = rng.random(len(z)) < 0.15
     z_mean, z_scale = z.mean(axis=0), z.std(axis=0) + 1e-9
     zs = (z - z_mean) / z_scale
-    frame_cols = [NAMES.index(n) for n in FRAME_NAMES]
-    f0_col = NAMES.index("f0_hz")
+    frame_cols = [names.index(n) for n in frame_names(names)]
+    f0_model = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
         forward_model = _mlp(seed, max_iter).fit(zs[~test], y[~test][:, frame_cols])
-        vt = voiced & ~test
-        f0_model = _mlp(seed + 1, max_iter).fit(zs[vt], y[vt, f0_col])
+        if has_f0:
+            vt = voiced & ~test
+            f0_model = _mlp(seed + 1, max_iter).fit(zs[vt], y[vt, names.index("f0_hz")])
         inverse_model = _mlp(seed + 2, max_iter).fit(y[~test], zs[~test])
     forward = NumpyMlp.from_sklearn(forward_model, z_mean, z_scale)
-    f0 = NumpyMlp.from_sklearn(f0_model, z_mean, z_scale)
-    inverse = NumpyMlp.from_sklearn(inverse_model, np.zeros(len(NAMES)), np.ones(len(NAMES)),
+    f0 = None if f0_model is None else NumpyMlp.from_sklearn(f0_model, z_mean, z_scale)
+    inverse = NumpyMlp.from_sklearn(inverse_model, np.zeros(len(names)), np.ones(len(names)),
                                     z_mean, z_scale)
     ranges = {}
-    for i, n in enumerate(NAMES):
+    for i, n in enumerate(names):
         col = values[n][keep][voiced] if n == "f0_hz" else values[n][keep]
         lo, hi = np.percentile(col, RANGE_PERCENTILES)
         if not hi > lo:
@@ -153,7 +171,7 @@ def fit_surrogate(latents: np.ndarray, values: dict[str, np.ndarray], sample_rat
     radius = float(np.percentile(np.linalg.norm(z, axis=1), 99.5))
     rows = np.sort(rng.choice(len(z), min(TABLE_SIZE, len(z)), replace=False))
     surrogate = DescriptorSurrogate(
-        latent_dim=z.shape[1], names=NAMES, units=dict(UNITS), ranges=ranges, mean=mean,
+        latent_dim=z.shape[1], names=names, units=dict(UNITS), ranges=ranges, mean=mean,
         scale=scale, forward=forward, f0=f0, inverse_net=inverse, radius=radius,
         sample_rate=int(sample_rate), n_fft=int(n_fft), table_latent=z[rows],
         table_values=y[rows], table_voiced=voiced[rows].astype(np.float64))
@@ -163,9 +181,10 @@ def fit_surrogate(latents: np.ndarray, values: dict[str, np.ndarray], sample_rat
                               "n_voiced": int(voiced.sum()), "n_test": int(test.sum()),
                                                     "solver": "lbfgs", "hidden": list(HIDDEN),
                               "forward_iterations": int(forward_model.n_iter_),
-                              "f0_iterations": int(f0_model.n_iter_),
+                              "f0_iterations": None if f0_model is None
+                              else int(f0_model.n_iter_),
                               "inverse_iterations": int(inverse_model.n_iter_), "heldout": {}}
-    for i, n in enumerate(NAMES):
+    for i, n in enumerate(names):
         rows = voiced[test] if n == "f0_hz" else np.ones(int(test.sum()), bool)
         truth, guess = values[n][keep][test][rows], predicted[rows, i]
         entry = {"r2": round(float(1 - np.var(guess - truth) / max(np.var(truth), 1e-12)), 4)}
@@ -221,10 +240,12 @@ def _fit_descriptors(model_dir: Union[str, Path], n_samples: int, seed: int, hea
                              load_anchors(model_dir, checkpoint.weights_sha256), seed)
     values = describe_latents(decoder, checkpoint.stft, latents)
     described = time.perf_counter()
-    surrogate, report = fit_surrogate(latents, values, sr, n_fft, seed=seed, max_iter=max_iter)
+    names = descriptor_names(checkpoint.stft)
+    surrogate, report = fit_surrogate(latents, values, sr, n_fft, seed=seed, max_iter=max_iter,
+                                      names=names)
     report["describe_seconds"] = round(described - started, 2)
     report["fit_seconds"] = round(time.perf_counter() - described, 2)
-    report["ranges"] = {n: [round(v, 6) for v in surrogate.ranges[n]] for n in NAMES}
+    report["ranges"] = {n: [round(v, 6) for v in surrogate.ranges[n]] for n in names}
     surrogate.meta = {"fit": report, "command": command, "seed": seed, "n_samples": n_samples,
                       "described_on": described_on(checkpoint.stft)}
     save_descriptors(model_dir, surrogate, checkpoint.weights_sha256)

@@ -3,7 +3,8 @@
 For each manifold ``m`` of the checkpoint (``checkpoint.manifolds[m].pad.to_latent``: pad
 [0, 1]^2 → latent) a ``grid x grid`` lattice of pad points (cell centres) is rendered through the
 model's synthesis, each point held still (:func:`synth_server.model.synthesis.held_audio`), and
-every descriptor of :mod:`synth_server.dsp.features` is measured on that audio
+every descriptor of the model's family (:func:`synth_server.model.synthesis.descriptor_names`;
+an hpn model plays its reference note, MIDI 60) is measured on that audio
 (:func:`synth_server.dsp.describe.describe_audio`, librosa): the maps show what is heard, as the
 descriptor surrogate is fitted on. Two images per manifold and descriptor, in ``heatmaps/``:
 
@@ -23,15 +24,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
 from synth_server.artifacts.descriptors import save_heatmaps
 from synth_server.artifacts.layout import HEATMAP_DIR
 from synth_server.dsp.describe import describe_audio
-from synth_server.dsp.features import DESCRIPTIONS, NAMES, UNITS
-from synth_server.model.synthesis import held_audio
+from synth_server.dsp.features import DESCRIPTIONS, UNITS
+from synth_server.model.synthesis import descriptor_names, held_audio
 
 IMAGE_PX = 200
 PALETTE_COLOURS = 64
@@ -118,7 +119,7 @@ def render_pair(values: np.ndarray, title: str, vmin: float, vmax: float) -> tup
 
 
 def write_heatmaps(checkpoint: Any, model_dir: Union[str, Path], grid: int = 48,
-                   names: Sequence[str] = NAMES) -> dict[str, Any]:
+                   names: Optional[Sequence[str]] = None) -> dict[str, Any]:
     """Write every manifold x descriptor heatmap pair and ``heatmaps.json``.
 
     Args:
@@ -126,12 +127,16 @@ def write_heatmaps(checkpoint: Any, model_dir: Union[str, Path], grid: int = 48,
         model_dir: checkpoint directory (``heatmaps/`` is rewritten as a whole by
             :func:`synth_server.artifacts.descriptors.save_heatmaps`).
         grid: pad points per axis.
-        names: descriptors to draw.
+        names: descriptors to draw (default: those the model's family is described by,
+            :func:`~synth_server.model.synthesis.descriptor_names`: an hpn model's maps are of
+            its reference note, without f0_hz and loudness_db).
     Returns:
         The index written to heatmaps.json: {"grid", "image_px", "origin", "images": [{manifold,
         descriptor, unit, path, plain_path, vmin, vmax, min, max, voiced_fraction}]}.
     """
     model_dir = Path(model_dir)
+    if names is None:
+        names = descriptor_names(checkpoint.stft)
     written: dict[str, bytes] = {}
     images = []
     for manifold in checkpoint.manifolds:

@@ -14,7 +14,7 @@ import numpy as np
 
 from synth_server.core.config import StftConfig
 from synth_server.dsp.hpn import (HpnSynth, conditioning, loudness_db, midi_to_hz,
-                                  velocity_amplitude)
+                                  noise_synthesis, velocity_amplitude)
 from synth_server.model.runtime import NumpyDecoder
 
 
@@ -64,7 +64,7 @@ def render_notes(decoder: NumpyDecoder, stft: StftConfig, z: np.ndarray,
     hop = stft.hop_length
     n_hops = int(np.ceil(duration_s * stft.sample_rate / hop))
     hop_s = hop / stft.sample_rate
-    synth = HpnSynth(stft, max_voices=max(1, len(notes)), seed=seed)
+    synth = HpnSynth(stft, noise_synthesis(stft), max_voices=max(1, len(notes)), seed=seed)
     zz = np.asarray(z, dtype=np.float32).reshape(1, -1)
     starts = [int(round(start * stft.sample_rate / hop)) for start, *_ in notes]
     envs = []

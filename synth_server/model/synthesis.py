@@ -17,11 +17,17 @@ steady part is returned. It is what a listener hears once a steered sound has se
 descriptor surrogate is fitted on it (shared/seeds/002: sample, render, describe).
 
 **Model families.** A model's representation names its family (:data:`FAMILY_OF`): ``"spectral"``
-(stft, mel, logfreq: the decoder gives an STFT magnitude frame) is the only one today. A family
-whose decoder takes f0 and loudness from outside (harmonic-plus-noise, "hpn") is described at the
-reference pitch :data:`REFERENCE_MIDI_PITCH` (MIDI 60, 261.63 Hz) and reference loudness
-:data:`REFERENCE_LOUDNESS_DB` held: its held renderer registers in :data:`HELD_RENDERERS` with
-the signature of :func:`held_spectral` and plays that note (docs/descriptors.md).
+(stft, mel, logfreq: the decoder gives an STFT magnitude frame) and ``"hpn"`` (harmonic-plus-noise:
+the decoder takes f0 and loudness from outside, docs/hpn.md). An hpn model is described at the
+**reference note** (:func:`held_hpn`): MIDI :data:`REFERENCE_MIDI_PITCH` (60, 261.63 Hz) at the
+note amplitude ``A = 10 ** (REFERENCE_LOUDNESS_DB / 20)`` = 0.1, held (no envelope). A is the hpn
+representation's frame amplitude: the decoder's loudness input is ``20 log10 A`` = -20 dB and a
+lone harmonic of amplitude A is a sine of peak 0.1, -20 dBFS in the AES17 sense (RMS re a
+full-scale sine), which :func:`~synth_server.dsp.features.describe_audio_fast` reads as -23 dB
+(its convention: a sine of amplitude 1 reads -3 dB). Live, a note of velocity
+``127 sqrt(0.1)`` = 40.2 at envelope sustain 1 has that amplitude. The descriptors the reference
+fixes (f0_hz; loudness_db, set live by velocity and gain) are not described for the family
+(:func:`descriptor_names`, docs/descriptors.md).
 """
 from __future__ import annotations
 
@@ -31,6 +37,8 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from synth_server.core.config import StftConfig
+from synth_server.dsp.features import NAMES
+from synth_server.dsp.hpn_synth import HpnSynth, conditioning, midi_to_hz
 from synth_server.dsp.output import output_stage
 from synth_server.dsp.streaming import StreamingInverse
 
@@ -41,9 +49,13 @@ GAIN_SNAP = 1e-6  # a smoothed gain below this is exactly 0 (true digital silenc
 
 HELD_STEADY_HOPS = 12  # steady hops held_audio returns: 3072 samples at hop 256, 5 analysis frames
 REFERENCE_MIDI_PITCH = 60.0  # the note a pitch-input family is described at (261.63 Hz)
-REFERENCE_LOUDNESS_DB = -20.0  # and its loudness (dBFS RMS), for families that take one
+REFERENCE_LOUDNESS_DB = -20.0  # and its loudness: note amplitude A = 0.1 (module doc)
 
-FAMILY_OF = {"stft": "spectral", "mel": "spectral", "logfreq": "spectral"}
+FAMILY_OF = {"stft": "spectral", "mel": "spectral", "logfreq": "spectral", "hpn": "hpn"}
+# descriptors a family's held rendering fixes, so not described for it: an hpn note is held at
+# the reference pitch (f0_hz is that pitch's) and amplitude (loudness_db is set live by velocity
+# and gain; what varies at the reference is the decoder's feature normalisation, not timbre)
+FIXED_BY_FAMILY = {"spectral": (), "hpn": ("f0_hz", "loudness_db")}
 
 
 def make_inverse(phase: str, n_fft: int, hop_length: int, seed: int = 0) -> Any:
@@ -157,8 +169,68 @@ def held_spectral(decoder: Any, stft: StftConfig, latents: np.ndarray,
     return out
 
 
+def reference_amplitude() -> float:
+    """The reference note's amplitude A (linear, the hpn representation's frame amplitude):
+    ``10 ** (REFERENCE_LOUDNESS_DB / 20)`` = 0.1 (module doc)."""
+    return float(10.0 ** (REFERENCE_LOUDNESS_DB / 20.0))
+
+
+def held_hpn(decoder: Any, stft: StftConfig, latents: np.ndarray,
+             steady_hops: int = HELD_STEADY_HOPS, seed: int = 0) -> np.ndarray:
+    """Held rendering of an hpn-family model: each latent played as the reference note.
+
+    The note starts (phases 0) and is held at MIDI :data:`REFERENCE_MIDI_PITCH` and amplitude
+    :func:`reference_amplitude` with no envelope: its features ``decoder.features(z,
+    conditioning(60, -20 dB))`` are played hop after hop by the family's synthesis
+    (:class:`~synth_server.dsp.hpn_synth.HpnSynth`: oscillator bank and filtered noise, the numpy
+    reference the engine's voices repeat), then the output stage at gain 1 (as
+    :func:`held_spectral`). The first :func:`held_warmup_hops` hops are dropped: after them the
+    noise's overlap-add is full (the harmonics are steady after the first hop).
+
+    Args:
+        decoder: the model's :class:`~synth_server.model.runtime.NumpyDecoder` (``features(z,
+            c)`` → [batch, n_harmonics + n_noise_bands] log amplitudes relative to A; its
+            ``synthesis``, the noise bands' matrix, as the engine's voices use it).
+        stft: the model's settings (representation "hpn").
+        latents: [batch, latent_dim] timbres, each held still.
+        steady_hops: hops of steady audio returned per latent.
+        seed: noise phase seed of every latent's fresh synthesizer (the same for all).
+    Returns:
+        [batch, steady_hops * hop_length] float32 mono audio.
+    Raises:
+        ValueError: a decoder without conditioning inputs or noise synthesis matrix.
+    Source: Serra & Smith 1990 (spectral modelling synthesis); Engel et al. 2020 (DDSP).
+    """
+    if getattr(decoder, "n_conditioning", 0) == 0 or decoder.synthesis is None:
+        raise ValueError("held_hpn needs an hpn model's decoder (features(z, c) and its noise "
+                         "synthesis matrix)")
+    z = np.asarray(latents, dtype=np.float32).reshape(-1, decoder.latent_dim)
+    amplitude = reference_amplitude()
+    c = conditioning(REFERENCE_MIDI_PITCH, 20.0 * math.log10(amplitude))
+    features = decoder.features(z, c[None, :])
+    warm = held_warmup_hops(stft)
+    hops = warm + steady_hops
+    hop = stft.hop_length
+    f0_hz = np.array([float(midi_to_hz(REFERENCE_MIDI_PITCH))])
+    level = np.array([amplitude])
+    ones = np.ones(hops + 1)
+    out = np.empty((len(z), steady_hops * hop), dtype=np.float32)
+    mono = np.empty(hops * hop, dtype=np.float32)
+    audio = np.empty((hops * hop, 1), dtype=np.float32)
+    for i in range(len(z)):
+        synth = HpnSynth(stft, decoder.synthesis, max_voices=1, seed=seed)
+        synth.note_on(0)
+        row = features[i:i + 1]
+        for j in range(hops):
+            mono[j * hop:(j + 1) * hop] = synth.render_hop([0], row, f0_hz, level)
+        OutputStage(stft.sample_rate, hop).process(mono, ones, audio)
+        out[i] = audio[warm * hop:, 0]
+    return out
+
+
 # family -> held renderer: (decoder, stft, latents [batch, d], steady_hops, seed) -> [batch, n]
-HELD_RENDERERS: dict[str, Callable[..., np.ndarray]] = {"spectral": held_spectral}
+HELD_RENDERERS: dict[str, Callable[..., np.ndarray]] = {"spectral": held_spectral,
+                                                        "hpn": held_hpn}
 
 
 def model_family(stft: StftConfig) -> str:
@@ -186,3 +258,15 @@ def held_audio(decoder: Any, stft: StftConfig, latents: np.ndarray,
         ValueError: no held renderer for the model's family.
     """
     return HELD_RENDERERS[model_family(stft)](decoder, stft, latents, steady_hops, seed)
+
+
+def descriptor_names(stft: StftConfig) -> tuple[str, ...]:
+    """The descriptors a model of this family is described, fitted and steered by: every one of
+    :data:`~synth_server.dsp.features.NAMES` but those its held rendering fixes
+    (:data:`FIXED_BY_FAMILY`), in NAMES order.
+
+    Raises:
+        ValueError: a representation of no known family.
+    """
+    fixed = FIXED_BY_FAMILY[model_family(stft)]
+    return tuple(n for n in NAMES if n not in fixed)

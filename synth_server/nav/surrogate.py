@@ -7,12 +7,14 @@ in ``manifolds.npz``), rendered through the model's real synthesis (held still:
 (:func:`synth_server.dsp.describe.describe_audio`), and multi-layer perceptrons
 (``sklearn.neural_network.MLPRegressor``) learn
 
-* forward: latent ``z`` [latent_dim] → the descriptors (one net for the six frame descriptors,
-  one for f0 fitted on voiced points only);
+* forward: latent ``z`` [latent_dim] → the descriptors (one net for the frame descriptors, one
+  for f0 fitted on voiced points only);
 * inverse: descriptors → latent (a proposal, :meth:`DescriptorSurrogate.inverse`).
 
 The descriptor names and units are the same for every checkpoint, so a mapping made on
-``/descriptor/centroid_hz 2000`` carries over when the model is swapped.
+``/descriptor/centroid_hz 2000`` carries over when the model is swapped; a model family whose
+held rendering fixes a descriptor has no surrogate for it (hpn: no f0_hz, no loudness_db:
+:func:`synth_server.model.synthesis.descriptor_names`).
 
 Live (server process, on an OSC message) nothing is fitted and scikit-learn is not imported:
 the nets are stored as plain float32 arrays (``descriptors.npz``) and evaluated in numpy.
@@ -54,7 +56,7 @@ from synth_server.model.synthesis import held_audio
 log = logging.getLogger(__name__)
 
 HIDDEN = (64, 64)
-FRAME_NAMES = tuple(n for n in NAMES if n != "f0_hz")  # the forward net's outputs
+FRAME_NAMES = tuple(n for n in NAMES if n != "f0_hz")  # the forward net's outputs (all names)
 TRANSFORMS = {"centroid_hz": "log2", "rolloff_hz": "log2", "bandwidth_hz": "log2",
               "f0_hz": "log2", "flatness": "log10", "loudness_db": "identity",
               "harmonicity": "identity"}
@@ -69,6 +71,11 @@ TABLE_BAND = 0.1  # standardised units: a stored sample this close to the asked 
 TARGET_WEIGHT = 1e4  # the asked descriptor is (nearly) a constraint; the others are kept after it
 DAMPING = 0.05  # weight of the step length (Levenberg); steps are minimum-norm
 MAX_STEP = 1.0  # latent units per Gauss-Newton step
+
+
+def frame_names(names: Sequence[str]) -> tuple[str, ...]:
+    """The forward net's outputs for a surrogate of ``names``: every name but f0_hz, in order."""
+    return tuple(n for n in names if n != "f0_hz")
 
 
 def to_internal(name: str, values: Any) -> np.ndarray:
@@ -187,13 +194,16 @@ class DescriptorSurrogate:
 
     Attributes:
         latent_dim: size of z.
-        names: descriptor names, :data:`~synth_server.dsp.features.NAMES` order.
+        names: descriptor names, :data:`~synth_server.dsp.features.NAMES` order: all of them,
+            or those of the model's family
+            (:func:`~synth_server.model.synthesis.descriptor_names`).
         units: name → unit string.
         ranges: name → (low, high) achievable range in natural units (2nd..98th percentile of the
             sampled sounds' rendered audio; f0 over voiced sounds); requests are clamped to it.
         mean, scale: [n_names] standardisation of the internal (log) values.
-        forward: NumpyMlp z → standardised frame descriptors (:data:`FRAME_NAMES` order).
-        f0: NumpyMlp z → standardised log2 f0.
+        forward: NumpyMlp z → standardised descriptors of ``names`` but f0_hz
+            (:func:`frame_names`).
+        f0: NumpyMlp z → standardised log2 f0, or None when ``names`` has no f0_hz.
         inverse_net: NumpyMlp standardised descriptors (``names`` order) → z.
         radius: steering keeps ``|z| <= radius``.
         table_latent, table_values, table_voiced: [n_table, latent_dim], [n_table, n_names]
@@ -212,7 +222,7 @@ class DescriptorSurrogate:
     mean: np.ndarray
     scale: np.ndarray
     forward: NumpyMlp
-    f0: NumpyMlp
+    f0: Optional[NumpyMlp]
     inverse_net: NumpyMlp
     radius: float
     sample_rate: int
@@ -226,10 +236,17 @@ class DescriptorSurrogate:
 
     def __post_init__(self) -> None:
         self._index = {n: i for i, n in enumerate(self.names)}
-        self._f0_row = self._index["f0_hz"]
+        if tuple(self.names) != tuple(n for n in NAMES if n in self._index) \
+                or not {"centroid_hz", "harmonicity"} <= set(self.names) \
+                or ("f0_hz" in self._index) != (self.f0 is not None) \
+                or self.f0 is not None and self._index["f0_hz"] != len(self.names) - 1:
+            raise ValueError(f"descriptor names {list(self.names)} are not a subset of "
+                             f"{list(NAMES)} in order with centroid_hz and harmonicity, f0_hz "
+                             f"last and with its net")
+        self._f0_row: Optional[int] = self._index.get("f0_hz")
         self._h_row = self._index["harmonicity"]
-        # forward and f0 nets side by side (block-diagonal): one pass gives all of NAMES in order
-        self._joint = _side_by_side(self.forward, self.f0)
+        # forward and f0 nets side by side (block-diagonal): one pass gives all names in order
+        self._joint = self.forward if self.f0 is None else _side_by_side(self.forward, self.f0)
 
     # prediction ----------------------------------------------------------------------------
     def _internal(self, z: np.ndarray) -> np.ndarray:
@@ -253,7 +270,7 @@ class DescriptorSurrogate:
         values = self.predict_array(np.asarray(z, dtype=np.float64)[None, :])[0]
         out = {n: float(v) for n, v in zip(self.names, values)}
         out["voiced"] = float(out["harmonicity"] >= VOICED_HARMONICITY
-                              and out["loudness_db"] > SILENCE_DB)
+                              and out.get("loudness_db", 0.0) > SILENCE_DB)
         return out
 
     def measure(self, z: Sequence[float], names: Optional[Sequence[str]] = None
@@ -363,7 +380,7 @@ class DescriptorSurrogate:
         weights[index] = TARGET_WEIGHT
         voiced0 = y0[self._h_row] * self.scale[self._h_row] + self.mean[self._h_row] \
             >= VOICED_HARMONICITY
-        if not voiced0 and index != self._f0_row:
+        if not voiced0 and self._f0_row is not None and index != self._f0_row:
             weights[self._f0_row] = 0.0  # an unvoiced sound has no f0 to keep
         target = y0.copy()
         target[index] = goal
