@@ -153,10 +153,12 @@ ADDRESSES: tuple[Address, ...] = (
         "/descriptor/*",
         (Form((Arg("value", FLOAT, -1e6, 1e6, "as named"),)),),
         "`/descriptor/NAME value`: glide to a sound whose descriptor NAME has `value`, the other "
-        "descriptors kept near the current sound's (a surrogate model of the decoder, fitted by "
-        "`synth-server fit-descriptors`). Names and units, the same for every model: "
+        "descriptors kept near the current sound's (a surrogate fitted by `synth-server "
+        "fit-descriptors` on the model's rendered audio, docs/descriptors.md). Names and units: "
         "centroid_hz, rolloff_hz, bandwidth_hz (Hz), flatness (0..1), loudness_db (dBFS), "
-        "harmonicity (0..1), f0_hz (Hz). Values are clamped to the model's achievable range "
+        "harmonicity (0..1), f0_hz (Hz); a playable (hpn) model, whose pitch and loudness come "
+        "from the notes, has the first four and harmonicity, measured on its reference note "
+        "(MIDI 60). Values are clamped to the model's achievable range "
         "(/descriptor/list). Sets the latent target directly (attribute amounts are cleared). "
         "Replies /descriptor/steered name asked predicted.",
         reply="/descriptor/steered",
