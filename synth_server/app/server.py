@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from synth_server.control.controller import Controller, ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
+from synth_server.core.contract import EngineEvent, LoadFailed, RecordEnded, Swapped
 from synth_server.control.midi import MIDI_SENDER, MidiError, MidiInput
 from synth_server.control.osc_server import OscServer
 from synth_server.control.web import WebBridge
@@ -71,7 +72,7 @@ class Server:
         self.record = record
         # the recorder's summary once it stopped by itself (a failed write, the cap, the disk)
         self.record_ended: Optional[dict[str, Any]] = None
-        self.events: deque[tuple] = deque(maxlen=MAX_EVENTS)  # the newest audio events
+        self.events: deque[EngineEvent] = deque(maxlen=MAX_EVENTS)  # the newest audio events
         from synth_server.artifacts.checkpoint import load_checkpoint
 
         checkpoint = load_checkpoint(model_dir)
@@ -160,20 +161,20 @@ class Server:
         return {"path": path, "complete": False,
                 "error": "the audio process ended without closing the recording"}
 
-    def _on_audio_event(self, message: tuple) -> None:
-        if message[0] == "record_ended":  # not the loader's: it pairs events with requests
-            self.record_ended = message[1]
-            self.events.append(message)
-            return
-        if message[0] == "swapped":
-            (self.navigation, self.attributes, self.descriptors, self.heatmaps) = \
-                self._pending.pop(message[1], (self.navigation, self.attributes,
-                                               self.descriptors, self.heatmaps))
-            self.controller.model_changed()
-        elif message[0] == "load_error":
-            self._pending = {}
-        self.events.append(message)
-        self.loader.on_event(message)
+    def _on_audio_event(self, event: EngineEvent) -> None:
+        self.events.append(event)
+        match event:
+            case RecordEnded(summary=summary):  # not the loader's: it pairs events with requests
+                self.record_ended = summary
+                return
+            case Swapped(model_name=name):
+                (self.navigation, self.attributes, self.descriptors, self.heatmaps) = \
+                    self._pending.pop(name, (self.navigation, self.attributes,
+                                             self.descriptors, self.heatmaps))
+                self.controller.model_changed()
+            case LoadFailed():
+                self._pending = {}
+        self.loader.on_event(event)
 
     def _push_loop(self) -> None:
         """Send the state to every /subscribe host within its lease at its rate; all pushes
