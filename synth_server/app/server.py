@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from synth_server.control.controller import Controller, ControlState
+from synth_server.app.wiring import Steering, build_controller
+from synth_server.control.controller import ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
 from synth_server.core.contract import EngineEvent, LoadFailed, RecordEnded, Swapped
 from synth_server.control.midi import MIDI_SENDER, MidiError, MidiInput
@@ -22,8 +23,6 @@ from synth_server.control.osc_server import OscServer
 from synth_server.control.web import WebBridge
 from synth_server.engine.realtime import CallbackEngine
 from synth_server.engine.recorder import RecordSpec
-from synth_server.nav.surrogate import playable_surrogate
-from synth_server.nav.maps import navigation_of
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
@@ -79,14 +78,13 @@ class Server:
         self.audio = CallbackEngine(playable(checkpoint), model_name, device, blocksize, record,
                                     on_event=self._on_audio_event)
         self.library = ModelLibrary(models_dir)
-        self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
-                                     model_loader=self._request_model, latency=self._latency,
-                                     model_names=self.library.names,
-                                     navigation=lambda: self.navigation,
-                                     attributes=lambda: self.attributes,
-                                     descriptors=lambda: self.descriptors,
-                                     heatmaps=lambda: self.heatmaps, presets_path=presets,
-                                     recording=self._recording, notes=self.audio)
+        self.steering = Steering.of(checkpoint)  # the playing model's; replaced at each swap
+        self.controller = build_controller(self.audio.status, self.initial,
+                                           lambda: self.steering, on_change=self.audio.publish,
+                                           notes=self.audio, model_loader=self._request_model,
+                                           latency=self._latency,
+                                           model_names=self.library.names,
+                                           presets_path=presets, recording=self._recording)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
         self.web: Optional[WebBridge] = None
@@ -100,20 +98,15 @@ class Server:
         self._stop_push = threading.Event()
         self._pusher = threading.Thread(target=self._push_loop, name="subscribe", daemon=True)
         self.stft = checkpoint.stft
-        self.navigation = navigation_of(checkpoint)
-        self.attributes = checkpoint.attributes
-        self.descriptors = playable_surrogate(checkpoint)
-        self.heatmaps = checkpoint.heatmaps
-        # name -> (navigation, attributes, descriptors, heatmaps) of the swap in flight (the
-        # loader hands over one model at a time, so this holds at most one)
-        self._pending: dict[str, Any] = {}
+        # name -> Steering of the swap in flight (the loader hands over one model at a time, so
+        # this holds at most one)
+        self._pending: dict[str, Steering] = {}
         self.loader = ModelLoader(self.library, self._submit, self.osc.send,
                                   compatible=self._compatible,
                                   initial=(Path(model_dir), checkpoint), preload=True)
 
     def _submit(self, checkpoint: Any, requested_s: float) -> None:
-        self._pending = {checkpoint.name: (navigation_of(checkpoint), checkpoint.attributes,
-                                           playable_surrogate(checkpoint), checkpoint.heatmaps)}
+        self._pending = {checkpoint.name: Steering.of(checkpoint)}
         self.audio.load(playable(checkpoint), requested_s)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:
@@ -168,9 +161,7 @@ class Server:
                 self.record_ended = summary
                 return
             case Swapped(model_name=name):
-                (self.navigation, self.attributes, self.descriptors, self.heatmaps) = \
-                    self._pending.pop(name, (self.navigation, self.attributes,
-                                             self.descriptors, self.heatmaps))
+                self.steering = self._pending.pop(name, self.steering)
                 self.controller.model_changed()
             case LoadFailed():
                 self._pending = {}
