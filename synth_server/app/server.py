@@ -155,16 +155,20 @@ class Server:
                 "error": "the audio process ended without closing the recording"}
 
     def _on_audio_event(self, event: EngineEvent) -> None:
-        self.events.append(event)
+        """The engine's events (its watcher thread): record the recording's end, switch the
+        controller to a swapped-in model's steering, forget a refused one; then hand swaps and
+        refusals to the loader, which pairs them with the requests in flight."""
         match event:
-            case RecordEnded(summary=summary):  # not the loader's: it pairs events with requests
+            case RecordEnded(summary=summary):  # not the loader's
                 self.record_ended = summary
+                self.events.append(event)
                 return
             case Swapped(model_name=name):
                 self.steering = self._pending.pop(name, self.steering)
                 self.controller.model_changed()
             case LoadFailed():
                 self._pending = {}
+        self.events.append(event)
         self.loader.on_event(event)
 
     def _push_loop(self) -> None:
