@@ -48,12 +48,16 @@ def main() -> int:
     time.sleep(1.5)
     try:
         from synth_server.artifacts.checkpoint import load_checkpoint
-        from synth_server.control.controller import Controller, ControlState
+        from synth_server.app.wiring import Steering, build_controller
+        from synth_server.core.contract import ControlState
         from synth_server.engine.realtime import CallbackEngine
 
-        audio = CallbackEngine(load_checkpoint(args.model), "default", "system", args.period)
+        checkpoint = load_checkpoint(args.model)
+        steering = Steering.of(checkpoint)
+        audio = CallbackEngine(checkpoint, "default", "system", args.period)
         audio.start(ControlState())
-        controller = Controller(audio.status, on_change=audio.publish)
+        controller = build_controller(audio.status, ControlState(), lambda: steering,
+                                      on_change=audio.publish)
         stop = threading.Event()
         workers = [threading.Thread(target=busy, args=(stop,), daemon=True)
                    for _ in range(args.threads)]

@@ -167,6 +167,7 @@ def main() -> int:
     os.environ["JACK_NO_START_SERVER"] = "1"
     from synth_server.artifacts.checkpoint import load_checkpoint
     from synth_server.app.server import Server
+    from synth_server.core.contract import Swapped
 
     models_dir = Path(args.models_dir)
     default = load_checkpoint(models_dir / "default")
@@ -233,10 +234,10 @@ def main() -> int:
             jackd.wait(timeout=10)
         except subprocess.TimeoutExpired:
             jackd.kill()
-    swaps = [e for e in server.events if e[0] == "swapped"]
-    gaps = [longest_silence(record, e[3]["first_sample"] - 4800, e[3]["last_sample"] + 4800)
+    swaps = [e for e in server.events if isinstance(e, Swapped)]
+    gaps = [longest_silence(record, e.first_sample - 4800, e.last_sample + 4800)
             for e in swaps]
-    hotswap = [e[3]["hotswap_ms"] for e in swaps]
+    hotswap = [e.hotswap_ms for e in swaps]
     result.update({
         "underruns": summary["underruns"],
         "nan_frames": summary["nan_frames"],
@@ -252,7 +253,7 @@ def main() -> int:
         "hotswap_ms": round(max(hotswap), 1) if hotswap else None,
         "hotswap_ms_median": round(float(np.median(hotswap)), 1) if hotswap else None,
         "hotswap_gap_samples": max(gaps) if gaps else None,
-        "crossfade_ms": swaps[0][3]["crossfade_ms"] if swaps else None,
+        "crossfade_ms": swaps[0].crossfade_ms if swaps else None,
         "xruns_seen": summary.get("xruns_seen"),
         # missed deadlines during the soak, as jackd logged them, per client: ours (PortAudio)
         # against jack_rec, a plain C client in the same graph

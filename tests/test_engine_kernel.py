@@ -10,7 +10,7 @@ import pytest
 
 from synth_server.artifacts.checkpoint import load_checkpoint
 from synth_server.core.config import StftConfig, TrainConfig
-from synth_server.core.contract import ControlState
+from synth_server.core.contract import ControlState, EngineEvent, LoadFailed, Swapped
 from synth_server.engine import kernel
 from synth_server.engine.realtime import CallbackEngine, half_way_delay_ms
 from synth_server.engine.renderer import Renderer
@@ -115,7 +115,7 @@ def test_a_torn_control_read_keeps_the_previous_targets(default):
 
 
 def test_hand_over_crossfades_without_a_gap_and_the_newest_waiting_load_wins(default):
-    events: list[tuple] = []
+    events: list[EngineEvent] = []
     engine = CallbackEngine(default, "default", None, HOP, on_event=events.append)
     engine.publish(ControlState(pad=(0.5, 0.5), gain=1.0, version=1))
     run(engine, 40)
@@ -124,29 +124,31 @@ def test_hand_over_crossfades_without_a_gap_and_the_newest_waiting_load_wins(def
     engine.load(toy, time.monotonic())
     engine.load(instruments, time.monotonic())  # waits behind the first hand-over
     engine.load(default, time.monotonic())  # replaces the waiting one
-    assert events == [("load_error", "superseded by default")]
+    assert events == [LoadFailed("superseded by default")]
     y = run(engine, 12)  # 32 ms crossfade = 6 hops
     engine._report_swaps()
-    assert events[1][:3] == ("swapped", "toy-4d", 4)
+    assert isinstance(events[1], Swapped)
+    assert (events[1].model_name, events[1].latent_dim) == ("toy-4d", 4)
     assert int(engine.state["active"][0]) == 1 and engine.model_name == "toy-4d"
     rms = np.sqrt(np.mean(y[:, 0].reshape(-1, 64) ** 2, axis=1))
     assert rms.min() > 1e-4  # no silent gap anywhere in the crossfade
     run(engine, 12)  # the waiting load (default) is handed over next
     engine._report_swaps()
-    assert events[2][:3] == ("swapped", "default", 8)
+    assert isinstance(events[2], Swapped)
+    assert (events[2].model_name, events[2].latent_dim) == ("default", 8)
     assert int(engine.state["active"][0]) == 0
     assert engine.status().latent_dim == 8
 
 
 def test_an_incompatible_model_is_refused_and_the_old_one_plays_on(default, tiny_model_dir):
-    events: list[tuple] = []
+    events: list[EngineEvent] = []
     engine = CallbackEngine(default, "default", None, HOP, on_event=events.append)
     engine.publish(ControlState(gain=1.0, version=1))
     import dataclasses
 
     other = dataclasses.replace(default, stft=dataclasses.replace(default.stft, hop_length=128))
     engine.load(other, time.monotonic())
-    assert events and events[0][0] == "load_error" and "hop 128" in events[0][1]
+    assert events and isinstance(events[0], LoadFailed) and "hop 128" in events[0].reason
     assert np.abs(run(engine, 8)).max() > 0 and int(engine.state["active"][0]) == 0
 
 

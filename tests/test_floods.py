@@ -32,6 +32,7 @@ from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
+from synth_server.core.contract import LoadFailed, Swapped
 from conftest import ROOT, free_udp_port, shipped_models, stop_process
 
 MODELS = ROOT / "models"
@@ -346,9 +347,9 @@ def test_loader_survives_bad_folders_and_keeps_one_load_in_flight(flood_models, 
         assert submitted == ["toy-4d"] and loader.busy
         superseded = [r for r in replies if "superseded" in str(r[2])]
         assert len(superseded) == 49 and loader.superseded == 49
-        loader.on_event(("swapped", "toy-4d", 4, {"hotswap_ms": 5.0}))
+        loader.on_event(Swapped("toy-4d", 4, hotswap_ms=5.0))
         assert handed.wait(30) and submitted == ["toy-4d", "default"]  # s49's
-        loader.on_event(("load_error", "engine refused"))
+        loader.on_event(LoadFailed("engine refused"))
         assert not loader.busy and replies[-1] == ("s49", "/error",
                                                    ("/model/load", "engine refused"))
     finally:

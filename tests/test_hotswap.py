@@ -12,6 +12,7 @@ import pytest
 import soundfile as sf
 from pythonosc.osc_message import OscMessage
 
+from synth_server.core.contract import Swapped
 from conftest import ROOT, free_udp_port, shipped_models
 from test_end_to_end import oscsend
 
@@ -88,10 +89,10 @@ def test_hot_swap_to_another_latent_dim_is_gapless_and_fast(models_dir, tmp_path
         summary = server.stop()
         replies.close()
     assert summary["underruns"] == 0 and summary["models_loaded"] == 1
-    swap = [e for e in server.events if e[0] == "swapped"][0][3]
-    assert swap["crossfade_ms"] <= 50
+    swap = [e for e in server.events if isinstance(e, Swapped)][0]
+    assert swap.crossfade_ms <= 50
     y, sr = sf.read(record, dtype="float32")
-    around = y[max(swap["first_sample"] - 4800, 0): swap["last_sample"] + 4800, 0]
+    around = y[max(swap.first_sample - 4800, 0): swap.last_sample + 4800, 0]
     silent = np.abs(around) < 1e-5
     runs = np.diff(np.flatnonzero(np.diff(np.concatenate([[0], silent, [0]]))))[::2]
     assert (runs.max() if runs.size else 0) < 8, "a silent gap during the crossfade"
@@ -138,7 +139,7 @@ def test_loader_reuses_an_unchanged_model_and_reloads_a_changed_one(tmp_path):
 
     def submit(checkpoint, requested_s):
         submitted.append(checkpoint)
-        loader.on_event(("swapped", checkpoint.name, 4, {}))  # the engine's acknowledgement
+        loader.on_event(Swapped(checkpoint.name, 4))  # the engine's acknowledgement
         done.set()
 
     def reply(host, address, args):

@@ -6,7 +6,7 @@ import pytest
 
 from synth_server.core.config import StftConfig
 from synth_server.dsp.stft import from_log, griffin_lim, stft_magnitude, to_log
-from synth_server.dsp.streaming import StreamingInverse, stream_inverse
+from synth_server.dsp.streaming import StreamingInverse, overlap_add_hop, stream_inverse
 
 from conftest import harmonic_tone
 
@@ -77,3 +77,34 @@ def test_streaming_inverse_survives_silence_and_nan():
 def test_streaming_inverse_rejects_bad_overlap():
     with pytest.raises(ValueError):
         StreamingInverse(1000, 300)
+
+
+def test_overlap_add_hop_matches_a_plain_overlap_add_and_its_batch_form():
+    """The one overlap-add (the kernel calls it per hop, StreamingInverse per frame) equals
+    numpy's sum of windowed frames shifted by the hop, hop by hop, batch or not."""
+    rng = np.random.default_rng(3)
+    n_fft, hop, n = 64, 16, 10
+    frames = rng.standard_normal((n, n_fft)).astype(np.float32)
+    window = rng.uniform(0.1, 1.0, n_fft).astype(np.float32)
+    expected = np.zeros((n - 1) * hop + n_fft, np.float64)
+    for j in range(n):
+        expected[j * hop:j * hop + n_fft] += frames[j].astype(np.float64) * window
+    tail = np.zeros(n_fft, np.float32)
+    out = np.full(n * hop, np.nan, np.float32)
+    for j in range(n):
+        overlap_add_hop(frames[j], window, tail, out[j * hop:(j + 1) * hop], False)
+    np.testing.assert_allclose(out, expected[:n * hop], atol=1e-5)
+    np.testing.assert_allclose(tail[:n_fft - hop], expected[n * hop:], atol=1e-5)
+    assert not tail[n_fft - hop:].any()  # the last hop of the tail is always empty
+    # accumulate=True adds onto what the hop already holds (the hpn noise over the harmonics)
+    tail2 = np.zeros(n_fft, np.float32)
+    base = np.ones(hop, np.float32)
+    overlap_add_hop(frames[0], window, tail2, base, True)
+    np.testing.assert_allclose(base, 1.0 + frames[0, :hop] * window[:hop], atol=1e-6)
+    # StreamingInverse's batch overlap-add is the same, bit for bit, in one call or per frame
+    one = StreamingInverse(n_fft, hop, seed=1)
+    per_frame = StreamingInverse(n_fft, hop, seed=1)
+    magnitude = rng.uniform(0.0, 0.1, (n, n_fft // 2 + 1)).astype(np.float32)
+    whole = one.process_frames(magnitude)
+    pieces = np.concatenate([per_frame.process(m) for m in magnitude])
+    assert np.array_equal(whole, pieces)

@@ -23,10 +23,9 @@ from typing import Any, Optional
 import numpy as np
 
 from synth_server.core.config import MAX_RENDER_S, model_family
-from synth_server.control.controller import ControlState, Controller
+from synth_server.app.wiring import Steering, build_controller
+from synth_server.control.controller import ControlState
 from synth_server.control.midi import MidiError, midi_file_events
-from synth_server.nav.surrogate import playable_surrogate
-from synth_server.nav.maps import navigation_of
 from synth_server.engine.realtime import CallbackEngine
 from synth_server.engine.renderer import Renderer
 from synth_server.artifacts.checkpoint import Checkpoint
@@ -309,23 +308,15 @@ class OfflineRender:
         self.errors: list[str] = []
         self._events = sorted(events, key=lambda e: e[0]) if isinstance(events, (list, tuple)) \
             else events
-        navigation = navigation_of(checkpoint)
-        surrogate = playable_surrogate(checkpoint)
+        steering = Steering.of(checkpoint)
         if self.engine is not None:
-            self.controller = Controller(self.engine.status, initial,
-                                         on_change=self.engine.publish,
-                                         navigation=lambda: navigation,
-                                         attributes=lambda: checkpoint.attributes,
-                                         descriptors=lambda: surrogate,
-                                         heatmaps=lambda: checkpoint.heatmaps, notes=self.engine)
+            self.controller = build_controller(self.engine.status, initial, lambda: steering,
+                                               on_change=self.engine.publish, notes=self.engine)
             return
         # Events see the engine as it is before rendering (as when every control target was
         # computed before any audio): a score renders the same whatever the block size.
         status = self.renderer.status(0)
-        self.controller = Controller(lambda: status, initial, navigation=lambda: navigation,
-                                     attributes=lambda: checkpoint.attributes,
-                                     descriptors=lambda: surrogate,
-                                     heatmaps=lambda: checkpoint.heatmaps)
+        self.controller = build_controller(lambda: status, initial, lambda: steering)
 
     def blocks(self) -> Iterator[np.ndarray]:
         """The audio, in order: float32 arrays [frames, channels] of at most

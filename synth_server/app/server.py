@@ -14,15 +14,15 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from synth_server.control.controller import Controller, ControlState
+from synth_server.app.wiring import Steering, build_controller
+from synth_server.control.controller import ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
+from synth_server.core.contract import EngineEvent, LoadFailed, RecordEnded, Swapped
 from synth_server.control.midi import MIDI_SENDER, MidiError, MidiInput
 from synth_server.control.osc_server import OscServer
 from synth_server.control.web import WebBridge
 from synth_server.engine.realtime import CallbackEngine
 from synth_server.engine.recorder import RecordSpec
-from synth_server.nav.surrogate import playable_surrogate
-from synth_server.nav.maps import navigation_of
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
@@ -71,21 +71,20 @@ class Server:
         self.record = record
         # the recorder's summary once it stopped by itself (a failed write, the cap, the disk)
         self.record_ended: Optional[dict[str, Any]] = None
-        self.events: deque[tuple] = deque(maxlen=MAX_EVENTS)  # the newest audio events
+        self.events: deque[EngineEvent] = deque(maxlen=MAX_EVENTS)  # the newest audio events
         from synth_server.artifacts.checkpoint import load_checkpoint
 
         checkpoint = load_checkpoint(model_dir)
         self.audio = CallbackEngine(playable(checkpoint), model_name, device, blocksize, record,
                                     on_event=self._on_audio_event)
         self.library = ModelLibrary(models_dir)
-        self.controller = Controller(self.audio.status, self.initial, on_change=self.audio.publish,
-                                     model_loader=self._request_model, latency=self._latency,
-                                     model_names=self.library.names,
-                                     navigation=lambda: self.navigation,
-                                     attributes=lambda: self.attributes,
-                                     descriptors=lambda: self.descriptors,
-                                     heatmaps=lambda: self.heatmaps, presets_path=presets,
-                                     recording=self._recording, notes=self.audio)
+        self.steering = Steering.of(checkpoint)  # the playing model's; replaced at each swap
+        self.controller = build_controller(self.audio.status, self.initial,
+                                           lambda: self.steering, on_change=self.audio.publish,
+                                           notes=self.audio, model_loader=self._request_model,
+                                           latency=self._latency,
+                                           model_names=self.library.names,
+                                           presets_path=presets, recording=self._recording)
         self.osc = OscServer(self.controller, host=host, port=port, reply_port=reply_port,
                              allow=allow)
         self.web: Optional[WebBridge] = None
@@ -99,20 +98,15 @@ class Server:
         self._stop_push = threading.Event()
         self._pusher = threading.Thread(target=self._push_loop, name="subscribe", daemon=True)
         self.stft = checkpoint.stft
-        self.navigation = navigation_of(checkpoint)
-        self.attributes = checkpoint.attributes
-        self.descriptors = playable_surrogate(checkpoint)
-        self.heatmaps = checkpoint.heatmaps
-        # name -> (navigation, attributes, descriptors, heatmaps) of the swap in flight (the
-        # loader hands over one model at a time, so this holds at most one)
-        self._pending: dict[str, Any] = {}
+        # name -> Steering of the swap in flight (the loader hands over one model at a time, so
+        # this holds at most one)
+        self._pending: dict[str, Steering] = {}
         self.loader = ModelLoader(self.library, self._submit, self.osc.send,
                                   compatible=self._compatible,
                                   initial=(Path(model_dir), checkpoint), preload=True)
 
     def _submit(self, checkpoint: Any, requested_s: float) -> None:
-        self._pending = {checkpoint.name: (navigation_of(checkpoint), checkpoint.attributes,
-                                           playable_surrogate(checkpoint), checkpoint.heatmaps)}
+        self._pending = {checkpoint.name: Steering.of(checkpoint)}
         self.audio.load(playable(checkpoint), requested_s)
 
     def _compatible(self, checkpoint: Any) -> Optional[str]:
@@ -160,20 +154,22 @@ class Server:
         return {"path": path, "complete": False,
                 "error": "the audio process ended without closing the recording"}
 
-    def _on_audio_event(self, message: tuple) -> None:
-        if message[0] == "record_ended":  # not the loader's: it pairs events with requests
-            self.record_ended = message[1]
-            self.events.append(message)
-            return
-        if message[0] == "swapped":
-            (self.navigation, self.attributes, self.descriptors, self.heatmaps) = \
-                self._pending.pop(message[1], (self.navigation, self.attributes,
-                                               self.descriptors, self.heatmaps))
-            self.controller.model_changed()
-        elif message[0] == "load_error":
-            self._pending = {}
-        self.events.append(message)
-        self.loader.on_event(message)
+    def _on_audio_event(self, event: EngineEvent) -> None:
+        """The engine's events (its watcher thread): record the recording's end, switch the
+        controller to a swapped-in model's steering, forget a refused one; then hand swaps and
+        refusals to the loader, which pairs them with the requests in flight."""
+        match event:
+            case RecordEnded(summary=summary):  # not the loader's
+                self.record_ended = summary
+                self.events.append(event)
+                return
+            case Swapped(model_name=name):
+                self.steering = self._pending.pop(name, self.steering)
+                self.controller.model_changed()
+            case LoadFailed():
+                self._pending = {}
+        self.events.append(event)
+        self.loader.on_event(event)
 
     def _push_loop(self) -> None:
         """Send the state to every /subscribe host within its lease at its rate; all pushes

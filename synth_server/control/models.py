@@ -16,6 +16,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from synth_server.core.contract import EngineEvent, LoadFailed, Swapped
+
 log = logging.getLogger(__name__)
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -93,7 +95,8 @@ class ModelLoader:
 
     Exactly one load is in flight, and handovers are at least MIN_HANDOVER_INTERVAL_S apart:
     from the moment a request is taken until the engine
-    acknowledges the handover (``("swapped", ...)`` or ``("load_error", ...)`` through
+    acknowledges the handover (:class:`~synth_server.core.contract.Swapped` or
+    :class:`~synth_server.core.contract.LoadFailed` through
     :meth:`on_event`, or ACK_TIMEOUT_S), the next request waits in a single pending slot. A
     newer request replaces the pending one, whose sender is answered
     ``/error /model/load "NAME: superseded by a newer /model/load"``. So a client flooding
@@ -265,30 +268,30 @@ class ModelLoader:
                 self._reply(sender, "/error", ("/model/load", f"cannot hand over: "
                                                               f"{one_line(exc)}"))
 
-    def on_event(self, message: tuple) -> None:
-        """Audio-process events: ("swapped", name, latent_dim, report) / ("load_error", reason);
-        either acknowledges the load in flight and lets the next one go."""
-        kind = message[0]
-        if kind not in ("swapped", "load_error"):
+    def on_event(self, event: EngineEvent) -> None:
+        """Engine events: :class:`~synth_server.core.contract.Swapped` or
+        :class:`~synth_server.core.contract.LoadFailed` acknowledges the load in flight and lets
+        the next one go; others are ignored."""
+        if not isinstance(event, (Swapped, LoadFailed)):
             return
         with self._wake:
             waiting, self._in_flight = self._in_flight, None
             self._wake.notify()
         name, sender = (waiting[0], waiting[1]) if waiting else ("", "")
-        if kind == "swapped":
-            self.loaded += 1
-            _, name, latent_dim, report = message
-            log.info("now playing %s (latent_dim %d; heard %.0f ms after the request)",
-                     name, latent_dim, report.get("hotswap_ms", float("nan")))
-            if sender:
-                self._reply(sender, "/model/loaded",
-                            (name, int(latent_dim), float(report.get("hotswap_ms", 0.0))))
-        else:
-            self.refused += 1
-            self._refusals.warning("model %r refused by the audio engine: %s", name[:80],
-                                   str(message[1])[:200])
-            if sender:
-                self._reply(sender, "/error", ("/model/load", str(message[1])[:200]))
+        match event:
+            case Swapped(model_name=name, latent_dim=latent_dim, hotswap_ms=hotswap_ms):
+                self.loaded += 1
+                log.info("now playing %s (latent_dim %d; heard %.0f ms after the request)",
+                         name, latent_dim, hotswap_ms)
+                if sender:
+                    self._reply(sender, "/model/loaded",
+                                (name, int(latent_dim), float(hotswap_ms)))
+            case LoadFailed(reason=reason):
+                self.refused += 1
+                self._refusals.warning("model %r refused by the audio engine: %s", name[:80],
+                                       reason[:200])
+                if sender:
+                    self._reply(sender, "/error", ("/model/load", reason[:200]))
 
     def close(self) -> None:
         """Stop the loader thread (a pending request is dropped)."""

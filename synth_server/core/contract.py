@@ -2,12 +2,14 @@
 
 Both the control layer (OSC, presets, scores) and the engine (renderer, audio process) import
 these; neither imports the other. States are immutable: a message builds a new
-:class:`ControlState` and publishes it by replacing one reference.
+:class:`ControlState` and publishes it by replacing one reference. What the engine tells the
+server afterwards (a model handed over, a load refused, a recording that stopped by itself)
+arrives as one of the :data:`EngineEvent` dataclasses, dispatched with ``match``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional, Union
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,56 @@ class EngineStatus:
     voices: int = 0
     family: str = "spectral"
     level_db: float = -120.0
+
+
+@dataclass(frozen=True)
+class Swapped:
+    """The engine finished a hand-over: ``model_name`` is what plays now.
+
+    Attributes:
+        model_name: the checkpoint's name.
+        latent_dim: its latent size.
+        hotswap_ms: from the /model/load request to the end of the crossfade, on the audio
+            clock (ms).
+        crossfade_ms: the crossfade's length (ms).
+        requested_s: time.monotonic() of the request (s).
+        first_sample: output frame where the crossfade began (counted from the stream start).
+        last_sample: output frame where it ended.
+    """
+
+    model_name: str
+    latent_dim: int
+    hotswap_ms: float = 0.0
+    crossfade_ms: float = 0.0
+    requested_s: float = 0.0
+    first_sample: int = 0
+    last_sample: int = 0
+
+
+@dataclass(frozen=True)
+class LoadFailed:
+    """The engine refused a model (another sample rate or hop, a slot it could not build) or
+    dropped a waiting one for a newer request; the playing model plays on.
+
+    Attributes:
+        reason: one line, e.g. ``"superseded by default"``.
+    """
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecordEnded:
+    """The recording stopped by itself (a failed write, the size cap, the disk nearly full).
+
+    Attributes:
+        summary: the recorder's summary (:meth:`synth_server.engine.recorder.WavRecorder.summary`):
+            {"path", "frames", "seconds", "bytes", "dropped_frames", "complete", "failed",
+            "error"}.
+    """
+
+    summary: dict[str, Any]
+
+
+EngineEvent = Union[Swapped, LoadFailed, RecordEnded]
+"""What the engine reports through its ``on_event`` callback (from its watcher thread)."""

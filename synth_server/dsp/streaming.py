@@ -16,8 +16,10 @@ Phase is built frame by frame without look-ahead, by peak-locked phase propagati
 4. bins outside every main lobe (noise) get a random phase (xorshift64*, Marsaglia 2003, seeded);
 5. frames are windowed again (Hann) and overlap-added; the sum of squared windows is divided out.
 
-Steps 1-4 are one compiled loop (numba, already a dependency of librosa); the cosine/sine, the
-inverse FFT (scipy.fft) and the overlap-add are vectorised numpy over a batch of frames. A batch
+Steps 1-4 are one compiled loop (numba, already a dependency of librosa); the cosine/sine and the
+inverse FFT (scipy.fft) are vectorised numpy over a batch of frames; step 5 is
+:func:`overlap_add_hop`, compiled, allocation-free and GIL-free, the same function the audio
+callback's kernel calls once per hop. A batch
 of frames gives exactly the samples the same frames give one at a time, so ``serve`` (one frame
 per hop) and ``render`` / the benchmark (hundreds of frames per call) play the same sound.
 Issue 3 compares it with RTPGHI (Prusa & Holighaus 2017) and Griffin-Lim: see docs/latency.md.
@@ -128,24 +130,47 @@ def peak_locked_phase_into(log_mag, running, running_freq, rng_state, phase_out,
     rng_state[0] = state
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def overlap_add_hop(frame, window, tail, out, accumulate):  # pragma: no cover - compiled
+    """One hop of weighted overlap-add (Allen & Rabiner 1977), in place, allocation-free and
+    GIL-free (the audio callback's kernel calls it once per hop; the streaming inverse once
+    per frame).
+
+    Args:
+        frame: [n_fft] float32, the new inverse-FFT frame.
+        window: [n_fft] float32, synthesis window (with the inverse-STFT gain).
+        tail: [n_fft] float32, the overlap not yet output; frame * window is added to it, its
+            first ``hop`` samples go out and it moves ``hop`` samples on (the last ``hop``
+            become 0).
+        out: [hop] float32, receives the finished samples (hop = len(out)).
+        accumulate: add into ``out`` (True: a second signal on the same hop, e.g. the hpn
+            noise over the harmonics) or overwrite it (False).
+    """
+    n_fft = tail.shape[0]
+    hop = out.shape[0]
+    for i in range(n_fft):
+        tail[i] += frame[i] * window[i]
+    if accumulate:
+        for i in range(hop):
+            out[i] += tail[i]
+    else:
+        for i in range(hop):
+            out[i] = tail[i]
+    for i in range(n_fft - hop):
+        tail[i] = tail[i + hop]
+    for i in range(n_fft - hop, n_fft):
+        tail[i] = 0.0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _window_overlap_add(frames, window, tail, out):  # pragma: no cover - compiled
-    """Step 5: ``out`` [n * hop] += windowed ``frames`` [n, n_fft]; ``tail`` [n_fft] holds the
-    overlap carried between calls (added first, then replaced by the new overlap)."""
-    n_frames, n_fft = frames.shape
+    """Step 5: ``out`` [n * hop] = windowed ``frames`` [n, n_fft] overlap-added, frame by frame
+    with :func:`overlap_add_hop` (the kernel's own); ``tail`` [n_fft] holds the overlap carried
+    between calls."""
+    n_frames = frames.shape[0]
     hop = out.shape[0] // n_frames
-    size = out.shape[0]
-    acc = np.zeros(size + n_fft, np.float32)
-    for i in range(n_fft):
-        acc[i] = tail[i]
     for j in range(n_frames):
-        base = j * hop
-        for i in range(n_fft):
-            acc[base + i] += frames[j, i] * window[i]
-    for i in range(size):
-        out[i] = acc[i]
-    for i in range(n_fft):
-        tail[i] = acc[size + i]
+        overlap_add_hop(frames[j], window, tail, out[j * hop:(j + 1) * hop], False)
 
 
 class StreamingInverse:

@@ -6,7 +6,8 @@ output buffer. Per hop (for each sounding model slot): one-pole smoothing of the
 its target, the decoder MLP in plain loops (a first BLAS call takes the GIL), exp/floor (and the
 band → STFT-bin synthesis matrix for mel / log-frequency models), peak-locked phase
 (:func:`~synth_server.dsp.streaming.peak_locked_phase_into`), a 2048-point inverse real FFT
-(rocket-fft's ``c2r``, DUCC0, into a preallocated frame) and windowed overlap-add; then the
+(rocket-fft's ``c2r``, DUCC0, into a preallocated frame) and windowed overlap-add
+(:func:`~synth_server.dsp.streaming.overlap_add_hop`, the streaming inverse's own); then the
 equal-power crossfade between two model slots during a hot-swap, and the output stage of
 :mod:`synth_server.dsp.output` (gain ramp, DC blocker, limiter, ceiling). The result equals
 :class:`~synth_server.engine.renderer.Renderer` (numpy, used by ``render``) to float32 rounding.
@@ -53,7 +54,7 @@ from numba.extending import intrinsic
 from rocket_fft import c2r
 
 from synth_server.dsp.output import output_stage_into
-from synth_server.dsp.streaming import MAIN_LOBE_BINS, peak_locked_phase_into
+from synth_server.dsp.streaming import MAIN_LOBE_BINS, overlap_add_hop, peak_locked_phase_into
 
 MAX_LATENT = 256
 MAX_LAYERS = 8
@@ -405,14 +406,7 @@ def _render_slot(table, base, target, hop, axes, state):  # pragma: no cover - c
         m = mag[kk]
         spectrum[kk] = complex(m * np.cos(p), m * np.sin(p))
     c2r(spectrum, frame, axes, False, 1.0 / n_fft, 1)
-    for i in range(n_fft):
-        tail[i] += frame[i] * window[i]
-    for i in range(hop):
-        hop_out[i] = tail[i]
-    for i in range(n_fft - hop):
-        tail[i] = tail[i + hop]
-    for i in range(n_fft - hop, n_fft):
-        tail[i] = 0.0
+    overlap_add_hop(frame, window, tail, hop_out, False)
     return hop_out
 
 
@@ -819,14 +813,7 @@ def _render_hpn_slot(table, base, slot_index, target, hop, axes, state, params,
         spectrum[kk] = complex(m * np.cos(p), m * np.sin(p))
     rng[0] = state_rng
     c2r(spectrum, frame, axes, False, 1.0 / n_fft, 1)
-    for i in range(n_fft):
-        tail[i] += frame[i] * window[i]
-    for i in range(hop):
-        hop_out[i] += tail[i]
-    for i in range(n_fft - hop):
-        tail[i] = tail[i + hop]
-    for i in range(n_fft - hop, n_fft):
-        tail[i] = 0.0
+    overlap_add_hop(frame, window, tail, hop_out, True)  # the noise over the harmonics
     return hop_out
 
 

@@ -28,7 +28,8 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from synth_server.core.config import model_family
-from synth_server.core.contract import ControlState, EngineStatus
+from synth_server.core.contract import (ControlState, EngineEvent, EngineStatus, LoadFailed,
+                                        RecordEnded, Swapped)
 from synth_server.dsp.streaming import StreamingInverse
 from synth_server.engine import kernel
 from synth_server.engine.renderer import CEILING_DB, DC_CUTOFF_HZ, GAIN_SNAP, RELEASE_MS
@@ -284,9 +285,12 @@ class CallbackEngine:
         device: PortAudio output device name/index, or None for the internal clock.
         blocksize: audio period in frames (0: PortAudio chooses).
         record_path: WAV file (default limits) or RecordSpec (cap, free-space reserve), or None.
-        on_event: called from the watcher thread with ("swapped", name, latent_dim, report),
-            ("load_error", reason) and ("record_ended", recorder summary) when the recording
-            stopped by itself (a failed write, the size cap, the disk nearly full).
+        on_event: called with each :data:`~synth_server.core.contract.EngineEvent`:
+            :class:`~synth_server.core.contract.Swapped` (from the watcher thread, once the
+            crossfade ended), :class:`~synth_server.core.contract.LoadFailed` (from the thread
+            that called :meth:`load`, or the watcher's when a waiting load starts) and
+            :class:`~synth_server.core.contract.RecordEnded` when the recording stopped by
+            itself (a failed write, the size cap, the disk nearly full).
         smoothing_ms: latent and gain smoothing time constant.
         crossfade_ms: hot-swap crossfade length.
         channels: output channels.
@@ -297,7 +301,7 @@ class CallbackEngine:
 
     def __init__(self, checkpoint: Any, model_name: str, device: Any, blocksize: int = 256,
                  record_path: Optional[str | Path | RecordSpec] = None,
-                 on_event: Optional[Callable[[tuple], None]] = None,
+                 on_event: Optional[Callable[[EngineEvent], None]] = None,
                  smoothing_ms: float = 15.0, crossfade_ms: float = 30.0, channels: int = 2,
                  seed: int = 0):
         self.model_name = model_name
@@ -440,14 +444,14 @@ class CallbackEngine:
         """Crossfade to ``checkpoint`` (validated by the caller); answered through on_event.
 
         One hand-over is in flight at a time; while one is, the newest request waits (an older
-        waiting one is dropped, answered with ("load_error", "superseded by ...")).
+        waiting one is dropped, answered with ``LoadFailed("superseded by ...")``).
         """
         with self._lock:
             if self._handoff_busy():
                 dropped = self._pending
                 self._pending = (checkpoint, requested_s)
                 if dropped is not None:
-                    self._emit(("load_error", f"superseded by {checkpoint.name}"))
+                    self._emit(LoadFailed(f"superseded by {checkpoint.name}"))
                 return
             self._start_handoff(checkpoint, requested_s)
 
@@ -580,15 +584,15 @@ class CallbackEngine:
         """Build the slot that is not playing and ask the kernel to crossfade to it."""
         stft = checkpoint.stft
         if int(stft.sample_rate) != self.sample_rate or int(stft.hop_length) != self.hop_length:
-            self._emit(("load_error", f"{checkpoint.name}: {stft.sample_rate} Hz / hop "
-                        f"{stft.hop_length}; the engine runs {self.sample_rate} Hz / hop "
-                        f"{self.hop_length}"))
+            self._emit(LoadFailed(f"{checkpoint.name}: {stft.sample_rate} Hz / hop "
+                                  f"{stft.hop_length}; the engine runs {self.sample_rate} Hz / "
+                                  f"hop {self.hop_length}"))
             return
         index = 1 - int(self.state["active"][0])
         try:
             slot = ModelSlot(checkpoint, self.hop_length, self.smoothing_ms, self._seed)
         except Exception as exc:  # noqa: BLE001 - the playing model keeps playing
-            self._emit(("load_error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
+            self._emit(LoadFailed(f"{type(exc).__name__}: {exc}".splitlines()[0]))
             return
         _lock_memory(list(slot.arrays.values()))
         self._install(index, slot)
@@ -597,11 +601,11 @@ class CallbackEngine:
                                     self._to_stream_s(requested_s), requested_s)}
         self._write_control(self._state, (handoff, index))
 
-    def _emit(self, message: tuple) -> None:
+    def _emit(self, event: EngineEvent) -> None:
         if self._on_event is None:
             return
         try:
-            self._on_event(message)
+            self._on_event(event)
         except Exception:  # noqa: BLE001 - a reporting error must not stop the engine
             log.exception("engine event handler failed")
 
@@ -776,25 +780,26 @@ class CallbackEngine:
             name, latent_dim, asked_stream_s, asked_s = self._requests.get(
                 ack, (self.model_name, 0, 0.0, 0.0))
             s = self.state[0]
-            report = {"hotswap_ms": 1000.0 * (float(s["swap_done_s"]) - asked_stream_s),
-                      "crossfade_ms": self.crossfade_ms, "requested_s": asked_s,
-                      "first_sample": int(s["swap_first_frame"]),
-                      "last_sample": int(s["swap_done_frame"])}
+            swapped = Swapped(name, latent_dim,
+                              hotswap_ms=1000.0 * (float(s["swap_done_s"]) - asked_stream_s),
+                              crossfade_ms=self.crossfade_ms, requested_s=asked_s,
+                              first_sample=int(s["swap_first_frame"]),
+                              last_sample=int(s["swap_done_frame"]))
             self.model_name = name
             self.swap_count += 1
-            self.swaps = (self.swaps + [{"model": name, "hotswap_ms": report["hotswap_ms"],
+            self.swaps = (self.swaps + [{"model": name, "hotswap_ms": swapped.hotswap_ms,
                                          "crossfade_ms": self.crossfade_ms}])[-100:]
             pending, self._pending = self._pending, None
             if pending is not None:
                 self._start_handoff(*pending)
-        self._emit(("swapped", name, latent_dim, report))
+        self._emit(swapped)
 
     def _drain_recording(self) -> None:
         if self.recorder is None:
             return
         if self.recorder.ended and not self._record_told:
             self._record_told = True  # it stopped by itself: the server shows why
-            self._emit(("record_ended", self.recorder.summary()))
+            self._emit(RecordEnded(self.recorder.summary()))
         ring = self.arrays["rec_ring"]
         size = len(ring)
         write = int(self.state["rec_write"][0])
