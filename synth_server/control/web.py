@@ -228,13 +228,22 @@ class WebBridge:
             return "this server needs the token printed when it started (?token=...)"
         return None
 
-    async def _page(self, request: Any) -> Any:
+    def _forbidden(self, request: Any) -> Any:
+        """A 403 response (counted) when ``request`` may not use the server, else None."""
         from aiohttp import web
 
         why = self._refusal(request)
-        if why is not None:
-            self.refused += 1
-            return web.Response(status=403, text=f"403: {why}\n")
+        if why is None:
+            return None
+        self.refused += 1
+        return web.Response(status=403, text=f"403: {why}\n")
+
+    async def _page(self, request: Any) -> Any:
+        from aiohttp import web
+
+        forbidden = self._forbidden(request)
+        if forbidden is not None:
+            return forbidden
         name = request.path.lstrip("/") or "index.html"
         body = (PAGE_DIR / name).read_bytes()
         response = web.Response(body=body, content_type=PAGE_FILES[name],
@@ -247,10 +256,9 @@ class WebBridge:
     async def _heatmap_png(self, request: Any) -> Any:
         from aiohttp import web
 
-        why = self._refusal(request)
-        if why is not None:
-            self.refused += 1
-            return web.Response(status=403, text=f"403: {why}\n")
+        forbidden = self._forbidden(request)
+        if forbidden is not None:
+            return forbidden
         descriptor = request.query.get("descriptor", "")[:64]
         try:
             path = Path(self._heatmap(descriptor))
