@@ -1438,7 +1438,7 @@
 			{
 				"box": {
 					"id": "obj-110",
-					"items": [ "centroid_hz", ",", "rolloff_hz", ",", "bandwidth_hz", ",", "flatness", ",", "loudness_db", ",", "harmonicity", ",", "f0_hz" ],
+					"items": [],
 					"maxclass": "umenu",
 					"numinlets": 1,
 					"numoutlets": 3,
@@ -1481,7 +1481,7 @@
 					"patching_rect": [ 300.0, 1380.0, 330.0, 20.0 ],
 					"presentation": 1,
 					"presentation_rect": [ 696.0, 334.0, 310.0, 20.0 ],
-					"text": "steer: centroid Hz / loudness dB / f0 Hz (/descriptor/NAME)",
+					"text": "steer a descriptor, in its unit (/descriptor/NAME value)",
 					"textcolor": [ 0.92, 0.92, 0.92, 1.0 ]
 				}
 			},
@@ -1490,15 +1490,13 @@
 					"format": 6,
 					"id": "obj-114",
 					"maxclass": "flonum",
-					"maximum": 20000.0,
-					"minimum": 50.0,
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [ "", "bang" ],
 					"parameter_enable": 0,
-					"patching_rect": [ 300.0, 1405.0, 70.0, 22.0 ],
+					"patching_rect": [ 520.0, 1405.0, 70.0, 22.0 ],
 					"presentation": 1,
-					"presentation_rect": [ 696.0, 356.0, 70.0, 22.0 ]
+					"presentation_rect": [ 852.0, 356.0, 80.0, 22.0 ]
 				}
 			},
 			{
@@ -1508,62 +1506,8 @@
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [ "" ],
-					"patching_rect": [ 300.0, 1440.0, 150.0, 22.0 ],
+					"patching_rect": [ 520.0, 1440.0, 190.0, 22.0 ],
 					"text": "prepend /descriptor/centroid_hz"
-				}
-			},
-			{
-				"box": {
-					"format": 6,
-					"id": "obj-116",
-					"maxclass": "flonum",
-					"maximum": 0.0,
-					"minimum": -60.0,
-					"numinlets": 1,
-					"numoutlets": 2,
-					"outlettype": [ "", "bang" ],
-					"parameter_enable": 0,
-					"patching_rect": [ 410.0, 1405.0, 70.0, 22.0 ],
-					"presentation": 1,
-					"presentation_rect": [ 772.0, 356.0, 70.0, 22.0 ]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-117",
-					"maxclass": "newobj",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [ "" ],
-					"patching_rect": [ 410.0, 1440.0, 150.0, 22.0 ],
-					"text": "prepend /descriptor/loudness_db"
-				}
-			},
-			{
-				"box": {
-					"format": 6,
-					"id": "obj-118",
-					"maxclass": "flonum",
-					"maximum": 2000.0,
-					"minimum": 20.0,
-					"numinlets": 1,
-					"numoutlets": 2,
-					"outlettype": [ "", "bang" ],
-					"parameter_enable": 0,
-					"patching_rect": [ 520.0, 1405.0, 70.0, 22.0 ],
-					"presentation": 1,
-					"presentation_rect": [ 848.0, 356.0, 70.0, 22.0 ]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-119",
-					"maxclass": "newobj",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [ "" ],
-					"patching_rect": [ 520.0, 1440.0, 150.0, 22.0 ],
-					"text": "prepend /descriptor/f0_hz"
 				}
 			},
 			{
@@ -1669,6 +1613,97 @@
 					"outlettype": [],
 					"patching_rect": [ 460.0, 1530.0, 170.0, 22.0 ],
 					"text": "print synth-server-descriptors"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-130",
+					"items": [],
+					"maxclass": "umenu",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [ "int", "", "" ],
+					"parameter_enable": 0,
+					"patching_rect": [ 300.0, 1405.0, 150.0, 22.0 ],
+					"presentation": 1,
+					"presentation_rect": [ 696.0, 356.0, 150.0, 22.0 ]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-131",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 300.0, 1440.0, 160.0, 22.0 ],
+					"text": "sprintf set /descriptor/%s"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-132",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [ "", "", "" ],
+					"patching_rect": [ 660.0, 1530.0, 60.0, 22.0 ],
+					"text": "t b l b"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-133",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 760.0, 1570.0, 45.0, 22.0 ],
+					"text": "clear"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-134",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 700.0, 1570.0, 35.0, 22.0 ],
+					"text": "iter"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-135",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 700.0, 1610.0, 100.0, 22.0 ],
+					"text": "prepend append"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-136",
+					"maxclass": "message",
+					"numinlets": 2,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 660.0, 1570.0, 29.5, 22.0 ],
+					"text": "0"
+				}
+			},
+			{
+				"box": {
+					"id": "obj-137",
+					"maxclass": "newobj",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [ "" ],
+					"patching_rect": [ 1040.0, 640.0, 30.0, 22.0 ],
+					"text": "t b"
 				}
 			},
 			{
@@ -2793,30 +2828,6 @@
 			},
 			{
 				"patchline": {
-					"destination": [ "obj-117", 0 ],
-					"source": [ "obj-116", 0 ]
-				}
-			},
-			{
-				"patchline": {
-					"destination": [ "obj-4", 0 ],
-					"source": [ "obj-117", 0 ]
-				}
-			},
-			{
-				"patchline": {
-					"destination": [ "obj-119", 0 ],
-					"source": [ "obj-118", 0 ]
-				}
-			},
-			{
-				"patchline": {
-					"destination": [ "obj-4", 0 ],
-					"source": [ "obj-119", 0 ]
-				}
-			},
-			{
-				"patchline": {
 					"destination": [ "obj-4", 0 ],
 					"source": [ "obj-120", 0 ]
 				}
@@ -3083,6 +3094,96 @@
 				"patchline": {
 					"source": [ "obj-407", 0 ],
 					"destination": [ "obj-400", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-130", 1 ],
+					"destination": [ "obj-131", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-131", 0 ],
+					"destination": [ "obj-115", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-121", 2 ],
+					"destination": [ "obj-132", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-132", 2 ],
+					"destination": [ "obj-133", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-133", 0 ],
+					"destination": [ "obj-110", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-133", 0 ],
+					"destination": [ "obj-130", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-132", 1 ],
+					"destination": [ "obj-134", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-134", 0 ],
+					"destination": [ "obj-135", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-135", 0 ],
+					"destination": [ "obj-110", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-135", 0 ],
+					"destination": [ "obj-130", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-132", 0 ],
+					"destination": [ "obj-136", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-136", 0 ],
+					"destination": [ "obj-130", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-31", 0 ],
+					"destination": [ "obj-120", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-33", 7 ],
+					"destination": [ "obj-137", 0 ]
+				}
+			},
+			{
+				"patchline": {
+					"source": [ "obj-137", 0 ],
+					"destination": [ "obj-120", 0 ]
 				}
 			}
 		],

@@ -40,6 +40,8 @@ from typing import Any, Callable, Optional
 import pytest
 
 from synth_server.control.controller import handler_of
+from synth_server.dsp.features import NAMES
+from synth_server.model.synthesis import FIXED_BY_FAMILY
 from synth_server.control.addresses import (
     ADDRESSES,
     FLOAT,
@@ -110,10 +112,33 @@ NEWOBJ_IO: dict[str, Callable[[list[str]], tuple[int, int]]] = {
     "t": lambda a: (1, max(len(a), 1)),
     "trigger": lambda a: (1, max(len(a), 1)),
     "notein": lambda a: (1, 3),
+    "sprintf": lambda a: (max(len(_conversions(a)), 1), 1),
 }
 # Classes whose boxes a performer uses: they must be visible in presentation mode.
 UI_CLASSES = {"pictslider", "slider", "multislider", "flonum", "number", "button", "toggle", "led",
               "umenu", "kslider"}
+
+
+# sprintf's changeable arguments (Max: %s symbols, %ld/%d/%i ints, %f floats, %c characters).
+_CONVERSION = re.compile(r"%[-+ #0-9.]*(l?[dif]|s|c)")
+
+
+def _conversions(args: list[str]) -> list[str]:
+    """The kinds ("s", "f", "d", "c", ...) of sprintf's changeable arguments, in inlet order."""
+    words = [a for a in args if a != "symout"]
+    return [m.group(1)[-1] for m in _CONVERSION.finditer(" ".join(words))]
+
+
+def _sprintf_output(args: list[str]) -> list[Any]:
+    """What ``sprintf ARGS`` sends: each changeable argument replaced by a representative value
+    (a symbol like ``/descriptor/%s`` becomes ``/descriptor/abc``); without ``symout`` the text
+    is split into atoms as Max does, with it the output is one symbol."""
+    values = {"s": str(REPR[STRING]), "f": str(REPR[FLOAT]), "d": str(REPR[INT]),
+              "i": str(REPR[INT]), "c": "a"}
+    symout = args[:1] == ["symout"]
+    text = _CONVERSION.sub(lambda m: values[m.group(1)[-1]],
+                           " ".join(args[1:] if symout else args))
+    return [text] if symout else [_atom(word) for word in text.split()]
 
 
 class PatchError(AssertionError):
@@ -263,11 +288,16 @@ class Patch:
             raise unknown
 
         if name in ("prepend", "append"):
+            # "set MESSAGE" replaces the stored message without output (Max's prepend/append)
             fed = self.inputs(box_id, 0, stack)
+            stored = [[_atom(a) for a in args]] + [m[1:] for m in fed if m[:1] == ["set"]]
+            fed = [m for m in fed if m[:1] != ["set"]]
             if not fed:
                 raise PatchError(f"{describe(box)} has nothing connected to its inlet")
-            words = [_atom(a) for a in args]
-            return [words + m if name == "prepend" else m + words for m in fed]
+            return [words + m if name == "prepend" else m + words
+                    for words in stored for m in fed]
+        if name == "sprintf":
+            return [_sprintf_output(args)]
         if name in ("pack", "pak"):
             return [[_kind_of_arg(a) for a in (args or ["0", "0"])]]
         if name == "unpack":
@@ -754,6 +784,88 @@ def group_errors(patch: Patch) -> list[str]:
     return errors
 
 
+def _route_outlet(patch: Patch, selector: str) -> Optional[tuple[dict, int]]:
+    """(route, outlet) after udpreceive that passes the replies ``selector``."""
+    receiver, _ = find_udpreceive(patch)
+    if receiver is None:
+        return None
+    for dst, _ in patch.fed_by(receiver["id"], 0):
+        route = patch.boxes[dst]
+        if _name(route) == "route" and selector in _args(route):
+            return route, _args(route).index(selector)
+    return None
+
+
+def descriptor_menu_errors(patch: Patch) -> list[str]:
+    """The descriptor names come from the server, as the model and preset names do: a playable
+    (hpn) model has five of the seven (no f0_hz, no loudness_db; docs/descriptors.md), so a
+    fixed list offers names that answer /error. The menu that chooses what to steer
+    (``/descriptor/NAME value``) and the heatmap menu (``/heatmap NAME``) hold no names of their
+    own; the ``/descriptor/list`` reply clears them and appends each name (Max's trigger fires
+    right to left: ``clear`` from an outlet right of ``iter``'s); ``/descriptor/list`` is asked
+    at load and after each ``/model/loaded``; every ``prepend /descriptor/NAME`` has its NAME set
+    by the steering menu (``set /descriptor/NAME``), never fixed."""
+    errors = []
+    heatmap = [b for b in patch.of_name("umenu")
+               if any(patch.reaches(b["id"], t["id"]) for t in patch.boxes.values()
+                      if str(t.get("text", "")).startswith("prepend /heatmap"))]
+    steer_boxes = [b for b in patch.boxes.values()
+                   if _name(b) == "prepend" and _args(b)[:1]
+                   and _args(b)[0].startswith("/descriptor/")]
+    steer = [b for b in patch.of_name("umenu")
+             if any(patch.reaches(b["id"], t["id"]) for t in steer_boxes)]
+    if not heatmap:
+        errors.append("no umenu chooses the heatmap (prepend /heatmap)")
+    if not steer:
+        errors.append("no umenu chooses the descriptor to steer (prepend /descriptor/NAME)")
+    for box in steer_boxes:
+        if not any(patch.reaches(menu["id"], box["id"]) for menu in steer):
+            errors.append(f"{describe(box)} steers a fixed descriptor: a model may not have it "
+                          "(choose the name from a menu filled by /descriptor/list)")
+    found = _route_outlet(patch, "/descriptor/list")
+    if found is None:
+        return errors + ["no route after udpreceive passes the /descriptor/list reply"]
+    route, outlet = found
+    starts = [dst for dst, _ in patch.fed_by(route["id"], outlet)]
+    triggers = [patch.boxes[b] for b in starts if _name(patch.boxes[b]) in ("t", "trigger")]
+    for menu in heatmap + steer:
+        if [i for i in menu.get("items", []) if i != ","]:
+            errors.append(f"{describe(menu)} lists descriptor names of its own "
+                          f"({', '.join(i for i in menu['items'] if i != ',')}): fill it from "
+                          "/descriptor/list")
+        sources = [patch.boxes[src] for src, _ in patch.feeding(menu["id"], 0)]
+        append = next((b["id"] for b in sources if b.get("text") == "prepend append"), None)
+        clear = next((b["id"] for b in sources
+                      if b.get("maxclass") == "message" and b.get("text") == "clear"), None)
+        if append is None or clear is None or not any(
+                patch.reaches(b, append) and patch.reaches(b, clear) for b in starts):
+            errors.append(f"{describe(menu)} is not filled from the /descriptor/list reply "
+                          "(clear, then prepend append of each name)")
+            continue
+        def outlets_to(trigger: dict, target: str) -> list[int]:
+            return [o for o in range(trigger["numoutlets"])
+                    for dst, _ in patch.fed_by(trigger["id"], o) if patch.reaches(dst, target)]
+        if not any(outlets_to(t, append) and outlets_to(t, clear)
+                   and min(outlets_to(t, append)) < max(outlets_to(t, clear))
+                   for t in triggers):
+            errors.append(f"{describe(menu)}: the /descriptor/list reply must clear it before "
+                          "appending (a trigger's clear outlet right of its list outlet)")
+    asks = [b for b in patch.boxes.values() if b.get("maxclass") == "message"
+            and b.get("text") == "/descriptor/list"]
+    if not asks:
+        return errors + ["no message box sends /descriptor/list"]
+    if not any(b.get("presentation") == 1 for b in asks):
+        errors.append("no /descriptor/list button in presentation mode")
+    loadbangs = patch.of_name("loadbang")
+    if not any(patch.reaches(lb["id"], ask["id"]) for lb in loadbangs for ask in asks):
+        errors.append("/descriptor/list is not asked at load")
+    loaded = _route_outlet(patch, "/model/loaded")
+    if loaded is None or not any(patch.reaches(dst, ask["id"]) for ask in asks
+                                 for dst, _ in patch.fed_by(loaded[0]["id"], loaded[1])):
+        errors.append("/descriptor/list is not asked after /model/loaded")
+    return errors
+
+
 def layout_errors(data: dict) -> list[str]:
     patch = Patch(data)
     return overlap_errors(data) + pad_errors(patch) + group_errors(patch)
@@ -770,7 +882,7 @@ def all_errors(data: dict) -> list[str]:
         return errors
     sent, exercised = osc_errors(patch)
     errors += sent + coverage_errors(exercised) + receive_errors(patch)
-    errors += presentation_errors(patch) + layout_errors(data)
+    errors += presentation_errors(patch) + layout_errors(data) + descriptor_menu_errors(patch)
     return errors
 
 
@@ -853,7 +965,8 @@ def test_inferred_messages_are_the_expected_ones(patch):
     assert ("/slider", ("int", "float")) in sent
     assert ("/manifold/select", ("str",)) in sent
     assert ("/model/load", ("str",)) in sent
-    assert ("/descriptor/centroid_hz", ("float",)) in sent
+    assert ("/descriptor/centroid_hz", ("float",)) in sent  # before the menu is filled
+    assert (f"/descriptor/{REPR[STRING]}", ("float",)) in sent  # the name chosen in the menu
     assert ("/heatmap", ("str",)) in sent
     assert ("/preset/list", ()) in sent
     assert ("/preset/recall", ("str",)) in sent
@@ -880,6 +993,24 @@ def test_preset_list_fills_a_menu_that_recalls(patch):
     stored_outlet = _args(stored_route).index("/preset/stored")
     assert any(patch.reaches(dst, ask["id"])
                for dst, _ in patch.fed_by(stored_route["id"], stored_outlet))
+
+
+def test_descriptor_menus_are_filled_from_descriptor_list(patch):
+    """The steering and heatmap menus list the names the server's /descriptor/list gives (asked
+    at load, after /model/loaded and by a button), not a fixed list: a playable model has five
+    descriptors and answers /error to f0_hz and loudness_db."""
+    errors = descriptor_menu_errors(patch)
+    assert not errors, _fmt(errors)
+    texts = " ".join(str(b.get("text", "")) + " " + " ".join(b.get("items", []))
+                     for b in patch.boxes.values())
+    for name in FIXED_BY_FAMILY["hpn"]:
+        assert name not in texts, f"the patch names {name}, which a playable model lacks"
+    # the steering menu's choice rewrites the address: set /descriptor/NAME, then the value
+    steer = next(b for b in patch.boxes.values()
+                 if str(b.get("text", "")).startswith("prepend /descriptor/"))
+    assert _args(steer)[0].split("/")[-1] in NAMES
+    fed = patch.inputs(steer["id"], 0, ())
+    assert ["set", f"/descriptor/{REPR[STRING]}"] in fed and [REPR[FLOAT]] in fed
 
 
 def test_keyboard_notein_and_note_controls_reach_udpsend(patch):
@@ -1094,6 +1225,60 @@ def _keyboard_right_of_controls(d):
     return "the keyboard"
 
 
+def _fixed_heatmap_menu(d):
+    menu = next(e["box"] for e in d["patcher"]["boxes"]
+                if e["box"].get("maxclass") == "umenu"
+                and Patch(d).reaches(e["box"]["id"], _box(d, "prepend /heatmap")["id"]))
+    menu["items"] = ["centroid_hz", ",", "loudness_db", ",", "f0_hz"]
+    return menu["id"]
+
+
+def _fixed_steering(d):
+    box = next(e["box"] for e in d["patcher"]["boxes"]
+               if str(e["box"].get("text", "")).startswith("prepend /descriptor/"))
+    d["patcher"]["lines"] = [e for e in d["patcher"]["lines"]
+                             if e["patchline"]["destination"][0] != box["id"]
+                             or _name(Patch(d).boxes[e["patchline"]["source"][0]]) != "sprintf"]
+    return box["id"]
+
+
+def _descriptor_menu_not_filled(d):
+    menu = next(e["box"] for e in d["patcher"]["boxes"]
+                if e["box"].get("maxclass") == "umenu"
+                and Patch(d).reaches(e["box"]["id"], _box(d, "prepend /heatmap")["id"]))
+    boxes = Patch(d).boxes
+    d["patcher"]["lines"] = [e for e in d["patcher"]["lines"]
+                             if e["patchline"]["destination"][0] != menu["id"]
+                             or boxes[e["patchline"]["source"][0]].get("text") != "prepend append"]
+    return menu["id"]
+
+
+def _descriptor_menu_cleared_after_filling(d):
+    patch = Patch(d)
+    route, outlet = _route_outlet(patch, "/descriptor/list")
+    trigger = next(dst for dst, _ in patch.fed_by(route["id"], outlet)
+                   if _name(patch.boxes[dst]) == "t")
+    last = patch.boxes[trigger]["numoutlets"] - 1
+    for entry in d["patcher"]["lines"]:  # swap the trigger's rightmost and leftmost outlets
+        line = entry["patchline"]
+        if line["source"][0] == trigger and line["source"][1] in (0, last):
+            line["source"][1] = last - line["source"][1]
+    return next(e["box"]["id"] for e in d["patcher"]["boxes"]
+                if e["box"].get("maxclass") == "umenu"
+                and patch.reaches(e["box"]["id"], _box(d, "prepend /heatmap")["id"]))
+
+
+def _descriptor_list_not_asked_on_model_loaded(d):
+    ask = _box(d, "/descriptor/list")
+    patch = Patch(d)
+    route, outlet = _route_outlet(patch, "/model/loaded")
+    starts = {dst for dst, _ in patch.fed_by(route["id"], outlet)}
+    d["patcher"]["lines"] = [e for e in d["patcher"]["lines"]
+                             if not (e["patchline"]["source"][0] in starts
+                                     and e["patchline"]["destination"][0] == ask["id"])]
+    return "/model/loaded"
+
+
 MUTATIONS = {
     "line to a missing inlet": _to_missing_inlet,
     "line from a missing box": _from_missing_box,
@@ -1113,6 +1298,11 @@ MUTATIONS = {
     "box outside the window": _outside_the_window,
     "text wider than its box": _text_too_long,
     "keyboard right of the controls": _keyboard_right_of_controls,
+    "heatmap menu with fixed names": _fixed_heatmap_menu,
+    "steering a fixed descriptor": _fixed_steering,
+    "descriptor menu not filled": _descriptor_menu_not_filled,
+    "descriptor menu cleared after filling": _descriptor_menu_cleared_after_filling,
+    "/descriptor/list not asked after /model/loaded": _descriptor_list_not_asked_on_model_loaded,
 }
 
 
