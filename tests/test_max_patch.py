@@ -16,6 +16,10 @@ The patch is read as the JSON Max writes. The checks:
   ``/state/...``);
 - the user-facing objects are in presentation mode;
 - the keyboard (``kslider``) and ``notein`` play /note/on, and /error replies are shown;
+- the descriptor names come from the server: the steering and heatmap menus hold no names of
+  their own and are cleared and filled from the ``/descriptor/list`` reply (asked at load, after
+  ``/model/loaded`` and by a button), and no ``/descriptor/NAME`` is fixed (a playable model has
+  five of the seven descriptors; ``sprintf`` and ``prepend``'s ``set`` are followed for this);
 - the presentation is tidy: no two boxes' ``presentation_rect`` overlap (boxes marked
   ``background: 1`` -- the window's panel and the heatmap picture behind the pad -- aside), every
   box lies inside the window (``patcher.rect``'s width and height), the text of every comment and
