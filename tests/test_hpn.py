@@ -162,3 +162,53 @@ def test_reference_hop_is_the_contract_arithmetic():
         env = np.where(n < hop, a1 * ramp, a1 + (a2 - a1) * ramp)
         expected += env * np.sin(2 * np.pi * k * f0 * n / SR)
     assert np.allclose(np.concatenate([first, second]), expected, atol=1e-9)
+
+
+@pytest.mark.system
+def test_fit_manifolds_encodes_an_hpn_model_s_notes_with_their_conditioning(tiny_model, tmp_path):
+    """fit-manifolds --data on an hpn model analyses the labelled notes, encodes them with c =
+    (pitch, loudness) as training did (the refitted PCA pad has training's mean), and writes
+    maps that load and decode to finite features; unlabelled audio is a one-line error."""
+    import shutil
+    import subprocess
+    import sys
+
+    import soundfile as sf
+
+    from conftest import ROOT
+    from synth_server.artifacts.checkpoint import load_checkpoint
+    from synth_server.nav.maps import navigation_of
+
+    root, _ = tiny_model
+    model = tmp_path / "model"
+    shutil.copytree(root / "model", model)
+    trained_mean = np.array(json.loads((model / "manifold.json").read_text())["mean"])
+    run = subprocess.run([sys.executable, "-m", "synth_server.app.cli", "fit-manifolds",
+                          "--model", str(model), "--data", str(root / "notes" / "train"),
+                          "--methods", "pca,lle,isomap"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert "isomap" in run.stdout and "trustworthiness" in run.stdout
+    checkpoint = load_checkpoint(model)
+    assert navigation_of(checkpoint)[0] == ("pca", "lle", "isomap")
+    # the same frames (training's stride, from config.json) and conditioning as training
+    np.testing.assert_allclose(checkpoint.manifold.mean, trained_mean, atol=1e-4)
+    decoder = checkpoint.decoder()
+    t = np.linspace(0.0, 1.0, 5)
+    pad = np.stack(np.meshgrid(t, t), axis=-1).reshape(-1, 2)
+    c = hpn.conditioning(60.0, -20.0)
+    for name, maps in checkpoint.manifolds.items():
+        z = maps.pad.to_latent(pad)
+        assert z.shape == (25, 4) and np.isfinite(z).all(), name
+        assert np.isfinite(decoder.features(z.astype(np.float32), c)).all(), name
+        spread = np.ptp(z, axis=0).max()
+        assert spread > 1e-3, name  # the pad moves through the latent space
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    sf.write(plain / "tone.wav", harmonic_tone(220.0, np.array([1.0, 0.5])), SR)
+    bad = subprocess.run([sys.executable, "-m", "synth_server.app.cli", "fit-manifolds",
+                          "--model", str(model), "--data", str(plain)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode != 0 and "known pitch" in bad.stderr
+    assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert load_checkpoint(model).manifolds.keys() == checkpoint.manifolds.keys()  # kept

@@ -254,3 +254,37 @@ def test_training_fits_the_manifolds_and_attribute_vectors(tiny_dataset, tmp_pat
     assert set(checkpoint.attributes) == {"f0_hz", "spectral_slope"}
     quality = json.loads((out / "manifolds.json").read_text())["quality"]
     assert 0.0 < quality["isomap"]["pad"]["trustworthiness"] <= 1.0
+
+
+@pytest.mark.system
+def test_the_playable_hpn_model_serves_every_manifold_and_its_heatmaps(jackd, tmp_path):
+    """models/instruments (an hpn model, maps fitted by fit-manifolds --data on its conditioned
+    notes): a server of it lists the five maps over OSC and finds a heatmap on the UMAP pad."""
+    from conftest import PLAYABLE_MODEL
+
+    proc, port, replies = start_server(["--model", str(PLAYABLE_MODEL), "--device", "system"],
+                                       jackd, tmp_path)
+    got: dict[str, tuple] = {}
+    try:
+        wait_for_pong(port, replies, proc)
+        sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sender.sendto(OscMessageBuilder(address="/manifold/list").build().dgram,
+                      ("127.0.0.1", port))
+        sender.close()
+        oscsend(port, "/manifold/select", "s", "umap")
+        oscsend(port, "/heatmap", "s", "centroid_hz")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and "/heatmap/path" not in got:
+            try:
+                message = OscMessage(replies.recv(65536))
+            except socket.timeout:
+                continue
+            got[message.address] = tuple(message.params)
+    finally:
+        _, _, err = finish(proc)
+        replies.close()
+    assert "Traceback" not in err
+    assert got["/manifold/list"] == METHODS
+    assert got["/manifold/selected"] == ("umap",)
+    manifold, descriptor, path = got["/heatmap/path"]
+    assert (manifold, descriptor) == ("umap", "centroid_hz") and path.endswith(".png")

@@ -670,7 +670,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "of a model on its encoder means")
     p.add_argument("--model", default="models/default", help="checkpoint directory (updated)")
     p.add_argument("--data", default=None,
-                   help="folder of audio to encode (default: refit on the stored anchors)")
+                   help="folder of audio to encode (default: refit on the stored anchors); "
+                        "for an hpn model, notes of known pitch (labels.csv or _nPPP_ names)")
     p.add_argument("--methods", default="pca,lle,laplacian,isomap,umap")
     p.add_argument("--n-sliders", type=int, default=None,
                    help="dimension of the slider maps (default min(4, latent_dim))")

@@ -49,6 +49,15 @@ class HpnFrames:
     targets: dict[int, np.ndarray]
 
 
+def frame_conditioning(frames: HpnFrames) -> np.ndarray:
+    """[n, 2] float32 conditioning c of each frame (its note's nominal MIDI pitch, the loudness in
+    dB of its amplitude A): :func:`synth_server.dsp.hpn.conditioning`, as the model was trained
+    and is encoded with."""
+    from synth_server.dsp.hpn import conditioning, loudness_db
+
+    return conditioning(frames.midi_pitch, loudness_db(frames.amplitude))
+
+
 def note_pitches(folder: str | Path, files: Sequence[Path]) -> dict[Path, float]:
     """MIDI pitch of each file: from ``labels.csv`` in ``folder`` or its parent (column
     ``pitch``), else from a ``_nPPP_`` file name. Files with neither are left out."""

@@ -257,11 +257,29 @@ def fit_manifolds(latents: np.ndarray, methods: Sequence[str] = METHODS,
 
 def centroid_descriptor(checkpoint: Any) -> Callable[[np.ndarray], np.ndarray]:
     """latents [n, latent_dim] → spectral centroid (Hz) of the decoded magnitude frame
-    (librosa.feature.spectral_centroid on the decoder's linear magnitudes)."""
+    (librosa.feature.spectral_centroid on the decoder's linear magnitudes).
+
+    An hpn model's latents are decoded at the reference note (MIDI 60, -20 dB,
+    :mod:`synth_server.model.synthesis`) and described by the power centroid of their harmonic
+    envelope (:func:`synth_server.dsp.hpn.harmonic_envelope_centroid`) in Hz (x f0 of MIDI 60);
+    the noise bands are left out.
+    """
     import librosa
 
     decoder = checkpoint.decoder()
     stft = checkpoint.stft
+    if checkpoint.family == "hpn":
+        from synth_server.dsp.hpn import conditioning, harmonic_envelope_centroid, midi_to_hz
+        from synth_server.model.synthesis import REFERENCE_LOUDNESS_DB, REFERENCE_MIDI_PITCH
+
+        c = conditioning(REFERENCE_MIDI_PITCH, REFERENCE_LOUDNESS_DB)[None, :]
+        f0_hz = float(midi_to_hz(REFERENCE_MIDI_PITCH))
+
+        def harmonic_centroid_hz(z: np.ndarray) -> np.ndarray:
+            features = decoder.features(np.asarray(z, dtype=np.float32), c)
+            return harmonic_envelope_centroid(features, stft) * f0_hz
+
+        return harmonic_centroid_hz
 
     def centroid_hz(z: np.ndarray) -> np.ndarray:
         mag = decoder.magnitude(np.asarray(z, dtype=np.float32)).astype(np.float64)
@@ -281,8 +299,9 @@ def fit_checkpoint(model_dir: Union[str, Path], latents: Optional[np.ndarray] = 
         model_dir: checkpoint directory (rewritten in place, atomically file by file).
         latents: [n, latent_dim] encoder means; when None they are computed from ``data_dir``
             or, failing that, from the stored anchors of an earlier fit.
-        data_dir: folder of audio to encode; its label file (if any) also gives the
-            attribute vectors (:mod:`synth_server.fit.attributes`).
+        data_dir: folder of audio to encode (:func:`synth_server.fit.encode.encode_folder`; an
+            hpn model's notes need a known pitch, and are encoded with their conditioning); its
+            label file (if any) also gives the attribute vectors (:mod:`synth_server.fit.attributes`).
         methods, n_sliders, seed: see :func:`fit_manifolds`.
         command: the producing command line, stored in manifolds.json.
     Returns:

@@ -243,10 +243,11 @@ def _module_class() -> Any:
 
 
 def conditioning_of(frames: Any) -> np.ndarray:
-    """[n, 2] float32 conditioning (nominal pitch, loudness of A) of :class:`HpnFrames`."""
-    from synth_server.dsp.hpn import conditioning, loudness_db
+    """[n, 2] float32 conditioning (nominal pitch, loudness of A) of :class:`HpnFrames`
+    (:func:`synth_server.data.hpn_frames.frame_conditioning`)."""
+    from synth_server.data.hpn_frames import frame_conditioning
 
-    return conditioning(frames.midi_pitch, loudness_db(frames.amplitude))
+    return frame_conditioning(frames)
 
 
 def train_hpn_model(data_dir: str | Path, out_dir: str | Path, *, stft: StftConfig,
