@@ -468,7 +468,8 @@ def measure(args: argparse.Namespace) -> dict:
     jackd = server = client = replies = None
     try:
         jackd = subprocess.Popen(  # own session: a Ctrl-C must not stop it before the server
-            [args.jackd, "-n", name, "-d", "dummy", "-r", str(SAMPLE_RATE),
+            [args.jackd, "-n", name, *(["--no-realtime"] if args.no_realtime else []),
+             "-d", "dummy", "-r", str(SAMPLE_RATE),
              "-p", str(args.period)], stdout=jackd_log, stderr=subprocess.STDOUT, env=env,
             start_new_session=True)
         probe = open_client(jack, name, 15.0, jackd)
@@ -561,6 +562,7 @@ def measure(args: argparse.Namespace) -> dict:
 
     return {
         "bench": "latency_jack", "via": args.via, "period": args.period, "trials": args.trials,
+        "jackd_realtime": not args.no_realtime, "hogs": args.hogs,
         "detected": int(len(lat)), "missed": result["missed"], "early": result["early"],
         "discarded_xrun": result["discarded_xrun"],
         "latency_ms_median": stat(ms, np.median),
@@ -626,6 +628,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "WebSocket (the JSON messages the page sends)")
     parser.add_argument("--debug", action="store_true", help="one line per trial on stderr")
     parser.add_argument("--jackd", default="jackd", help="jackd executable")
+    parser.add_argument("--no-realtime", action="store_true",
+                        help="run jackd without realtime scheduling (jackd --no-realtime)")
+    parser.add_argument("--hogs", type=int, default=0,
+                        help="CPU-hog processes (busy loops) running during the trials")
     return parser
 
 
@@ -643,6 +649,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     if shutil.which(args.jackd) is None:
         print(json.dumps({"bench": "latency_jack", "error": f"{args.jackd} is not installed"}))
         return 2
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(args.hogs)]
     try:
         result = measure(args)
     except BenchError as exc:
@@ -652,6 +660,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(json.dumps({"bench": "latency_jack", "period": args.period,
                           "error": "interrupted"}))
         return 130
+    finally:
+        for hog in hogs:  # stopped by their own PIDs
+            stop_process(hog, signal.SIGKILL)
     print(json.dumps(result), flush=True)
     return 0 if result["detected"] == args.trials else 1
 
