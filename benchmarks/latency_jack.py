@@ -629,7 +629,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="one line per trial on stderr")
     parser.add_argument("--jackd", default="jackd", help="jackd executable")
     parser.add_argument("--no-realtime", action="store_true",
-                        help="run jackd without realtime scheduling (jackd --no-realtime)")
+                        help="run jackd without realtime scheduling (jackd --no-realtime): only "
+                             "to cross-check the self-reported latency there (issue 12); every "
+                             "client, C included, misses deadlines under load this way, and "
+                             "musicians run JACK realtime")
     parser.add_argument("--hogs", type=int, default=0,
                         help="CPU-hog processes (busy loops) running during the trials")
     return parser

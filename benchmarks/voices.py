@@ -30,7 +30,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -38,23 +37,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
-
-
-def start_jackd(period: int, log: str) -> tuple[subprocess.Popen, str]:
-    """jackd on the dummy driver under a unique name (as benchmarks/engine.py)."""
-    name = f"bench-{uuid.uuid4().hex[:8]}"
-    env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
-    out = open(log, "w")
-    proc = subprocess.Popen(["jackd", "-n", name, "-d", "dummy", "-r", "48000",
-                             "-p", str(period)], stdout=out, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        probe = subprocess.run(["jack_lsp"], env=env, capture_output=True, timeout=5)
-        if probe.returncode == 0 and b"system" in probe.stdout:
-            return proc, name
-        time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("jackd did not start")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from engine import start_jackd  # noqa: E402  (one jackd starter for the benchmarks)
 
 
 def model(path: str, hand_made: bool):

@@ -561,13 +561,7 @@ class CallbackEngine:
     def note_latency(self) -> LatencyStats:
         """Note-on latency of the last (up to 1024) notes: arrival -> the first sample of the
         note reaching the device (ms)."""
-        s = self.state[0]
-        count = int(s["note_lat_count"])
-        n = min(count, kernel.LATENCY_RING)
-        if n == 0:
-            return LatencyStats()
-        values = np.array(s["note_latencies_ms"][:n], dtype=np.float64)
-        return LatencyStats(float(np.median(values)), float(np.percentile(values, 99)), count)
+        return self._ring_stats("note_latencies_ms", "note_lat_count")
 
     def render_offline(self, frames: int) -> np.ndarray:
         """Run the kernel now, in this thread, for ``frames`` frames (offline rendering and
@@ -625,15 +619,20 @@ class CallbackEngine:
                             family=slot.family if slot is not None else "spectral",
                             level_db=float(20.0 * np.log10(max(float(s["peak"]), 1e-6))))
 
-    def latency(self) -> LatencyStats:
-        """Control latency of the last (up to 1024) changes."""
+    def _ring_stats(self, ring: str, counter: str) -> LatencyStats:
+        """Median and p99 of the kernel's latency ring ``ring`` (ms, the last up to
+        LATENCY_RING entries) and the count of all it measured (state field ``counter``)."""
         s = self.state[0]
-        count = int(s["lat_count"])
+        count = int(s[counter])
         n = min(count, kernel.LATENCY_RING)
         if n == 0:
             return LatencyStats()
-        values = np.array(s["latencies_ms"][:n], dtype=np.float64)
+        values = np.array(s[ring][:n], dtype=np.float64)
         return LatencyStats(float(np.median(values)), float(np.percentile(values, 99)), count)
+
+    def latency(self) -> LatencyStats:
+        """Control latency of the last (up to 1024) changes."""
+        return self._ring_stats("latencies_ms", "lat_count")
 
     @property
     def latency_ms(self) -> float:

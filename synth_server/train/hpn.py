@@ -159,12 +159,13 @@ def hpn_objective(model: FrameVAE, synth: FrameSynth, batch: Sequence[torch.Tens
         (loss, spectral (MR-STFT-like, dimensionless), feature (0.5 * sum of squares of
         normalised features, per frame), regulariser, kl (nats per frame)).
     """
+    from synth_server.model.vae import reparameterise
     from synth_server.train.regularisers import kl_divergence, regulariser_loss
 
     x, c, f0, amp = batch[:4]
     targets = {n: t for n, t in zip(synth.fft_sizes, batch[4:])}
     mu, logvar = model.encode(x, c)
-    z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if sample else mu
+    z = reparameterise(mu, logvar) if sample else mu
     x_hat = model.decode(z, c)
     feature = 0.5 * (x_hat - x).pow(2).sum(dim=-1).mean()
     spectral = spectral_loss(synth(model.denormalise(x_hat), f0, amp), targets)
@@ -175,52 +176,33 @@ def hpn_objective(model: FrameVAE, synth: FrameSynth, batch: Sequence[torch.Tens
 
 
 def _module_class() -> Any:
-    from lightning.pytorch import LightningModule
+    from synth_server.train.module import FrameVAEModule
 
-    from synth_server.train.regularisers import beta_at
+    class HpnVAEModule(FrameVAEModule):
+        """The conditional VAE + differentiable synthesizer as a LightningModule: the frame
+        VAE's optimiser, cosine decay and beta schedule (:class:`FrameVAEModule`), with the
+        harmonic-plus-noise objective (:func:`hpn_objective`); epoch means logged."""
 
-    class HpnVAEModule(LightningModule):
-        """The conditional VAE + differentiable synthesizer as a LightningModule (Adam, cosine
-        decay per step to 5 %, beta schedule per step; epoch means logged)."""
+        EPOCH_TERMS = ("loss", "spectral", "feature", "regulariser", "kl")
+        PROGRESS_TERMS = ("spectral", "kl")
 
         def __init__(self, model: FrameVAE, synth: FrameSynth, train: TrainConfig,
                      feature_weight: float, spectral_weight: float):
-            super().__init__()
-            self.model = model
+            super().__init__(model, train)
             self.synth = synth
-            self.train_config = train
             self.feature_weight = feature_weight
             self.spectral_weight = spectral_weight
-            self._sums: Optional[torch.Tensor] = None
-            self._count = 0
-            self._beta = 0.0
-            self.last_epoch: dict[str, float] = {}
-
-        def on_train_epoch_start(self) -> None:
-            self._sums, self._count = None, 0
 
         def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-            steps = max(1, int(self.trainer.num_training_batches))
-            beta = beta_at(self.global_step, steps, self.train_config)
-            loss, spectral, feature, reg, kl = hpn_objective(
-                self.model, self.synth, batch, beta, self.train_config.regulariser,
-                self.feature_weight, self.spectral_weight)
-            values = torch.stack([loss.detach(), spectral.detach(), feature.detach(),
-                                  reg.detach(), kl.detach()])
-            self._sums = values if self._sums is None else self._sums + values
-            self._count += 1
-            self._beta = beta
-            return loss
+            beta = self._beta_now()
+            terms = hpn_objective(self.model, self.synth, batch, beta,
+                                  self.train_config.regulariser, self.feature_weight,
+                                  self.spectral_weight)
+            self._accumulate(terms, beta)
+            return terms[0]
 
         def on_train_epoch_end(self) -> None:
-            if self._sums is None:
-                return
-            means = (self._sums / self._count).tolist()
-            self.last_epoch = {"loss": means[0], "spectral": means[1], "feature": means[2],
-                               "regulariser": means[3], "kl": means[4],
-                               "beta": float(self._beta)}
-            for name, value in self.last_epoch.items():
-                self.log(name, value, prog_bar=name in ("spectral", "kl"))
+            super().on_train_epoch_end()
             log.info("epoch %d: %s", self.current_epoch,
                      {k: round(v, 4) for k, v in self.last_epoch.items()})
 
@@ -229,15 +211,6 @@ def _module_class() -> Any:
                 self.model, self.synth, batch, 0.0, "kl", 0.0, 1.0, sample=False)
             self.log("val_spectral", spectral, prog_bar=True, batch_size=len(batch[0]))
             self.log("val_feature", feature, batch_size=len(batch[0]))
-
-        def configure_optimizers(self) -> dict[str, Any]:
-            lr = self.train_config.learning_rate
-            optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
-            total = max(1, int(self.trainer.estimated_stepping_batches))
-            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total,
-                                                                   eta_min=lr * 0.05)
-            return {"optimizer": optimizer,
-                    "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
     return HpnVAEModule
 

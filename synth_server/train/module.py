@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import torch
 from lightning.pytorch import LightningModule
@@ -89,26 +89,37 @@ class FrameVAEModule(LightningModule):
     def on_train_epoch_start(self) -> None:
         self._sums, self._count = None, 0
 
-    def training_step(self, batch: torch.Tensor, batch_idx: int) -> torch.Tensor:
+    #: names of the terms :meth:`training_step` accumulates (epoch means), and those shown on
+    #: the progress bar; a subclass with another objective changes both
+    EPOCH_TERMS: tuple[str, ...] = ("loss", "reconstruction", "regulariser", "kl")
+    PROGRESS_TERMS: tuple[str, ...] = ("reconstruction", "regulariser", "beta")
+
+    def _beta_now(self) -> float:
+        """The regulariser weight at this step (:func:`beta_at`)."""
         steps = max(1, int(self.trainer.num_training_batches))
-        beta = beta_at(self.global_step, steps, self.train_config)
-        loss, rec, reg, kl = vae_objective(self.model, batch, beta, self.train_config.regulariser)
-        values = torch.stack([loss.detach(), rec.detach(), reg.detach(), kl.detach()])
+        return beta_at(self.global_step, steps, self.train_config)
+
+    def _accumulate(self, terms: Sequence[torch.Tensor], beta: float) -> None:
+        """Add one step's terms (in EPOCH_TERMS order) to the epoch sums."""
+        values = torch.stack([t.detach() for t in terms])
         self._sums = values if self._sums is None else self._sums + values
         self._count += 1
         self._beta = beta
-        return loss
+
+    def training_step(self, batch: torch.Tensor, batch_idx: int) -> torch.Tensor:
+        beta = self._beta_now()
+        terms = vae_objective(self.model, batch, beta, self.train_config.regulariser)
+        self._accumulate(terms, beta)
+        return terms[0]
 
     def on_train_epoch_end(self) -> None:
         if self._sums is None:
             return
         means = (self._sums / self._count).tolist()
-        self.last_epoch = {"loss": means[0], "reconstruction": means[1], "regulariser": means[2],
-                           "kl": means[3], "beta": float(self._beta)}
+        self.last_epoch = {**dict(zip(self.EPOCH_TERMS, means)), "beta": float(self._beta)}
         lr = float(self.trainer.optimizers[0].param_groups[0]["lr"])
         for name, value in self.last_epoch.items():
-            self.log(name, value, prog_bar=name in ("reconstruction", "regulariser", "beta"),
-                     sync_dist=True)
+            self.log(name, value, prog_bar=name in self.PROGRESS_TERMS, sync_dist=True)
         self.log("lr", lr)
 
     def validation_step(self, batch: torch.Tensor, batch_idx: int) -> None:
