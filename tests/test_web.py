@@ -277,7 +277,12 @@ def test_a_websocket_flood_meets_the_sender_budget_and_the_sound_goes_on(jackd, 
         time.sleep(1.0)
         before = rss_mb()
         started = time.monotonic()
-        answered = asyncio.run(flood())
+        # in a thread of its own: Playwright's sync API (the browser fixture of the tests
+        # before) keeps an event loop running in this one
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            answered = pool.submit(asyncio.run, flood()).result(timeout=120)
         flood_s = time.monotonic() - started
         wait_for_pong(port, replies, proc, timeout_s=5.0)  # OSC still answered at once
         after = rss_mb()
