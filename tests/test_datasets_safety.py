@@ -273,17 +273,27 @@ def test_stale_staging_of_a_killed_process_is_removed_and_the_rest_reported(tmp_
     release_staging(swapped)
     (swapped / "weights.safetensors").write_bytes(b"a model that was being swapped")
 
+    # a swap without renameat2 moves the previous folder to a hidden .NAME.old-* before it
+    # deletes it: killed in between, it is left, and only reported
+    hidden_old = tmp_path / ".data.old-abc123"
+    hidden_old.mkdir()
+    (hidden_old / "weights.safetensors").write_bytes(b"the previous model")
+
     messages = remove_stale_staging(out)
     assert not killed.exists() and not reused.exists()
     assert running.is_dir() and (running / STAGING_OWNER).is_file()
     assert (swapped / "weights.safetensors").read_bytes() == b"a model that was being swapped"
-    assert len(messages) == 3 and all("\n" not in m for m in messages), messages
+    assert (hidden_old / "weights.safetensors").read_bytes() == b"the previous model"
+    assert len(messages) == 4 and all("\n" not in m for m in messages), messages
+    assert sum(m.startswith(str(hidden_old)) and m.endswith(f"rm -r {hidden_old}")
+               for m in messages) == 1
     assert sum(m.startswith(f"removed {killed}: ") and f"process {proc.pid} " in m
                for m in messages) == 1
     report = [m for m in messages if m.startswith(str(swapped))]
     assert len(report) == 1 and "no owner record" in report[0] and \
         report[0].endswith(f"rm -r {swapped}")
-    assert remove_stale_staging(out) == report  # reported again, never deleted
+    assert remove_stale_staging(out) == [*report, *[m for m in messages
+                                                    if m.startswith(str(hidden_old))]]
 
 
 def test_dataset_command_after_a_sigkill_removes_the_stale_staging(tmp_path):

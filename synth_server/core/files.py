@@ -272,8 +272,10 @@ def remove_stale_staging(out_dir: PathLike) -> list[str]:
     host that no longer runs (PID gone, or reused by another process) holds only that run's
     unfinished output: it is deleted. A folder without a readable owner record (its owner was
     publishing, or swapping a previous model out of the way, when it died) or of another host
-    is left as it is and reported. A folder whose owner still runs is not touched. Links are
-    never followed.
+    is left as it is and reported, and so is a hidden ``.NAME.old-*`` folder (the previous
+    directory a swap without renameat2 moves aside before deleting it: a process killed in
+    between leaves it). A folder whose owner still runs is not touched. Links are never
+    followed.
 
     Args:
         out_dir: the output folder a command is about to write.
@@ -284,6 +286,9 @@ def remove_stale_staging(out_dir: PathLike) -> list[str]:
     messages: list[str] = []
     try:
         candidates = sorted(out.parent.glob(f".{glob.escape(out.name)}.staging-*"))
+        # the hidden previous folder a swap without renameat2 makes (train/module.py): never
+        # owned, so only ever reported
+        candidates += sorted(out.parent.glob(f".{glob.escape(out.name)}.old-*"))
     except OSError:
         return messages
     for folder in candidates:
