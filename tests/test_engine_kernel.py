@@ -208,3 +208,39 @@ def test_half_way_to_a_new_timbre_is_set_by_the_window_and_the_smoothing():
     assert 15.0 < window_only < 1000 * 1024 / 48000  # before the window's centre (21.3 ms)
     assert window_only + 5.0 < smoothed < window_only + 15.0  # 15 ms smoothing adds ~9 ms
     assert half_way_delay_ms(256, 1024, 1.0, 48000) < window_only  # a shorter window is faster
+
+
+def test_latency_is_reported_only_once_the_frame_grid_has_settled(default):
+    """The kernel times output on its callbacks' own frame grid (CLOCK_MONOTONIC, the clock
+    arrivals are stamped with): until the grid has run GRID_SETTLE_FRAMES, and again after the
+    stream clock jumped (a missed cycle), a change is rendered but its latency is not recorded:
+    no number rather than a wrong one."""
+    engine = CallbackEngine(default, "default", None, 256)
+    out = np.zeros((HOP, engine.channels), np.float32)
+    table, address = np.uint64(engine.table.ctypes.data), np.uint64(out.ctypes.data)
+    settle = kernel.GRID_SETTLE_FRAMES // HOP
+    clock_s = [100.0]
+
+    def callback(jump_s: float = 0.0) -> None:
+        clock_s[0] += HOP / 48000 + jump_s
+        kernel.process(table, address, HOP, clock_s[0] + 0.01, clock_s[0])
+
+    def change(step: int) -> None:
+        engine.publish(ControlState(pad=(step % 2, 0.5), gain=1.0, version=step,
+                                    received_s=time.monotonic()))
+        callback()
+
+    callback()
+    change(1)
+    assert engine.state["clock_ok"][0] == 0 and engine.state["lat_count"][0] == 0
+    for _ in range(settle):
+        callback()
+    change(2)
+    assert engine.state["clock_ok"][0] == 1 and engine.state["lat_count"][0] == 1
+    # called faster than real time, the grid is the latest call: the change left at once, and
+    # reaches the device the reported 10 ms later
+    assert 10.0 <= engine.state["latencies_ms"][0][0] < 60.0, engine.state["latencies_ms"][0][0]
+    callback(jump_s=0.02)  # JACK skipped cycles: the grid starts again
+    change(3)
+    assert engine.state["clock_ok"][0] == 0 and engine.state["lat_count"][0] == 1
+    assert engine.state["gaps"][0] == 1

@@ -139,8 +139,9 @@ def test_loader_reuses_an_unchanged_model_and_reloads_a_changed_one(tmp_path):
 
     def submit(checkpoint, requested_s):
         submitted.append(checkpoint)
-        loader.on_event(Swapped(checkpoint.name, 4))  # the engine's acknowledgement
-        done.set()
+        # the engine's acknowledgement; its /model/loaded reply sets ``done`` (setting it here
+        # too raced the next request's clear on a busy machine)
+        loader.on_event(Swapped(checkpoint.name, 4))
 
     def reply(host, address, args):
         replies.append((address, args))

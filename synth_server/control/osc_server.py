@@ -53,6 +53,43 @@ SUPPORTED_TYPE_TAGS = frozenset(b"ihfdsbrmtTFN[]")  # what python-osc decodes
 MAX_ARGUMENTS = 260  # the widest form in the address table takes 256 (/latent v1 ... v256)
 
 
+# SO_TIMESTAMPNS (Linux, socket(7)): the kernel stamps each datagram with CLOCK_REALTIME when it
+# arrives; Python's socket module does not name it
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_STAMP_SPACE = socket.CMSG_SPACE(16)
+
+
+def enable_arrival_stamps(sock: socket.socket) -> bool:
+    """Ask the kernel to stamp each datagram's arrival (SO_TIMESTAMPNS); False where it cannot."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+def receive_stamped(sock: socket.socket, size: int) -> tuple[bytes, Any, float]:
+    """One datagram: (bytes, sender address, arrival time on ``time.monotonic()``'s clock).
+
+    The arrival is the kernel's SO_TIMESTAMPNS stamp (CLOCK_REALTIME, mapped onto the monotonic
+    clock by reading both now), so the time this thread took to wake up, or waited for the GIL,
+    counts in the latency the engine reports; without a stamp (another OS, the option refused,
+    a clock step of more than a second) it is the moment ``recvmsg`` returned.
+
+    Raises:
+        OSError, socket.timeout: as ``socket.recvmsg``.
+    """
+    packet, ancillary, _flags, address = sock.recvmsg(size, _STAMP_SPACE)
+    now_s = time.monotonic()
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanoseconds = struct.unpack("qq", data[:16])
+            waited_s = time.time() - (seconds + nanoseconds * 1e-9)
+            if 0.0 <= waited_s < 1.0:
+                return packet, address, now_s - waited_s
+    return packet, address, now_s
+
+
 def _check_type_tags(packet: bytes) -> None:
     """Refuse a message whose type-tag string is missing or holds a tag python-osc cannot
     decode (it would log a warning per tag on the root logger: a log flood)."""
@@ -444,6 +481,7 @@ class OscServer:
         with contextlib.suppress(OSError):  # room for ~1 s of a 1000 msg/s burst (capped by the OS)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         sock.bind((self.host, self.port))
+        enable_arrival_stamps(sock)
         sock.settimeout(0.2)
         self._sock = sock
         self.port = sock.getsockname()[1]
@@ -703,8 +741,8 @@ class OscServer:
         assert self._sock is not None
         while not self._stop.is_set():
             try:
-                packet, (host, port) = self._sock.recvfrom(MAX_PACKET_BYTES + 1)
-                received_s = time.monotonic()
+                packet, (host, port), received_s = receive_stamped(self._sock,
+                                                                   MAX_PACKET_BYTES + 1)
             except socket.timeout:
                 continue
             except OSError:

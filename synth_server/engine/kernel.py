@@ -25,8 +25,10 @@ slot that is not playing, then raises ``handoff``; the kernel crossfades to it a
 ``ack``. The kernel measures itself: its cost per callback (the CPU's cycle counter: wall
 time), callbacks whose own CPU time exceeded their period (``late_callbacks``: our own misses;
 ``clock_gettime(CLOCK_THREAD_CPUTIME_ID)``), gaps in the stream's
-clock (a deadline somebody missed), and control latency (the packet's arrival on the stream
-clock → the output time of the first sample rendered from it).
+clock (a deadline somebody missed), and control latency (the packet's arrival → the output
+time of the first sample rendered from it, both on CLOCK_MONOTONIC: the output time is the
+callbacks' own frame grid, the lower envelope of callback entry time − frames produced /
+sample_rate, plus the device latency PortAudio reports; see :func:`process`).
 
 Notes (models of the hpn family, docs/notes.md): note events arrive through a single-producer
 single-consumer ring (:data:`EVENT_DTYPE`), applied in order at the start of each hop, so none
@@ -87,7 +89,7 @@ EV_NOTE_ON, EV_NOTE_OFF, EV_ALL_OFF, EV_SUSTAIN_ON, EV_SUSTAIN_OFF = range(1, 6)
 CONTROL_DTYPE = np.dtype([
     ("seq", np.int64),             # seqlock counter: odd while Python writes
     ("gain", np.float64),          # linear gain target, [0, 1]
-    ("stamp_s", np.float64),       # arrival of the change on the stream clock (0: unmeasured)
+    ("stamp_s", np.float64),       # arrival of the change, CLOCK_MONOTONIC s (0: unmeasured)
     ("handoff", np.int64),         # model hand-overs requested so far
     ("handoff_slot", np.int64),    # the slot the newest hand-over crossfades to
     ("targets", np.float64, (N_SLOTS, MAX_LATENT)),  # latent target of each slot's model
@@ -102,7 +104,7 @@ through the SPSC event ring (:data:`EVENT_DTYPE`)."""
 EVENT_DTYPE = np.dtype([
     ("kind", np.int64),            # EV_NOTE_ON, EV_NOTE_OFF, EV_ALL_OFF, EV_SUSTAIN_ON/OFF
     ("midi_pitch", np.float64), ("velocity", np.float64),
-    ("stamp_s", np.float64),       # arrival on the stream clock (0: unmeasured)
+    ("stamp_s", np.float64),       # arrival, CLOCK_MONOTONIC s (0: unmeasured)
 ], align=True)
 """One note event of the ring: Python writes ``events[w % EVENT_RING]`` then publishes
 ``event_write[0] = w + 1`` (single producer, under the engine's lock); the kernel applies every
@@ -147,7 +149,7 @@ STATE_DTYPE = np.dtype([
     ("handoff", np.int64), ("handoff_slot", np.int64),
     ("lat_count", np.int64), ("latencies_ms", np.float64, (LATENCY_RING,)),
     ("swap_first_frame", np.int64), ("swap_done_frame", np.int64),
-    ("swap_done_s", np.float64),   # stream-clock output time of the first new-model-only sample
+    ("swap_done_s", np.float64),   # CLOCK_MONOTONIC output time of the first new-model-only sample
     ("rec_write", np.int64),       # frames written to the recording ring so far
     ("pitchbend", np.float64), ("attack_s", np.float64), ("decay_s", np.float64),
     ("sustain_level", np.float64), ("release_s", np.float64),  # the kernel's copy
@@ -159,6 +161,11 @@ STATE_DTYPE = np.dtype([
     ("cuts", np.int64),            # stolen notes cut before their fade ended (no voice free)
     ("note_lat_count", np.int64), ("note_latencies_ms", np.float64, (LATENCY_RING,)),
     ("peak", np.float64),          # output peak meter: |sample| max, falling 20 dB in 1 s
+    ("grid_s", np.float64),        # CLOCK_MONOTONIC time of frame 0 (the callbacks' grid)
+    ("grid_cur_s", np.float64), ("grid_prev_s", np.float64),  # lowest of this / last window
+    ("grid_window_frame", np.int64),  # frames at the start of the current window
+    ("grid_start_frame", np.int64),   # frames when the grid was last (re)started
+    ("clock_ok", np.int64),        # the grid has settled: latencies are measured
 ], align=True)
 """Engine state, written by the kernel; Python reads it for /state and the summary."""
 
@@ -220,7 +227,10 @@ TABLE_SIZE = SLOT_BASE + N_SLOTS * len(SLOT_ARRAYS)
  E_REC_RING, E_AXES, E_DC_STATE, E_LIMITER, E_TIMESPEC, E_SNAPSHOT, E_VOICES, E_EVENTS,
  E_EVENT_WRITE, E_AMP_PREV, E_OSC, E_BAND_POWER, E_VOICE_LIST) = range(len(ENGINE_ARRAYS))
 assert len(ENGINE_ARRAYS) <= SLOT_BASE
+CLOCK_MONOTONIC = 1
 CLOCK_THREAD_CPUTIME_ID = 3
+GRID_WINDOW_FRAMES = 48000  # the frame grid is the lowest of this window's and the last one's
+GRID_SETTLE_FRAMES = 12000  # frames since the grid was (re)started before latencies count
 # libc's clock_gettime, linked by name (so the compiled kernel can be cached on disk)
 _clock_gettime = types.ExternalFunction("clock_gettime", types.intc(types.intc, types.voidptr))
 N_SLOT_ARRAYS = len(SLOT_ARRAYS)
@@ -632,7 +642,7 @@ def _finish_voices(voices, voice_list, n_voices, state, params, time_s):  # prag
     hop = params.hop_length
     for j in range(n_voices):
         v = voices[voice_list[j]]
-        if v.hops == 0 and v.stamp_s > 0.0:
+        if v.hops == 0 and v.stamp_s > 0.0 and state.clock_ok:
             state.note_latencies_ms[state.note_lat_count % LATENCY_RING] = \
                 1000.0 * (time_s - v.stamp_s)
             state.note_lat_count += 1
@@ -959,19 +969,34 @@ def _render_hop(table, state, params, fifo, time_s):  # pragma: no cover - compi
 def process(table_address, out_address, frames, dac_time_s, current_time_s):  # pragma: no cover
     """Fill ``frames`` frames of interleaved float32 output at ``out_address``.
 
+    Output times (the latencies, the hot-swap's end) are on CLOCK_MONOTONIC, the clock the
+    control threads stamp arrivals with, so no clock is mapped onto another: frame ``f`` leaves
+    this callback at ``grid_s + f / sample_rate`` and reaches the device
+    ``dac_time_s - current_time_s`` (the device latency PortAudio reports) later. ``grid_s`` is
+    the lower envelope of (callback entry time − frames produced so far / sample_rate) over the
+    current and the previous :data:`GRID_WINDOW_FRAMES` (a callback can start late, never
+    early), restarted when the stream clock jumps (a missed cycle: JACK skips its frames);
+    latencies are recorded only once it has run :data:`GRID_SETTLE_FRAMES` frames
+    (``clock_ok``): an unsettled clock reports nothing rather than a wrong number. The
+    outside client of benchmarks/latency_jack.py estimates the cycle grid the same way.
+
     Args:
         table_address: address of the engine's address table (uint64 [TABLE_SIZE]).
         out_address: address of the output buffer [frames, channels] float32.
         frames: frames to produce.
         dac_time_s: stream-clock time the first frame reaches the device (PortAudio's
-            outputBufferDacTime; the clock thread passes its own time).
-        current_time_s: stream-clock time of the call (PortAudio's currentTime).
+            outputBufferDacTime; the clock thread passes its own time); only its difference
+            from ``current_time_s`` is used (the device latency).
+        current_time_s: stream-clock time of the call (PortAudio's currentTime): a jump of
+            more than 1.5 periods is a missed cycle (``gaps``).
     Returns:
         0 (paContinue).
     """
     start = _cycles()
     table = carray(_pointer(table_address), (TABLE_SIZE,), np.uint64)
     timespec = carray(_pointer(table[E_TIMESPEC]), (2,), np.int64)
+    _clock_gettime(CLOCK_MONOTONIC, _pointer(table[E_TIMESPEC]))
+    entry_s = timespec[0] + timespec[1] * 1e-9
     _clock_gettime(CLOCK_THREAD_CPUTIME_ID, _pointer(table[E_TIMESPEC]))
     cpu_start = timespec[0] * 1000000000 + timespec[1]
     params = carray(_pointer(table[E_PARAMS]), (1,), PARAMS_DTYPE)[0]
@@ -982,16 +1007,34 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
     out = carray(_pointer(out_address), (frames, channels), np.float32)
     fifo = carray(_pointer(table[E_FIFO]), (hop, channels), np.float32)
     period_s = frames / sr
-    if state.callbacks > 0 and current_time_s - state.last_time_s > 1.5 * period_s:
+    gap = state.callbacks > 0 and current_time_s - state.last_time_s > 1.5 * period_s
+    if gap:
         state.gaps += 1
     state.last_time_s = current_time_s
+    grid = entry_s - state.frames / sr
+    if state.callbacks == 0 or gap:
+        state.grid_cur_s = grid
+        state.grid_prev_s = grid
+        state.grid_window_frame = state.frames
+        state.grid_start_frame = state.frames
+    else:
+        if grid < state.grid_cur_s:
+            state.grid_cur_s = grid
+        if state.frames - state.grid_window_frame >= GRID_WINDOW_FRAMES:
+            state.grid_prev_s = state.grid_cur_s
+            state.grid_cur_s = grid
+            state.grid_window_frame = state.frames
+    state.grid_s = min(state.grid_cur_s, state.grid_prev_s)
+    state.clock_ok = 1 if state.frames - state.grid_start_frame >= GRID_SETTLE_FRAMES else 0
+    device_s = max(dac_time_s - current_time_s, 0.0)
+    out_time_s = state.grid_s + state.frames / sr + device_s  # frame 0 of this call, at the DAC
     done = 0
     block_peak = 0.0
     while done < frames:
         if state.fifo_pos >= hop:
-            if _render_hop(table, state, params, fifo, dac_time_s + done / sr):
-                if state.stamp_s > 0.0:
-                    ms = 1000.0 * (dac_time_s + done / sr - state.stamp_s)
+            if _render_hop(table, state, params, fifo, out_time_s + done / sr):
+                if state.stamp_s > 0.0 and state.clock_ok:
+                    ms = 1000.0 * (out_time_s + done / sr - state.stamp_s)
                     state.latencies_ms[state.lat_count % LATENCY_RING] = ms
                     state.lat_count += 1
             state.fifo_pos = 0

@@ -374,8 +374,8 @@ class CallbackEngine:
         self._state = ControlState()
         self._version = 0
         self._pending: Optional[tuple[Any, float]] = None  # newest load waiting for an ack
-        self._requests: dict[int, tuple[str, int, float, float]] = {}  # handoff -> name,
-        # latent_dim, asked (stream clock), asked (monotonic)
+        self._requests: dict[int, tuple[str, int, float]] = {}  # handoff -> name,
+        # latent_dim, asked (CLOCK_MONOTONIC s)
         self._reported = 0
         self._stream: Any = None
         self._stop = threading.Event()
@@ -398,17 +398,6 @@ class CallbackEngine:
             self.table[kernel.SLOT_BASE + index * kernel.N_SLOT_ARRAYS + i] = address
         self.slots[index] = slot
 
-    def _now_stream_s(self) -> float:
-        """Now on the clock the kernel's times use (PortAudio's stream time, or monotonic)."""
-        if self._stream is not None:
-            return float(self._stream.time)
-        return time.monotonic()
-
-    def _to_stream_s(self, monotonic_s: float) -> float:
-        if self._stream is None:
-            return monotonic_s
-        return self._now_stream_s() - (time.monotonic() - monotonic_s)
-
     def _write_control(self, state: ControlState, handoff: Optional[tuple[int, int]] = None
                        ) -> None:
         """Seqlock write of ``state`` (and a new hand-over). Caller holds ``self._lock``."""
@@ -417,7 +406,7 @@ class CallbackEngine:
         # a non-finite target would poison the smoothed latent for good (silence until the
         # next model): keep the previous target of that slot instead
         targets = [t if t is not None and np.isfinite(t).all() else None for t in targets]
-        stamp = self._to_stream_s(state.received_s) if state.received_s > 0.0 else 0.0
+        stamp = state.received_s if state.received_s > 0.0 else 0.0  # the kernel's clock
         unread = self.state["seen_seq"][0] < control["seq"][0] and control["stamp_s"][0] > 0.0
         control["seq"] += 1  # odd: writing
         control["gain"] = state.gain
@@ -480,7 +469,7 @@ class CallbackEngine:
             event["kind"] = kind
             event["midi_pitch"] = midi_pitch
             event["velocity"] = velocity
-            event["stamp_s"] = self._to_stream_s(received_s) if received_s > 0.0 else 0.0
+            event["stamp_s"] = received_s if received_s > 0.0 else 0.0
             self.arrays["event_write"][0] = write + 1  # publish (stores are ordered: x86-64
             # TSO; the kernel fences between reading the counter and the events)
 
@@ -591,8 +580,7 @@ class CallbackEngine:
         _lock_memory(list(slot.arrays.values()))
         self._install(index, slot)
         handoff = int(self.control["handoff"][0]) + 1
-        self._requests = {handoff: (checkpoint.name, slot.latent_dim,
-                                    self._to_stream_s(requested_s), requested_s)}
+        self._requests = {handoff: (checkpoint.name, slot.latent_dim, requested_s)}
         self._write_control(self._state, (handoff, index))
 
     def _emit(self, event: EngineEvent) -> None:
@@ -776,11 +764,10 @@ class CallbackEngine:
             return
         with self._lock:
             self._reported = ack
-            name, latent_dim, asked_stream_s, asked_s = self._requests.get(
-                ack, (self.model_name, 0, 0.0, 0.0))
+            name, latent_dim, asked_s = self._requests.get(ack, (self.model_name, 0, 0.0))
             s = self.state[0]
             swapped = Swapped(name, latent_dim,
-                              hotswap_ms=1000.0 * (float(s["swap_done_s"]) - asked_stream_s),
+                              hotswap_ms=1000.0 * (float(s["swap_done_s"]) - asked_s),
                               crossfade_ms=self.crossfade_ms, requested_s=asked_s,
                               first_sample=int(s["swap_first_frame"]),
                               last_sample=int(s["swap_done_frame"]))
