@@ -100,7 +100,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                               int(stft.n_fft))
     problem = check_synthesis_hop(synthesis_hop, int(stft.hop_length), int(stft.n_fft))
     if problem is not None:
-        return _fail(f"--synthesis-hop: {checkpoint.name}: {problem}")
+        divisors = [h for h in range(1, int(stft.hop_length) + 1)
+                    if check_synthesis_hop(h, int(stft.hop_length), int(stft.n_fft)) is None]
+        return _fail(f"--synthesis-hop: {checkpoint.name}: {problem} (it takes "
+                     f"{', '.join(str(h) for h in divisors[-4:])})")
     device = _parse_device(args.device)
     from synth_server.engine.recorder import MB, RecordError, RecordSpec, check_free_space, \
         duration_text

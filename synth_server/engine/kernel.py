@@ -187,6 +187,8 @@ SLOT_DTYPE = np.dtype([
     ("log_threshold", np.float64),
     ("family", np.int64),          # FAMILY_SPECTRAL or FAMILY_HPN
     ("n_harmonics", np.int64), ("n_noise_bands", np.int64), ("n_conditioning", np.int64),
+    ("lead", np.float64),          # the decoder sees latent + lead (target - latent): the
+    # smoothing's progress one model hop after the frame's start, as at the model's hop (0 there)
     ("noise_gain", np.float64),    # factor on the noise bin magnitudes (hpn: all of its noise;
     # spectral: the random-phase bins, sqrt(model hop / synthesis hop), 1 at the model's hop)
 ], align=True)
@@ -359,9 +361,13 @@ def _render_slot(table, base, target, hop, axes, state):  # pragma: no cover - c
 
     # latent smoothing (one pole per hop), as smooth_controls
     alpha = sl.alpha
+    lead = sl.lead
     for j in range(d):
         latent[j] += alpha * (target[j] - latent[j])
-        h_a[j] = np.float32(latent[j])
+        z = latent[j]
+        if lead != 0.0:  # decode the latent one model hop after the frame's start (as its hop)
+            z += lead * (target[j] - z)
+        h_a[j] = np.float32(z)
     # decoder MLP: Linear, ELU, ..., Linear (log-magnitude, denormalisation folded in)
     params_at = table[base + 1]
     src = h_a
@@ -729,7 +735,10 @@ def _render_hpn_slot(table, base, slot_index, target, hop, axes, state, params,
         for j in range(n_voices):
             v = voices[voice_list[j]]
             for i in range(d):
-                h_a[j, i] = np.float32(latent[i])
+                z = latent[i]
+                if sl.lead != 0.0:  # one model hop after the frame's start, as _render_slot
+                    z += sl.lead * (target[i] - z)
+                h_a[j, i] = np.float32(z)
             amplitude = v.velocity_amplitude * v.env
             loudness_db = 20.0 * np.log10(max(amplitude, 1e-4))
             if n_cond > 0:
