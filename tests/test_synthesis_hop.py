@@ -171,5 +171,6 @@ def test_serve_refuses_a_synthesis_hop_in_one_line():
                             text=True, timeout=120)
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines == ["synth-server: error: --synthesis-hop: default: the synthesis hop 96 does not divide the "
-                     "model's hop_length 256 (it takes 32, 64, 128, 256)"], result.stderr
+    assert lines == ["synth-server: error: --synthesis-hop: default: the synthesis hop 96 does "
+                     "not divide the model's hop_length 256 (it takes 32, 64, 128, 256)"], \
+        result.stderr

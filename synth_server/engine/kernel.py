@@ -6,8 +6,9 @@ PortAudio's output buffer. The synthesis hop (``params.hop_length``) divides the
 (64 or 128 for a 256-hop model shortens the wait of a control change at a short period): a model
 frame is a per-frame quantity (an STFT magnitude frame, harmonic and noise-band amplitudes), so
 the decoder simply runs once per synthesis hop and every hop-derived constant (smoothing,
-phase advance, overlap-add gain, hpn noise gain, envelopes) is set for the synthesis hop. Per hop (for each sounding model slot): one-pole smoothing of the latent towards
-its target, the decoder MLP in plain loops (a first BLAS call takes the GIL), exp/floor (and the
+phase advance, overlap-add gain, hpn noise gain, envelopes) is set for the synthesis hop (and
+two corrections keep the model hop's sound: realtime.spectral_noise_gain, smoothing_lead).
+Per hop (for each sounding model slot): one-pole smoothing of the latent towards its target, the decoder MLP in plain loops (a first BLAS call takes the GIL), exp/floor (and the
 band → STFT-bin synthesis matrix for mel / log-frequency models), peak-locked phase
 (:func:`~synth_server.dsp.streaming.peak_locked_phase_into`), a 2048-point inverse real FFT
 (rocket-fft's ``c2r``, DUCC0, into a preallocated frame) and windowed overlap-add
