@@ -3,7 +3,8 @@
     synth-server dataset toy|soundfont|folder --out DIR [--force]
     synth-server train --data DIR --out models/NAME
     synth-server serve --model DIR [--models-dir DIR] [--device NAME|null] [--port 7400]
-                       [--reply-port 7401] [--blocksize N] [--record FILE.wav [--record-max-mb MB]
+                       [--reply-port 7401] [--blocksize N] [--synthesis-hop N]
+                       [--record FILE.wav [--record-max-mb MB]
                        [--record-min-free-mb MB]] [--duration S] [--midi [PORT]]
     synth-server render --model DIR (--pad-path CSV | --score CSV | --midi FILE.mid) --out FILE.wav
                         [--duration S] [--force]
@@ -90,6 +91,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     checkpoint = _load(args.model)  # refuse a bad model here, in one line, before any audio
+    from synth_server.engine.realtime import check_synthesis_hop, default_synthesis_hop
+
+    stft = checkpoint.stft
+    synthesis_hop = args.synthesis_hop
+    if synthesis_hop is None:
+        synthesis_hop = default_synthesis_hop(int(stft.hop_length), args.blocksize,
+                                              int(stft.n_fft))
+    problem = check_synthesis_hop(synthesis_hop, int(stft.hop_length), int(stft.n_fft))
+    if problem is not None:
+        divisors = [h for h in range(1, int(stft.hop_length) + 1)
+                    if check_synthesis_hop(h, int(stft.hop_length), int(stft.n_fft)) is None]
+        return _fail(f"--synthesis-hop: {checkpoint.name}: {problem} (it takes "
+                     f"{', '.join(str(h) for h in divisors[-4:])})")
     device = _parse_device(args.device)
     from synth_server.engine.recorder import MB, RecordError, RecordSpec, check_free_space, \
         duration_text
@@ -129,7 +143,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         args.host, args.port, args.reply_port,
                         args.models_dir or Path(args.model).resolve().parent,
                         args.allow, presets=args.presets, midi=args.midi,
-                        web_port=None if args.no_web else args.web_port, web_token=token)
+                        web_port=None if args.no_web else args.web_port, web_token=token,
+                        synthesis_hop=synthesis_hop)
         server.start()
         return server
 
@@ -152,8 +167,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "sound)"))
     else:
         _say(f"playing {checkpoint.name} on device {device!r} "
-             f"({checkpoint.stft.sample_rate} Hz, block {args.blocksize}, synthesis in the "
-             f"audio callback; measured latency: /state/latency_ms)"
+             f"({checkpoint.stft.sample_rate} Hz, block {args.blocksize}, synthesis hop "
+             f"{synthesis_hop} in the audio callback; measured latency: /state/latency_ms)"
              + (f", {record_text}" if record else ""))
     _say(f"OSC on {args.host}:{server.osc.port} (replies to port {args.reply_port}); "
          f"try: oscsend localhost {server.osc.port} /pad ff 0.2 0.8")
@@ -617,6 +632,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reply-port", type=_port, default=DEFAULT_REPLY_PORT)
     p.add_argument("--blocksize", type=int, default=256, choices=[0, 32, 64, 128, 256, 512, 1024,
                                                                2048], help="audio block in frames")
+    p.add_argument("--synthesis-hop", type=int, default=None, metavar="N",
+                   help="samples rendered per decoder run; must divide the model's hop_length "
+                        "(256: 128 or 64). Default: the model's hop, or the --blocksize when "
+                        "shorter (at least 64): a control change is then heard at the next "
+                        "callback instead of the next model hop (docs/latency.md)"),
     p.add_argument("--models-dir", default=None,
                    help="folder /model/load NAME looks in (default: the folder of --model)")
     p.add_argument("--record", default=None,

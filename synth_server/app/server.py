@@ -21,7 +21,7 @@ from synth_server.core.contract import EngineEvent, LoadFailed, RecordEnded, Swa
 from synth_server.control.midi import MIDI_SENDER, MidiError, MidiInput
 from synth_server.control.osc_server import OscServer
 from synth_server.control.web import WebBridge
-from synth_server.engine.realtime import CallbackEngine
+from synth_server.engine.realtime import CallbackEngine, check_synthesis_hop
 from synth_server.engine.recorder import RecordSpec
 
 log = logging.getLogger(__name__)
@@ -59,13 +59,18 @@ class Server:
         midi: None: no MIDI; "": a JACK MIDI input connected to every MIDI output; else a JACK
             port-name regular expression of the outputs to connect (see
             :class:`~synth_server.control.midi.MidiInput`).
+        synthesis_hop: samples the engine renders per decoder run (None: the model's
+            hop_length); must divide the hop of this model and of every model loaded later.
+    Raises:
+        ValueError: ``synthesis_hop`` does not divide the model's hop (one line).
     """
 
     def __init__(self, model_dir: str | Path, model_name: str, device: Any, blocksize: int,
                  record: Optional[str | RecordSpec], host: str, port: int, reply_port: int,
                  models_dir: str | Path, allow: Optional[list[str]] = None,
                  presets: Optional[str] = None, midi: Optional[str] = None,
-                 web_port: Optional[int] = None, web_token: Optional[str] = None):
+                 web_port: Optional[int] = None, web_token: Optional[str] = None,
+                 synthesis_hop: Optional[int] = None):
         self.initial = ControlState()
         self.blocksize = blocksize
         self.record = record
@@ -76,7 +81,7 @@ class Server:
 
         checkpoint = load_checkpoint(model_dir)
         self.audio = CallbackEngine(playable(checkpoint), model_name, device, blocksize, record,
-                                    on_event=self._on_audio_event)
+                                    on_event=self._on_audio_event, synthesis_hop=synthesis_hop)
         self.library = ModelLibrary(models_dir)
         self.steering = Steering.of(checkpoint)  # the playing model's; replaced at each swap
         self.controller = build_controller(self.audio.status, self.initial,
@@ -115,9 +120,7 @@ class Server:
         if stft.sample_rate != self.stft.sample_rate:
             return (f"sample_rate {stft.sample_rate} Hz, the stream runs at "
                     f"{self.stft.sample_rate} Hz")
-        if stft.hop_length != self.stft.hop_length:
-            return f"hop_length {stft.hop_length}, the engine runs at {self.stft.hop_length}"
-        return None
+        return check_synthesis_hop(self.audio.hop_length, int(stft.hop_length), int(stft.n_fft))
 
     def _request_model(self, name: str, received_s: float, sender: str) -> None:
         self.loader.request(name, received_s, sender)

@@ -621,6 +621,7 @@ class Controller:
             ("/state/nan_frames", (int(status.nan_frames),)),
             ("/state/voices", (int(status.voices),)),
             ("/state/level_db", (float(status.level_db),)),
+            ("/state/synthesis_hop", (int(status.synthesis_hop),)),
             ("/state/latency_ms", tuple(float(v) for v in
                                         (self._latency() if self._latency else (0.0, 0.0)))),
             *self._state_record(),

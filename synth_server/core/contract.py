@@ -55,6 +55,8 @@ class EngineStatus:
         voices: notes sounding (hpn models; 0 for a spectral model).
         family: the model's family, "hpn" (plays notes) or "spectral".
         level_db: output peak meter, dB re full scale (-120 for silence), falling 20 dB/s.
+        synthesis_hop: samples the engine renders per decoder run (divides the model's
+            hop_length; 0: not reported).
     """
 
     model_name: str
@@ -66,6 +68,7 @@ class EngineStatus:
     voices: int = 0
     family: str = "spectral"
     level_db: float = -120.0
+    synthesis_hop: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,14 @@
 """The synthesis kernel that runs inside PortAudio's audio callback: compiled, no GIL, no locks,
 no allocation, no logging.
 
-:func:`process` renders ``frames`` samples on demand, one model hop at a time, into PortAudio's
-output buffer. Per hop (for each sounding model slot): one-pole smoothing of the latent towards
-its target, the decoder MLP in plain loops (a first BLAS call takes the GIL), exp/floor (and the
+:func:`process` renders ``frames`` samples on demand, one synthesis hop at a time, into
+PortAudio's output buffer. The synthesis hop (``params.hop_length``) divides the model's hop
+(64 or 128 for a 256-hop model shortens the wait of a control change at a short period): a model
+frame is a per-frame quantity (an STFT magnitude frame, harmonic and noise-band amplitudes), so
+the decoder simply runs once per synthesis hop and every hop-derived constant (smoothing,
+phase advance, overlap-add gain, hpn noise gain, envelopes) is set for the synthesis hop (and
+two corrections keep the model hop's sound: realtime.spectral_noise_gain, smoothing_lead).
+Per hop (for each sounding model slot): one-pole smoothing of the latent towards its target, the decoder MLP in plain loops (a first BLAS call takes the GIL), exp/floor (and the
 band → STFT-bin synthesis matrix for mel / log-frequency models), peak-locked phase
 (:func:`~synth_server.dsp.streaming.peak_locked_phase_into`), a 2048-point inverse real FFT
 (rocket-fft's ``c2r``, DUCC0, into a preallocated frame) and windowed overlap-add
@@ -33,7 +38,7 @@ sample_rate, plus the device latency PortAudio reports; see :func:`process`).
 Notes (models of the hpn family, docs/notes.md): note events arrive through a single-producer
 single-consumer ring (:data:`EVENT_DTYPE`), applied in order at the start of each hop, so none
 is merged or lost; the kernel allocates voices (:data:`VOICE_DTYPE`, POLYPHONY notes plus slots
-for stolen notes fading out over STEAL_HOPS), steps their linear ADSR once per hop, decodes
+for stolen notes fading out over STEAL_SAMPLES), steps their linear ADSR once per hop, decodes
 concat(the slot's smoothed latent, conditioning(pitch, loudness)) for all voices in one batched
 pass, plays the harmonics through an oscillator bank (second-order sine recurrence, amplitudes
 interpolated over the hop) and the voices' summed noise power through one inverse FFT with the
@@ -69,7 +74,8 @@ MAX_HARMONICS = 128   # oscillators per voice (n_harmonics of an hpn model)
 MAX_NOISE_BANDS = 128
 MAX_CONDITIONING = 4
 EVENT_RING = 1024     # note events between two hops (Python refuses more: none is lost)
-STEAL_HOPS = 2        # a stolen note fades out linearly over this many hops (10.7 ms at 48k/256)
+STEAL_SAMPLES = 512   # a stolen note fades out linearly over this many samples (10.7 ms at 48k):
+# STEAL_SAMPLES // hop_length hops of the synthesis hop (2 at 256, 8 at 64; params.steal_hops)
 PITCH_MATCH = 1e-3    # a note-off releases the notes within this many semitones (float32 OSC
 # arguments and doubles of the same pitch differ by ~3e-6)
 HARMONIC_LIMIT = 0.45  # harmonics at or above this fraction of the sample rate are silent
@@ -175,6 +181,7 @@ PARAMS_DTYPE = np.dtype([
     ("ceiling", np.float64), ("release", np.float64), ("fade_len", np.int64),
     ("rec_frames", np.int64),      # recording ring size in frames (0: not recording)
     ("cycles_per_s", np.float64),  # cycle counter rate (calibrated at start)
+    ("steal_hops", np.int64),      # hops a stolen note fades over (STEAL_SAMPLES // hop_length)
 ], align=True)
 """Engine constants, written before the stream starts."""
 
@@ -188,7 +195,10 @@ SLOT_DTYPE = np.dtype([
     ("log_threshold", np.float64),
     ("family", np.int64),          # FAMILY_SPECTRAL or FAMILY_HPN
     ("n_harmonics", np.int64), ("n_noise_bands", np.int64), ("n_conditioning", np.int64),
-    ("noise_gain", np.float64),    # hpn: factor on the noise bin magnitudes
+    ("lead", np.float64),          # the decoder sees latent + lead (target - latent): the
+    # smoothing's progress one model hop after the frame's start, as at the model's hop (0 there)
+    ("noise_gain", np.float64),    # factor on the noise bin magnitudes (hpn: all of its noise;
+    # spectral: the random-phase bins, sqrt(model hop / synthesis hop), 1 at the model's hop)
 ], align=True)
 """One model slot's shapes and constants (its arrays are listed in :data:`SLOT_ARRAYS`)."""
 
@@ -362,9 +372,13 @@ def _render_slot(table, base, target, hop, axes, state):  # pragma: no cover - c
 
     # latent smoothing (one pole per hop), as smooth_controls
     alpha = sl.alpha
+    lead = sl.lead
     for j in range(d):
         latent[j] += alpha * (target[j] - latent[j])
-        h_a[j] = np.float32(latent[j])
+        z = latent[j]
+        if lead != 0.0:  # decode the latent one model hop after the frame's start (as its hop)
+            z += lead * (target[j] - z)
+        h_a[j] = np.float32(z)
     # decoder MLP: Linear, ELU, ..., Linear (log-magnitude, denormalisation folded in)
     params_at = table[base + 1]
     src = h_a
@@ -411,6 +425,11 @@ def _render_slot(table, base, target, hop, axes, state):  # pragma: no cover - c
     peak_locked_phase_into(log_mag, running, running_freq, rng, phase, sl.advance,
                            sl.log_threshold, MAIN_LOBE_BINS, peak_bin, peak_freq, peak_phase,
                            owner)
+    if sl.noise_gain != 1.0:  # a synthesis hop shorter than the model's: the random-phase
+        # bins overlap-add in power, so they keep the model hop's level at this gain
+        for kk in range(k_bins):
+            if owner[kk] < 0:
+                mag[kk] *= np.float32(sl.noise_gain)
     for kk in range(k_bins):
         p = phase[0, kk]
         m = mag[kk]
@@ -458,7 +477,7 @@ def _release(voice, pedal):  # pragma: no cover - compiled
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _note_on(voices, amp_prev, state, midi_pitch, velocity, stamp_s):  # pragma: no cover
     """Start a note: steal the oldest note when POLYPHONY sound (a releasing one first), so it
-    fades out over STEAL_HOPS in its own voice slot while the new note starts in a free one."""
+    fades out over STEAL_SAMPLES in its own voice slot while the new note starts in a free one."""
     sounding = 0
     for i in range(MAX_VOICES):
         stage = voices[i].stage
@@ -497,7 +516,7 @@ def _note_on(voices, amp_prev, state, midi_pitch, velocity, stamp_s):  # pragma:
         if voices[i].stage == IDLE:
             slot = i
             break
-    if slot < 0:  # every slot busy (more than MAX_VOICES - POLYPHONY steals in STEAL_HOPS):
+    if slot < 0:  # every slot busy (more than MAX_VOICES - POLYPHONY steals in STEAL_SAMPLES):
         low = 2.0  # reuse the quietest stolen note
         for i in range(MAX_VOICES):
             if voices[i].stage == STOLEN and voices[i].env < low:
@@ -583,10 +602,11 @@ def _apply_events(table, state):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _step_voices(voices, voice_list, state, hop_s):  # pragma: no cover - compiled
+def _step_voices(voices, voice_list, state, hop_s, steal_hops):  # pragma: no cover - compiled
     """Advance every sounding voice's ADSR envelope to the end of this hop (linear segments:
     attack 0 -> 1 in attack_s, decay 1 -> sustain in decay_s, release to 0 in release_s, a
-    stolen note to 0 in STEAL_HOPS hops) and list the voices to render. Returns their count."""
+    stolen note to 0 in ``steal_hops`` hops) and list the voices to render. Returns their
+    count."""
     n = 0
     sounding = 0
     sustain = min(max(state.sustain_level, 0.0), 1.0)
@@ -620,7 +640,7 @@ def _step_voices(voices, voice_list, state, hop_s):  # pragma: no cover - compil
             else:
                 env -= v.fade_from * hop_s / state.release_s
         else:  # STOLEN
-            env -= v.fade_from / STEAL_HOPS
+            env -= v.fade_from / steal_hops
         if env <= 0.0 and v.stage != ATTACK:
             env = 0.0
             v.ending = 1  # rendered once more (its amplitudes glide to 0), then idle
@@ -726,7 +746,10 @@ def _render_hpn_slot(table, base, slot_index, target, hop, axes, state, params,
         for j in range(n_voices):
             v = voices[voice_list[j]]
             for i in range(d):
-                h_a[j, i] = np.float32(latent[i])
+                z = latent[i]
+                if sl.lead != 0.0:  # one model hop after the frame's start, as _render_slot
+                    z += sl.lead * (target[i] - z)
+                h_a[j, i] = np.float32(z)
             amplitude = v.velocity_amplitude * v.env
             loudness_db = 20.0 * np.log10(max(amplitude, 1e-4))
             if n_cond > 0:
@@ -911,7 +934,8 @@ def _render_hop(table, state, params, fifo, time_s):  # pragma: no cover - compi
             state.fading_to < 0 or _family(table, state.fading_to) != FAMILY_HPN):
         for i in range(MAX_VOICES):  # no model plays notes: none sounds (nor waits)
             voices[i].stage = IDLE
-    n_voices = _step_voices(voices, voice_list, state, hop / params.sample_rate)
+    n_voices = _step_voices(voices, voice_list, state, hop / params.sample_rate,
+                            params.steal_hops)
     a = state.active
     out_a = _render_any(table, a, state, params, hop, axes, voices, voice_list, n_voices)
     if state.fading_to >= 0:

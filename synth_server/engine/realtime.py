@@ -49,8 +49,82 @@ def hpn_noise_gain(n_fft: int, hop_length: int) -> float:
     """Factor on an hpn model's noise bin magnitudes: ``sqrt(n_fft / hop_length)``, as
     :func:`synth_server.dsp.hpn.noise_ola_gain` (random-phase frames overlap-add in power, the
     window's normalisation assumes amplitude: without it the noise is 9.03 dB low at 2048 /
-    256; the engine does not import dsp.hpn, a test checks the two agree)."""
+    256; the engine does not import dsp.hpn, a test checks the two agree). ``hop_length`` is
+    the hop the frames are overlap-added at: the engine's synthesis hop."""
     return math.sqrt(n_fft / hop_length)
+
+
+def spectral_noise_gain(model_hop: int, synthesis_hop: int) -> float:
+    """Factor on a spectral model's random-phase bins (those no spectral peak owns, see
+    :func:`~synth_server.dsp.streaming.peak_locked_phase_into`) at a synthesis hop shorter than
+    the model's: ``sqrt(model_hop / synthesis_hop)`` (1 at the model's hop). Peak-locked bins
+    keep their phase from frame to frame and overlap-add in amplitude, which the synthesis
+    window's gain assumes at any hop; random-phase frames add in power, so without it the
+    noise between partials drops 3 dB each time the hop halves (measured on models/default:
+    -3.0 dB at 128, -6.0 dB at 64, in the third-octave bands between its partials)."""
+    return math.sqrt(model_hop / synthesis_hop)
+
+
+def smoothing_lead(model_hop: int, synthesis_hop: int, sample_rate: float,
+                   smoothing_ms: float) -> float:
+    """How far ahead of the smoothed latent the decoder looks at a synthesis hop shorter than
+    the model's: it decodes ``latent + lead * (target - latent)`` with ``lead = 1 -
+    exp(-(model_hop - synthesis_hop) / sample_rate / smoothing_s)`` (0 at the model's hop).
+
+    The one-pole smoothing steps once per hop and a frame is decoded from the latent at the end
+    of its hop, so at the model's hop each frame is a model hop "ahead" of its start; a frame
+    of a shorter hop only a synthesis hop. Without the lead the timbre of a change is heard
+    half-way 2.6 ms later at 128 and 4.0 ms later at 64 (``half_way_delay_ms``: 27.6 ms at
+    256, 30.2 and 31.5 ms); with it 27.9 and 28.0 ms. For a step of the target the decoded
+    latent is then the model hop's progress at every model-hop boundary.
+    """
+    ahead_s = (model_hop - synthesis_hop) / float(sample_rate)
+    return 1.0 - math.exp(-ahead_s / max(smoothing_ms / 1000.0, 1e-6))
+
+
+def check_synthesis_hop(synthesis_hop: int, model_hop: int, n_fft: int) -> Optional[str]:
+    """Why ``synthesis_hop`` cannot play a model of hop ``model_hop`` and FFT size ``n_fft``
+    (one line), or None.
+
+    The synthesis hop must divide the model's hop (the model's frames are per-frame
+    quantities, decoded once per synthesis hop; a divisor keeps the model's time grid a whole
+    number of synthesis hops) and leave at least 4x overlap (``n_fft / synthesis_hop >= 4``,
+    as :class:`~synth_server.dsp.streaming.StreamingInverse`).
+    """
+    if synthesis_hop < 1 or model_hop % synthesis_hop:
+        return (f"the synthesis hop {synthesis_hop} does not divide the model's hop_length "
+                f"{model_hop}")
+    if n_fft % synthesis_hop or n_fft // synthesis_hop < 4:
+        return f"the synthesis hop {synthesis_hop} leaves less than 4x overlap of n_fft {n_fft}"
+    return None
+
+MIN_DEFAULT_SYNTHESIS_HOP = 64  # the default never goes below this (CPU: one decoder run per hop)
+
+
+def default_synthesis_hop(model_hop: int, blocksize: int, n_fft: int) -> int:
+    """The synthesis hop ``serve`` uses when none is asked: the model's hop when the audio
+    period (``blocksize`` frames; 0: PortAudio chooses) is at least that long, else the
+    largest hop that divides the model's, is no longer than the period and is at least
+    MIN_DEFAULT_SYNTHESIS_HOP (a change then waits for the next callback, not for a later
+    one; measured in docs/latency.md).
+
+    Args:
+        model_hop, blocksize, n_fft: samples.
+    Returns:
+        int, samples; always passes :func:`check_synthesis_hop`.
+    """
+    if blocksize <= 0 or blocksize >= model_hop:
+        return model_hop
+    for hop in range(min(blocksize, model_hop), 0, -1):
+        if hop < MIN_DEFAULT_SYNTHESIS_HOP:
+            break
+        if check_synthesis_hop(hop, model_hop, n_fft) is None:
+            return hop
+    for hop in range(MIN_DEFAULT_SYNTHESIS_HOP, model_hop + 1):
+        if check_synthesis_hop(hop, model_hop, n_fft) is None:
+            return hop
+    return model_hop
+
 
 RECORD_RING_S = 4.0  # audio the recording ring holds while the writer thread is busy
 WATCH_S = 0.02  # swap reports and the recording ring (4 s deep) are checked this often
@@ -87,17 +161,23 @@ class ModelSlot:
 
     Args:
         checkpoint: the loaded model.
-        hop_length: samples per hop of the engine (must equal the model's).
+        hop_length: the engine's synthesis hop, samples (divides the model's hop_length: the
+            decoder runs once per synthesis hop; smoothing, phase advance, overlap-add and noise
+            gains are set for it, see :func:`check_synthesis_hop`).
         smoothing_ms: latent smoothing time constant.
         seed: seed of the phase generator.
     Raises:
-        ValueError: the model does not fit the kernel (too many layers, latent too large).
+        ValueError: the model does not fit the kernel (too many layers, latent too large, a
+            synthesis hop that does not divide the model's hop).
     """
 
     def __init__(self, checkpoint: Any, hop_length: int, smoothing_ms: float, seed: int = 0):
+        stft = checkpoint.stft
+        problem = check_synthesis_hop(hop_length, int(stft.hop_length), int(stft.n_fft))
+        if problem is not None:
+            raise ValueError(f"{checkpoint.name}: {problem}")
         decoder = checkpoint.decoder()
         layers = decoder.layers()
-        stft = checkpoint.stft
         self.family = model_family(stft)
         hpn = self.family == "hpn"
         latent_dim = int(checkpoint.vae.latent_dim)
@@ -130,9 +210,10 @@ class ModelSlot:
             record["n_harmonics"] = stft.n_harmonics
             record["n_noise_bands"] = stft.n_noise_bands
             record["n_conditioning"] = n_conditioning
-            record["noise_gain"] = hpn_noise_gain(stft.n_fft, stft.hop_length)
+            record["noise_gain"] = hpn_noise_gain(stft.n_fft, hop_length)
         else:
             record["n_features"] = decoder.n_features
+            record["noise_gain"] = spectral_noise_gain(int(stft.hop_length), hop_length)
         sizes = [self.latent_dim + n_conditioning] + [weight.shape[1] for weight, _ in layers]
         record["sizes"][:len(sizes)] = sizes
         for i, (weight, bias) in enumerate(layers):
@@ -154,6 +235,8 @@ class ModelSlot:
             record["floor"] = decoder.floor
         hop_s = hop_length / stft.sample_rate
         record["alpha"] = 1.0 - math.exp(-hop_s / max(smoothing_ms / 1000.0, 1e-6))
+        record["lead"] = smoothing_lead(int(stft.hop_length), hop_length, stft.sample_rate,
+                                        smoothing_ms)
         record["advance"] = phase_state["advance"]
         record["log_threshold"] = phase_state["log_threshold"]
         width = max(sizes)
@@ -215,20 +298,22 @@ def _check_hpn(stft: Any, n_conditioning: int, latent_dim: int, layers: list,
                          f"n_bins] = [{stft.n_noise_bands}, {stft.n_bins}]")
 
 
-def half_way_delay_ms(hop_length: int, n_fft: int, alpha: float, sample_rate: int) -> float:
+def half_way_delay_ms(hop_length: int, n_fft: int, alpha: float, sample_rate: int,
+                      lead: float = 0.0) -> float:
     """Time from the first sample rendered after a control change to the output being half-way
     to the new timbre, ms (a property of the synthesis, not a measurement).
 
     The latent moves by one-pole smoothing (``alpha`` per hop: frame j after the change has
-    moved ``1 - (1 - alpha)^(j+1)`` of the way); every output sample is an overlap-add of the
+    moved ``1 - (1 - alpha)^(j+1) (1 - lead)`` of the way, ``lead`` from
+    :func:`smoothing_lead`, 0 at the model's hop); every output sample is an overlap-add of the
     frames whose window covers it, weighted by the squared Hann window (synthesis window times
     the frame's own envelope). Half-way is the first sample whose weighted progress reaches 0.5.
     At 48 kHz, hop 256, n_fft 2048 and 15 ms smoothing: 27.6 ms (18.7 ms of it from the window
     alone, with no smoothing). Weighted overlap-add after Allen & Rabiner (1977).
 
     Args:
-        hop_length, n_fft: samples; alpha: smoothing coefficient per hop, in (0, 1];
-        sample_rate: Hz.
+        hop_length, n_fft: samples (the synthesis hop); alpha: smoothing coefficient per
+        hop, in (0, 1]; sample_rate: Hz; lead: in [0, 1).
     Returns:
         float, ms.
     """
@@ -238,7 +323,7 @@ def half_way_delay_ms(hop_length: int, n_fft: int, alpha: float, sample_rate: in
     starts = index * hop_length
     progress = np.zeros(len(index))
     after = index >= 0
-    progress[after] = 1.0 - (1.0 - alpha) ** (index[after] + 1.0)
+    progress[after] = 1.0 - (1.0 - alpha) ** (index[after] + 1.0) * (1.0 - lead)
     t = np.arange(0, 64 * hop_length)
     k = t[:, None] - starts[None, :]
     inside = (k >= 0) & (k < n_fft)
@@ -295,21 +380,33 @@ class CallbackEngine:
         crossfade_ms: hot-swap crossfade length.
         channels: output channels.
         seed: phase generator seed.
+        synthesis_hop: samples per synthesis hop (None: the model's hop_length). A divisor of
+            the model's hop (e.g. 128 or 64 for 256) renders a control change at the next
+            synthesis-hop boundary instead of the next model-hop one; every hop-derived
+            constant (smoothing per hop, ADSR steps, steal fade, crossfade, gain ramp, phase
+            advance, overlap-add and noise gains) is set for it. Models loaded later must have
+            a hop it divides.
     Raises:
-        ValueError: the model does not fit the kernel.
+        ValueError: the model does not fit the kernel, or ``synthesis_hop`` does not divide
+            its hop.
     """
 
     def __init__(self, checkpoint: Any, model_name: str, device: Any, blocksize: int = 256,
                  record_path: Optional[str | Path | RecordSpec] = None,
                  on_event: Optional[Callable[[EngineEvent], None]] = None,
                  smoothing_ms: float = 15.0, crossfade_ms: float = 30.0, channels: int = 2,
-                 seed: int = 0):
+                 seed: int = 0, synthesis_hop: Optional[int] = None):
         self.model_name = model_name
         self.device = device
         self.blocksize = blocksize
         stft = checkpoint.stft
         self.sample_rate = int(stft.sample_rate)
-        self.hop_length = int(stft.hop_length)
+        self.model_hop_length = int(stft.hop_length)
+        self.hop_length = int(synthesis_hop) if synthesis_hop is not None \
+            else self.model_hop_length  # the synthesis hop: what the kernel renders at a time
+        problem = check_synthesis_hop(self.hop_length, self.model_hop_length, int(stft.n_fft))
+        if problem is not None:
+            raise ValueError(f"{model_name}: {problem}")
         self.channels = channels
         self.smoothing_ms = smoothing_ms
         self._seed = seed
@@ -331,8 +428,11 @@ class CallbackEngine:
         p["fade_len"] = fade_len
         p["rec_frames"] = rec_frames
         p["cycles_per_s"] = 1e9
+        p["steal_hops"] = max(1, kernel.STEAL_SAMPLES // hop)
         self.crossfade_ms = 1000.0 * fade_len / sr
-        self.half_way_ms = half_way_delay_ms(hop, int(stft.n_fft), float(p["gain_alpha"]), sr)
+        self.half_way_ms = half_way_delay_ms(
+            hop, int(stft.n_fft), float(p["gain_alpha"]), sr,
+            smoothing_lead(self.model_hop_length, hop, sr, smoothing_ms))
         ramp = np.sin(0.5 * np.pi * (np.arange(fade_len) + 1) / fade_len)
         self.control = _touch(np.zeros(1, kernel.CONTROL_DTYPE))
         self.state = _touch(np.zeros(1, kernel.STATE_DTYPE))
@@ -566,10 +666,13 @@ class CallbackEngine:
     def _start_handoff(self, checkpoint: Any, requested_s: float) -> None:
         """Build the slot that is not playing and ask the kernel to crossfade to it."""
         stft = checkpoint.stft
-        if int(stft.sample_rate) != self.sample_rate or int(stft.hop_length) != self.hop_length:
-            self._emit(LoadFailed(f"{checkpoint.name}: {stft.sample_rate} Hz / hop "
-                                  f"{stft.hop_length}; the engine runs {self.sample_rate} Hz / "
-                                  f"hop {self.hop_length}"))
+        if int(stft.sample_rate) != self.sample_rate:
+            self._emit(LoadFailed(f"{checkpoint.name}: {stft.sample_rate} Hz; the engine runs "
+                                  f"{self.sample_rate} Hz"))
+            return
+        problem = check_synthesis_hop(self.hop_length, int(stft.hop_length), int(stft.n_fft))
+        if problem is not None:
+            self._emit(LoadFailed(f"{checkpoint.name}: {problem}"))
             return
         index = 1 - int(self.state["active"][0])
         try:
@@ -605,7 +708,8 @@ class CallbackEngine:
                             target_latent=target, underruns=int(s["late_callbacks"]),
                             nan_frames=int(s["nan_frames"]), voices=int(s["voices"]),
                             family=slot.family if slot is not None else "spectral",
-                            level_db=float(20.0 * np.log10(max(float(s["peak"]), 1e-6))))
+                            level_db=float(20.0 * np.log10(max(float(s["peak"]), 1e-6))),
+                            synthesis_hop=self.hop_length)
 
     def _ring_stats(self, ring: str, counter: str) -> LatencyStats:
         """Median and p99 of the kernel's latency ring ``ring`` (ms, the last up to
@@ -835,6 +939,7 @@ class CallbackEngine:
                    "note_latency_ms_p99": notes.p99_ms, "notes": notes.count,
                    "notes_stolen": int(s["steals"]),
                    "callbacks": int(s["callbacks"]), "xruns_seen": int(s["gaps"]),
+                   "synthesis_hop": self.hop_length,
                    "torn_reads": int(s["torn_reads"]),
                    "callback_ms_mean": round(cost["mean_ms"], 4),
                    "callback_ms_max": round(cost["max_ms"], 4),
