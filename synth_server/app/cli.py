@@ -190,7 +190,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     while not stop.is_set() and server.alive:
-        remaining = None if args.duration is None else args.duration - (time.monotonic() - started)
+        # --duration counts the audio played, not the wall time since this loop began: the
+        # engine (and a recording) started before the messages above, seconds earlier on a
+        # busy machine
+        remaining = None if args.duration is None else args.duration - server.played_s
         if remaining is not None and remaining <= 0:
             break
         stop.wait(0.25 if remaining is None else min(0.25, remaining))

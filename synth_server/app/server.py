@@ -242,8 +242,15 @@ class Server:
         """True while the audio process runs."""
         return self.audio.alive
 
+    @property
+    def played_s(self) -> float:
+        """Seconds of audio played (and recorded) since the engine started."""
+        return self.audio.played_s
+
     def stop(self) -> dict[str, Any]:
-        """Stop everything; returns the session summary (underruns, latency, swaps, ...)."""
+        """Stop everything; returns the session summary (underruns, latency, swaps, ...). A
+        recording ends here, not once every thread has stopped."""
+        self.audio.end_recording_now()
         self._stop_push.set()
         if self._pusher.is_alive():
             self._pusher.join(timeout=2)

@@ -412,6 +412,7 @@ class CallbackEngine:
         self._seed = seed
         self._on_event = on_event
         self._record_path = record_path
+        self._rec_end: Optional[int] = None  # frames the recording ends at (stopping)
         self.recorder: Optional[WavRecorder] = None
         hop, sr = self.hop_length, self.sample_rate
         hop_s = hop / sr
@@ -745,6 +746,12 @@ class CallbackEngine:
                 "max_cpu_ms": int(s["max_cpu_ns"]) / 1e6}
 
     @property
+    def played_s(self) -> float:
+        """Seconds of audio the kernel has rendered since the stream (or the clock) started:
+        frames / sample_rate, so it does not count a start-up that a busy machine slowed."""
+        return int(self.state["frames"][0]) / self.sample_rate
+
+    @property
     def alive(self) -> bool:
         """True while the stream (or the clock) runs."""
         if self.failed:
@@ -896,11 +903,18 @@ class CallbackEngine:
         if write - self._rec_read > size:  # the writer fell a whole ring behind
             self.dropped_frames += write - self._rec_read - size
             self._rec_read = write - size
+        if self._rec_end is not None:
+            write = min(write, self._rec_end)
         while self._rec_read < write:
             start = self._rec_read % size
             n = min(write - self._rec_read, size - start)
             self.recorder.put(ring[start:start + n])
             self._rec_read += n
+
+    def end_recording_now(self) -> None:
+        """The recording keeps what has been played so far and nothing after it (what plays
+        while the rest of the server shuts down is not recorded)."""
+        self._rec_end = int(self.state["rec_write"][0])
 
     def stop(self, timeout_s: float = 10.0) -> AudioResult:
         """Stop the stream and threads, close the recording; the final numbers."""
