@@ -444,7 +444,8 @@ class OscServer:
         with contextlib.suppress(OSError):  # room for ~1 s of a 1000 msg/s burst (capped by the OS)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         sock.bind((self.host, self.port))
-        sock.settimeout(0.2)
+        # blocking: the receive thread sleeps until a datagram comes (stop() wakes it), no
+        # periodic wake-ups while nobody plays
         self._sock = sock
         self.port = sock.getsockname()[1]
         self.deferred.start()
@@ -454,6 +455,11 @@ class OscServer:
     def stop(self) -> None:
         """Stop receiving and close the socket."""
         self._stop.set()
+        if self._sock is not None:
+            # wakes the blocked recvfrom (Linux: it returns an empty datagram; the socket is
+            # not connected, so shutdown also raises ENOTCONN, which is expected)
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RD)
         if self._thread is not None:
             self._thread.join(timeout=2.0)
         self.deferred.stop()
@@ -703,14 +709,15 @@ class OscServer:
         assert self._sock is not None
         while not self._stop.is_set():
             try:
-                packet, (host, port) = self._sock.recvfrom(MAX_PACKET_BYTES + 1)
+                packet, source = self._sock.recvfrom(MAX_PACKET_BYTES + 1)
                 received_s = time.monotonic()
-            except socket.timeout:
-                continue
             except OSError:
                 if self._stop.is_set():
                     break
                 continue
+            if source is None:  # an empty read: stop() shut the receive side down
+                continue
+            host, port = source[0], source[1]
             if self.allow is not None and not host_allowed(host, self.allow):
                 self.refused_hosts += 1  # no reply: an unknown host learns nothing
                 self._errors.warning("OSC from %s ignored: not in --allow", host)
