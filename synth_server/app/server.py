@@ -26,7 +26,7 @@ from synth_server.engine.recorder import RecordSpec
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.0005
-IDLE_PUSH_WAIT_S = 0.05  # the /subscribe pusher's longest sleep (a new lease waits at most this)
+MIN_PUSH_WAIT_S = 0.002  # the /subscribe pusher's shortest sleep
 MAX_EVENTS = 256
 MAX_PUSHES_PER_S = 120.0  # state pushes per second, all subscribers together
 
@@ -176,10 +176,13 @@ class Server:
 
     def _push_loop(self) -> None:
         """Send the state to every /subscribe host within its lease at its rate; all pushes
-        together at most MAX_PUSHES_PER_S (each host's rate shrinks to share them)."""
+        together at most MAX_PUSHES_PER_S (each host's rate shrinks to share them). Sleeps until
+        the next push is due, and while nobody subscribes until a /subscribe (or stop) wakes it:
+        no periodic wake-ups while playing."""
         due: dict[str, float] = {}
-        wait_s = IDLE_PUSH_WAIT_S
-        while not self._stop_push.wait(wait_s):
+        wake = self.controller.subscribed
+        while not self._stop_push.is_set():
+            wake.clear()  # before reading the subscribers: a /subscribe after this wakes us
             now = time.monotonic()
             subscribers = self.controller.subscriber_rates()
             for host in list(due):
@@ -193,9 +196,8 @@ class Server:
                     replies = replies if replies is not None else self.controller.pushed_state()
                     for reply in replies:
                         self.osc.push(host, *reply)
-            # sleep until the next push is due (no subscriber: 20 wake-ups a second, not 200)
-            wait_s = min(max(min(due.values(), default=now + IDLE_PUSH_WAIT_S)
-                             - time.monotonic(), 0.002), IDLE_PUSH_WAIT_S)
+            wake.wait(max(min(due.values()) - time.monotonic(), MIN_PUSH_WAIT_S)
+                      if due else None)
 
     def start(self) -> None:
         """Start the audio process, then the OSC listener, then the MIDI input (if any).
@@ -252,6 +254,7 @@ class Server:
         recording ends here, not once every thread has stopped."""
         self.audio.end_recording_now()
         self._stop_push.set()
+        self.controller.subscribed.set()  # wakes the pusher
         if self._pusher.is_alive():
             self._pusher.join(timeout=2)
         if self.web is not None:

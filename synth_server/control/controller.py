@@ -125,6 +125,8 @@ class Controller:
         self.subscribers: dict[str, float] = {}  # host -> rate_hz (see on_subscribe)
         self.subscriber_expiry: dict[str, float] = {}  # host -> monotonic end of its lease
         self.subscribers_evicted = 0
+        # set on every /subscribe: the pusher sleeps on it while nobody subscribes
+        self.subscribed = threading.Event()
         self.presets: dict[str, tuple[tuple[float, ...], tuple[float, float]]] = {}
         self.presets_path = presets_path
         self.presets_error = ""  # what went wrong reading presets_path ("" when all loaded)
@@ -475,6 +477,7 @@ class Controller:
                 self.subscribers_evicted += 1
             self.subscribers[host] = rate_hz
             self.subscriber_expiry[host] = now + SUBSCRIBE_LEASE_S
+        self.subscribed.set()
         return []
 
     def _expire_subscribers(self, now: float) -> None:

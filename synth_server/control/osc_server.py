@@ -482,7 +482,8 @@ class OscServer:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         sock.bind((self.host, self.port))
         enable_arrival_stamps(sock)
-        sock.settimeout(0.2)
+        # blocking: the receive thread sleeps until a datagram comes (stop() wakes it), no
+        # periodic wake-ups while nobody plays
         self._sock = sock
         self.port = sock.getsockname()[1]
         self.deferred.start()
@@ -492,6 +493,11 @@ class OscServer:
     def stop(self) -> None:
         """Stop receiving and close the socket."""
         self._stop.set()
+        if self._sock is not None:
+            # wakes the blocked recvfrom (Linux: it returns an empty datagram; the socket is
+            # not connected, so shutdown also raises ENOTCONN, which is expected)
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RD)
         if self._thread is not None:
             self._thread.join(timeout=2.0)
         self.deferred.stop()
@@ -741,14 +747,15 @@ class OscServer:
         assert self._sock is not None
         while not self._stop.is_set():
             try:
-                packet, (host, port), received_s = receive_stamped(self._sock,
-                                                                   MAX_PACKET_BYTES + 1)
-            except socket.timeout:
-                continue
+                packet, source, received_s = receive_stamped(self._sock,
+                                                             MAX_PACKET_BYTES + 1)
             except OSError:
                 if self._stop.is_set():
                     break
                 continue
+            if source is None:  # an empty read: stop() shut the receive side down
+                continue
+            host, port = source[0], source[1]
             if self.allow is not None and not host_allowed(host, self.allow):
                 self.refused_hosts += 1  # no reply: an unknown host learns nothing
                 self._errors.warning("OSC from %s ignored: not in --allow", host)

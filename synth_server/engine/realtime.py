@@ -127,7 +127,8 @@ def default_synthesis_hop(model_hop: int, blocksize: int, n_fft: int) -> int:
 
 
 RECORD_RING_S = 4.0  # audio the recording ring holds while the writer thread is busy
-WATCH_S = 0.02  # swap reports and the recording ring (4 s deep) are checked this often
+WATCH_S = 0.02  # while a hand-over is in flight, the kernel's answer is looked for this often
+WATCH_IDLE_S = 0.25  # otherwise the recording ring (4 s deep) is drained this often
 
 
 @dataclass
@@ -480,6 +481,7 @@ class CallbackEngine:
         self._reported = 0
         self._stream: Any = None
         self._stop = threading.Event()
+        self._watch_wake = threading.Event()  # a hand-over started (or stop): look now
         self._threads: list[threading.Thread] = []
         self._rec_read = 0
         self._record_told = False
@@ -686,6 +688,7 @@ class CallbackEngine:
         handoff = int(self.control["handoff"][0]) + 1
         self._requests = {handoff: (checkpoint.name, slot.latent_dim, requested_s)}
         self._write_control(self._state, (handoff, index))
+        self._watch_wake.set()  # after the write: the watcher sees the hand-over in flight
 
     def _emit(self, event: EngineEvent) -> None:
         if self._on_event is None:
@@ -864,8 +867,14 @@ class CallbackEngine:
             kernel.process(table, address, frames, now, now)
 
     def _watch_loop(self) -> None:
+        """Report swaps and drain the recording ring: every WATCH_S while a hand-over is in
+        flight, else every WATCH_IDLE_S (a new hand-over wakes it at once)."""
         realtime_priority(RT_PRIORITY - 10)
-        while not self._stop.wait(WATCH_S):
+        while True:
+            self._watch_wake.wait(WATCH_S if self._handoff_busy() else WATCH_IDLE_S)
+            self._watch_wake.clear()
+            if self._stop.is_set():
+                return
             self._report_swaps()
             self._drain_recording()
 
@@ -919,6 +928,7 @@ class CallbackEngine:
     def stop(self, timeout_s: float = 10.0) -> AudioResult:
         """Stop the stream and threads, close the recording; the final numbers."""
         self._stop.set()
+        self._watch_wake.set()
         if self._stream is not None:
             try:
                 self._stream.stop()

@@ -4,7 +4,7 @@
   a preallocated ring (``queue_s`` seconds, 4 s by default: 1.5 MB at 48 kHz stereo float32).
   When the writer is that far behind (a stalled disk), the block is dropped and counted in
   ``dropped_frames``; nothing grows.
-- **A writer thread** empties the ring into the file every ``POLL_S`` and, every
+- **A writer thread** empties the ring into the file every ``POLL_S`` (0.25 s) and, every
   ``header_interval_s`` (1 s), rewrites the WAV header (libsndfile's ``SFC_UPDATE_HEADER_NOW``):
   a process killed with SIGKILL leaves a file whose header counts the samples on disk, to within
   that interval. (``SoundFile.flush()`` only fsyncs; it leaves the header at 0 samples.)
@@ -41,7 +41,7 @@ WAV_MAX_MB = 4000.0
 """Largest cap allowed: a WAV's sizes are 32-bit (4 GiB = 4295 MB), with room for the header."""
 QUEUE_S = 4.0
 HEADER_INTERVAL_S = 1.0
-POLL_S = 0.05
+POLL_S = 0.25  # the writer's longest sleep (a quarter of the ring at most: see _poll_s)
 _HEADER_BYTES = 4096  # kept free under the cap for the header and trailing chunks
 _SFC_UPDATE_HEADER_NOW = 0x1060
 
@@ -173,6 +173,8 @@ class WavRecorder:
         self._closing = False
         self._closed = False
         self._lock = threading.Lock()  # close() against the writer's own early close
+        self._wake = threading.Event()  # close() wakes the writer at once
+        self._poll_s = min(POLL_S, 0.25 * len(self._ring) / self.sample_rate)
         self._thread_setup = thread_setup
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
@@ -214,7 +216,7 @@ class WavRecorder:
                 next_check = now + self.header_interval_s
                 self._update_header()
                 self._check_space()
-            time.sleep(POLL_S)
+            self._wake.wait(min(self._poll_s, max(next_check - time.monotonic(), 0.0)))
 
     def _drain(self) -> None:
         size = len(self._ring)
@@ -308,6 +310,7 @@ class WavRecorder:
         """Write what is queued and close the file (the WAV header is then complete).
         Safe to call twice."""
         self._closing = True
+        self._wake.set()
         self._thread.join()
         self._active = False
         self._close_file()
