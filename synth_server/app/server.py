@@ -18,6 +18,7 @@ from synth_server.app.wiring import Steering, build_controller
 from synth_server.control.controller import ControlState
 from synth_server.control.models import ModelLibrary, ModelLoader
 from synth_server.core.contract import EngineEvent, LoadFailed, RecordEnded, Swapped
+from synth_server.core.memory import release_free_heap
 from synth_server.control.midi import MIDI_SENDER, MidiError, MidiInput
 from synth_server.control.osc_server import OscServer
 from synth_server.control.web import WebBridge
@@ -238,6 +239,7 @@ class Server:
             self.loader.close()
             raise
         self._pusher.start()
+        release_free_heap()  # what compiling, loading and warming up the kernel freed
 
     @property
     def alive(self) -> bool:

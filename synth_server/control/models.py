@@ -16,6 +16,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from synth_server.core.memory import release_free_heap
 from synth_server.core.contract import EngineEvent, LoadFailed, Swapped
 
 log = logging.getLogger(__name__)
@@ -240,6 +241,7 @@ class ModelLoader:
                 log.exception("model loader: unexpected error (the loader keeps serving)")
                 with self._wake:
                     self._in_flight = None
+            release_free_heap()  # reading a checkpoint frees most of what it allocated
 
     def _handle(self, name: str, requested_s: float, sender: str) -> None:
         """Validate ``name`` and hand it over; every failure is one reply and one log line."""
