@@ -264,6 +264,13 @@ def main() -> int:
         "missed_deadlines_by_client": soak_misses,
         "callback_ms_mean": summary.get("callback_ms_mean"),
         "callback_ms_max": summary.get("callback_ms_max"),
+        "callback_cpu_ms_max": summary.get("callback_cpu_ms_max"),
+        "callback_cpu_max_at_s": summary.get("callback_cpu_max_at_s"),
+        **{k: summary.get(k) for k in ("callback_cpu_max_user_ms", "callback_cpu_max_system_ms",
+                                       "callback_cpu_max_page_faults",
+                                       "callback_cpu_max_preempted")},
+        # the hand-overs' crossfades, s of audio from the start (a slow callback during one?)
+        "swap_at_s": [round(e.first_sample / server.audio.sample_rate, 3) for e in swaps],
         "torn_reads": summary.get("torn_reads"),
     })
     shutil.rmtree(workdir, ignore_errors=True)

@@ -386,6 +386,10 @@ def run_trials(client: Any, rec: Recorder, port: int, trials: int, threshold: fl
         while len(latencies) + missed + early < trials and attempts < 3 * trials + 20:
             attempts += 1
             xruns = rec.xruns
+            # the server's own figure counts every change, this /gain 0 too: send it at a random
+            # phase as well, or its median is not comparable with the /gain 1 onsets timed here
+            # (this loop wakes just after a cycle: unrandomized, /gain 0 waited a whole period)
+            time.sleep(rng.uniform(0, period) / rate)
             sender.send_gain(0.0)
             after = rec.count
             quiet_waits.append(wait_quiet(rec, after, floor, quiet_blocks, timeout_s=30.0))

@@ -245,3 +245,26 @@ def test_latency_is_reported_only_once_the_frame_grid_has_settled(default):
     change(3)
     assert engine.state["clock_ok"][0] == 0 and engine.state["lat_count"][0] == 1
     assert engine.state["gaps"][0] == 1
+
+
+def test_the_kernel_computes_with_denormals_flushed_and_restores_the_caller(default):
+    """Operations on denormal floats cost ~100 times normal ones: a sound decaying to silence
+    (the DC blocker's tail after /gain 0) would make hops slow. The kernel sets SSE's
+    flush-to-zero and denormals-are-zero while it runs (x86) and restores the caller's MXCSR:
+    the decay reaches exact zeros without a denormal sample, and numpy in this thread still
+    keeps denormals afterwards."""
+    import platform
+
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        pytest.skip("MXCSR is x86's")
+    assert kernel.mxcsr_inside_process() & kernel.MXCSR_FTZ_DAZ == kernel.MXCSR_FTZ_DAZ
+    engine = CallbackEngine(default, "default", None, 256)
+    engine.publish(ControlState(pad=(0.3, 0.7), gain=1.0, version=1))
+    loud = run(engine, 40)
+    engine.publish(ControlState(pad=(0.3, 0.7), gain=0.0, version=2))
+    tail = run(engine, 800)  # 4.3 s: the DC blocker's tail decays through 1e-38
+    assert np.abs(loud).max() > 0.01
+    tiny = np.finfo(np.float32).tiny
+    assert not ((tail != 0) & (np.abs(tail) < tiny)).any()  # no denormal sample
+    assert (tail[-HOP:] == 0).all()  # silence is exact zeros
+    assert np.float32(1e-39) * np.float32(1.0) != 0  # the caller's arithmetic is untouched

@@ -53,6 +53,8 @@ is DUCC0 through rocket-fft; weighted overlap-add as in Allen & Rabiner (1977).
 """
 from __future__ import annotations
 
+import platform
+
 import numba
 import numpy as np
 from numba import carray, types
@@ -149,6 +151,10 @@ STATE_DTYPE = np.dtype([
     ("last_time_s", np.float64),   # currentTime of the previous callback
     ("cost_cycles", np.int64), ("max_cost_cycles", np.int64), ("sum_cost_cycles", np.int64),
     ("max_cpu_ns", np.int64),      # the longest callback in thread CPU time
+    ("max_cpu_frame", np.int64),   # frames played before that callback (when it happened)
+    ("max_cpu_user_us", np.int64), ("max_cpu_system_us", np.int64),  # its getrusage deltas:
+    ("max_cpu_minflt", np.int64), ("max_cpu_majflt", np.int64),  # user / system time, page
+    ("max_cpu_nivcsw", np.int64),  # faults, involuntary context switches
     ("gain", np.float64),          # smoothed master gain
     ("gain_target", np.float64), ("stamp_s", np.float64),  # the kernel's copy of the control
     ("targets", np.float64, (N_SLOTS, MAX_LATENT)),
@@ -205,7 +211,7 @@ SLOT_DTYPE = np.dtype([
 ENGINE_ARRAYS = ("params", "control", "state", "fifo", "mono", "hop_gains", "scratch",
                  "fade_in", "fade_out", "rec_ring", "axes", "dc_state", "limiter", "timespec",
                  "snapshot", "voices", "events", "event_write", "amp_prev", "osc",
-                 "band_power", "voice_list")
+                 "band_power", "voice_list", "rusage")
 """Engine-level arrays, in address-table order: params [1] PARAMS_DTYPE, control [1]
 CONTROL_DTYPE, state [1] STATE_DTYPE, fifo [hop, channels] f32 (the hop being output), mono [hop]
 f32 (mixed slots), hop_gains [2] f64, scratch [hop] f64, fade_in / fade_out [fade_len] f32
@@ -235,14 +241,19 @@ SLOT_BASE = 24
 TABLE_SIZE = SLOT_BASE + N_SLOTS * len(SLOT_ARRAYS)
 (E_PARAMS, E_CONTROL, E_STATE, E_FIFO, E_MONO, E_HOP_GAINS, E_SCRATCH, E_FADE_IN, E_FADE_OUT,
  E_REC_RING, E_AXES, E_DC_STATE, E_LIMITER, E_TIMESPEC, E_SNAPSHOT, E_VOICES, E_EVENTS,
- E_EVENT_WRITE, E_AMP_PREV, E_OSC, E_BAND_POWER, E_VOICE_LIST) = range(len(ENGINE_ARRAYS))
+ E_EVENT_WRITE, E_AMP_PREV, E_OSC, E_BAND_POWER, E_VOICE_LIST, E_RUSAGE) = range(len(ENGINE_ARRAYS))
 assert len(ENGINE_ARRAYS) <= SLOT_BASE
 CLOCK_MONOTONIC = 1
 CLOCK_THREAD_CPUTIME_ID = 3
+RUSAGE_THREAD = 1
+RUSAGE_WORDS = 18  # struct rusage on Linux x86-64 / aarch64: 2 timevals + 14 longs, as int64
 GRID_WINDOW_FRAMES = 48000  # the frame grid is the lowest of this window's and the last one's
 GRID_SETTLE_FRAMES = 12000  # frames since the grid was (re)started before latencies count
 # libc's clock_gettime, linked by name (so the compiled kernel can be cached on disk)
 _clock_gettime = types.ExternalFunction("clock_gettime", types.intc(types.intc, types.voidptr))
+# getrusage(RUSAGE_THREAD): user / system time and page faults of this thread (getrusage(2)), to
+# tell what the longest callback spent its CPU time on
+_getrusage = types.ExternalFunction("getrusage", types.intc(types.intc, types.voidptr))
 N_SLOT_ARRAYS = len(SLOT_ARRAYS)
 
 
@@ -275,6 +286,62 @@ def _fence(typingctx):  # pragma: no cover - compiled
         builder.fence("seq_cst")
         return context.get_dummy_value()
     return sig, codegen
+
+
+_X86 = platform.machine().lower() in ("x86_64", "amd64")
+MXCSR_FTZ_DAZ = 0x8040  # flush-to-zero (bit 15) and denormals-are-zero (bit 6) of SSE's MXCSR
+
+
+@intrinsic
+def _flush_denormals(typingctx):  # pragma: no cover - compiled
+    """Make this thread's SSE arithmetic treat denormal floats as zero (MXCSR FTZ + DAZ, as
+    audio engines do: one operation on a denormal costs ~100 times a normal one, so a spectrum
+    decaying towards silence can make a hop take milliseconds). Returns the previous MXCSR for
+    :func:`_restore_fp`; a no-op returning 0 on other processors (aarch64 flushes by FPCR.FZ,
+    not set here)."""
+    sig = types.int64()
+
+    def codegen(context, builder, signature, args):
+        i32 = cgutils.ir.IntType(32)
+        if not _X86:
+            return context.get_constant(types.int64, 0)
+        slot = cgutils.alloca_once(builder, i32)
+        fnty = cgutils.ir.FunctionType(cgutils.ir.VoidType(), [cgutils.voidptr_t])
+        store = cgutils.get_or_insert_function(builder.module, fnty, "llvm.x86.sse.stmxcsr")
+        load = cgutils.get_or_insert_function(builder.module, fnty, "llvm.x86.sse.ldmxcsr")
+        address = builder.bitcast(slot, cgutils.voidptr_t)
+        builder.call(store, [address])
+        old = builder.load(slot)
+        builder.store(builder.or_(old, i32(MXCSR_FTZ_DAZ)), slot)
+        builder.call(load, [address])
+        return builder.zext(old, cgutils.ir.IntType(64))
+    return sig, codegen
+
+
+@intrinsic
+def _restore_fp(typingctx, old):  # pragma: no cover - compiled
+    """Put back the MXCSR :func:`_flush_denormals` returned (x86; a no-op elsewhere)."""
+    sig = types.void(types.int64)
+
+    def codegen(context, builder, signature, args):
+        if _X86:
+            i32 = cgutils.ir.IntType(32)
+            slot = cgutils.alloca_once(builder, i32)
+            builder.store(builder.trunc(args[0], i32), slot)
+            fnty = cgutils.ir.FunctionType(cgutils.ir.VoidType(), [cgutils.voidptr_t])
+            load = cgutils.get_or_insert_function(builder.module, fnty, "llvm.x86.sse.ldmxcsr")
+            builder.call(load, [builder.bitcast(slot, cgutils.voidptr_t)])
+        return context.get_dummy_value()
+    return sig, codegen
+
+
+@numba.njit(cache=True, nogil=True)
+def mxcsr_inside_process() -> int:  # pragma: no cover - compiled
+    """The MXCSR the kernel computes with (for the test): set, read, restored."""
+    old = _flush_denormals()
+    now = _flush_denormals()
+    _restore_fp(old)
+    return now
 
 
 @intrinsic
@@ -1017,12 +1084,15 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
         0 (paContinue).
     """
     start = _cycles()
+    fp = _flush_denormals()  # restored before returning: the caller's thread keeps its own
     table = carray(_pointer(table_address), (TABLE_SIZE,), np.uint64)
     timespec = carray(_pointer(table[E_TIMESPEC]), (2,), np.int64)
     _clock_gettime(CLOCK_MONOTONIC, _pointer(table[E_TIMESPEC]))
     entry_s = timespec[0] + timespec[1] * 1e-9
     _clock_gettime(CLOCK_THREAD_CPUTIME_ID, _pointer(table[E_TIMESPEC]))
     cpu_start = timespec[0] * 1000000000 + timespec[1]
+    usage = carray(_pointer(table[E_RUSAGE]), (2 * RUSAGE_WORDS,), np.int64)
+    _getrusage(RUSAGE_THREAD, _pointer(table[E_RUSAGE]))
     params = carray(_pointer(table[E_PARAMS]), (1,), PARAMS_DTYPE)[0]
     state = carray(_pointer(table[E_STATE]), (1,), STATE_DTYPE)[0]
     channels = params.channels
@@ -1096,9 +1166,20 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
     _clock_gettime(CLOCK_THREAD_CPUTIME_ID, _pointer(table[E_TIMESPEC]))
     cpu_ns = timespec[0] * 1000000000 + timespec[1] - cpu_start
     if cpu_ns > state.max_cpu_ns:
+        _getrusage(RUSAGE_THREAD, _pointer(table[E_RUSAGE] + np.uint64(8 * RUSAGE_WORDS)))
+        end = RUSAGE_WORDS
         state.max_cpu_ns = cpu_ns
+        state.max_cpu_frame = state.frames - frames
+        state.max_cpu_user_us = ((usage[end] - usage[0]) * 1000000 + usage[end + 1]
+                                 - usage[1])
+        state.max_cpu_system_us = ((usage[end + 2] - usage[2]) * 1000000 + usage[end + 3]
+                                   - usage[3])
+        state.max_cpu_minflt = usage[end + 8] - usage[8]
+        state.max_cpu_majflt = usage[end + 9] - usage[9]
+        state.max_cpu_nivcsw = usage[end + 17] - usage[17]
     if cpu_ns > period_s * 1e9:
         state.late_callbacks += 1
+    _restore_fp(fp)
     return PA_CONTINUE
 
 

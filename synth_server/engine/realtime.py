@@ -451,6 +451,7 @@ class CallbackEngine:
             "dc_state": _touch(np.zeros(2, np.float64)),
             "limiter": np.ones(1, np.float64),
             "timespec": _touch(np.zeros(2, np.int64)),
+            "rusage": _touch(np.zeros(2 * kernel.RUSAGE_WORDS, np.int64)),
             "snapshot": _touch(np.zeros(1, kernel.CONTROL_DTYPE)),
             "voices": _touch(np.zeros(kernel.MAX_VOICES, kernel.VOICE_DTYPE)),
             "events": _touch(np.zeros(kernel.EVENT_RING, kernel.EVENT_DTYPE)),
@@ -968,6 +969,17 @@ class CallbackEngine:
                    "callback_ms_mean": round(cost["mean_ms"], 4),
                    "callback_ms_max": round(cost["max_ms"], 4),
                    "callback_cpu_ms_max": round(cost["max_cpu_ms"], 4),
+                   # when the longest callback ran (s of audio from the start): to tell it
+                   # against the hand-overs (swaps' first_sample) in a soak
+                   "callback_cpu_max_at_s": round(int(s["max_cpu_frame"]) / self.sample_rate,
+                                                  3),
+                   # what that callback spent its CPU on (getrusage of the audio thread): our
+                   # code is user time; page faults and kernel work charged to it are system
+                   "callback_cpu_max_user_ms": int(s["max_cpu_user_us"]) / 1000.0,
+                   "callback_cpu_max_system_ms": int(s["max_cpu_system_us"]) / 1000.0,
+                   "callback_cpu_max_page_faults": int(s["max_cpu_minflt"])
+                   + int(s["max_cpu_majflt"]),
+                   "callback_cpu_max_preempted": int(s["max_cpu_nivcsw"]),
                    "recording_dropped_frames": self.dropped_frames,
                    "memory_locked": self.memory_locked, "swaps": list(self.swaps),
                    "record": record}
