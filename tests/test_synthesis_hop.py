@@ -130,23 +130,21 @@ def test_a_synthesis_hop_that_does_not_divide_the_model_hop_is_refused(shipped):
                                                      "4x overlap of n_fft 2048")
     # hot-swap: a 128-hop model plays at synthesis hop 64; at 128 a 64-hop model is refused
     # and the playing model plays on
-    events: list[EngineEvent] = []
-    engine = CallbackEngine(default, "default", None, 128, synthesis_hop=64,
-                            on_event=events.append)
-    engine.publish(ControlState(gain=1.0, version=1))
-    hop_128 = dataclasses.replace(default, name="hop128",
-                                  stft=dataclasses.replace(default.stft, hop_length=128))
-    engine.load(hop_128, time.monotonic())
+    def swap(synthesis_hop: int, model_hop: int) -> tuple[CallbackEngine, list[EngineEvent]]:
+        events: list[EngineEvent] = []
+        engine = CallbackEngine(default, "default", None, 128, synthesis_hop=synthesis_hop,
+                                on_event=events.append)
+        engine.publish(ControlState(gain=1.0, version=1))
+        other = dataclasses.replace(default, name=f"hop{model_hop}",
+                                    stft=dataclasses.replace(default.stft, hop_length=model_hop))
+        engine.load(other, time.monotonic())
+        return engine, events
+
+    engine, events = swap(64, 128)
     engine.render_offline(SR // 10)
     engine._report_swaps()
     assert [type(e) for e in events] == [Swapped] and engine.model_name == "hop128"
-    events.clear()
-    engine = CallbackEngine(default, "default", None, 128, synthesis_hop=128,
-                            on_event=events.append)
-    engine.publish(ControlState(gain=1.0, version=1))
-    hop_64 = dataclasses.replace(default, name="hop64",
-                                 stft=dataclasses.replace(default.stft, hop_length=64))
-    engine.load(hop_64, time.monotonic())
+    engine, events = swap(128, 64)
     assert len(events) == 1 and isinstance(events[0], LoadFailed)
     assert events[0].reason == ("hop64: the synthesis hop 128 does not divide the model's "
                                 "hop_length 64")
