@@ -268,3 +268,34 @@ def test_the_kernel_computes_with_denormals_flushed_and_restores_the_caller(defa
     assert not ((tail != 0) & (np.abs(tail) < tiny)).any()  # no denormal sample
     assert (tail[-HOP:] == 0).all()  # silence is exact zeros
     assert np.float32(1e-39) * np.float32(1.0) != 0  # the caller's arithmetic is untouched
+
+
+def test_a_host_buffer_split_in_two_calls_keeps_the_latency_right(default):
+    """JACK at 512 frames with a 256-frame engine: PortAudio calls the kernel twice per host
+    buffer (same currentTime, the DAC time advanced by the first call's frames). Paced in real
+    time, a change published just before a host buffer is reported at the device latency
+    (10 ms here), not 5.3 ms early (the second call taken for the grid) or late (its DAC time
+    counting the first call's frames twice), and no call counts as a missed cycle."""
+    run(CallbackEngine(default, "default", None, 256), 1)  # compiled before the paced loop
+    engine = CallbackEngine(default, "default", None, 256)
+    out = np.zeros((HOP, engine.channels), np.float32)
+    table, address = np.uint64(engine.table.ctypes.data), np.uint64(out.ctypes.data)
+    host_s = 2 * HOP / 48000
+    device_s = 0.010
+    start = time.monotonic()
+    for cycle in range(int(0.4 / host_s)):
+        wake = start + cycle * host_s
+        time.sleep(max(0.0, wake - time.monotonic()))
+        if cycle == int(0.4 / host_s) - 1:
+            # arrived as this host buffer was due: a late wake of this loop (a busy machine)
+            # then delays the call, not the arrival
+            engine.publish(ControlState(pad=(0.9, 0.1), gain=1.0, version=1, received_s=wake))
+        for half in range(2):  # PortAudio's buffer processor: two calls, one currentTime
+            kernel.process(table, address, HOP, 100.0 + cycle * host_s + device_s
+                           + half * HOP / 48000, 100.0 + cycle * host_s)
+    state = engine.state[0]
+    assert state["gaps"] == 0 and state["clock_ok"] == 1
+    assert state["lat_count"] == 1
+    # the change left with the host buffer due when it arrived: the device latency, plus how
+    # late the grid's lower envelope is (the earliest of ~75 wake-ups of this loop)
+    assert 9.9 <= state["latencies_ms"][0] <= 13.0, state["latencies_ms"][0]

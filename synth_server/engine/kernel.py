@@ -178,6 +178,8 @@ STATE_DTYPE = np.dtype([
     ("grid_window_frame", np.int64),  # frames at the start of the current window
     ("grid_start_frame", np.int64),   # frames when the grid was last (re)started
     ("clock_ok", np.int64),        # the grid has settled: latencies are measured
+    ("device_s", np.float64),      # device latency, from the first call of a host buffer
+    ("host_frame", np.int64),      # frames produced before the first call of that buffer
 ], align=True)
 """Engine state, written by the kernel; Python reads it for /state and the summary."""
 
@@ -1066,7 +1068,8 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
     ``dac_time_s - current_time_s`` (the device latency PortAudio reports) later. ``grid_s`` is
     the lower envelope of (callback entry time − frames produced so far / sample_rate) over the
     current and the previous :data:`GRID_WINDOW_FRAMES` (a callback can start late, never
-    early), restarted when the stream clock jumps (a missed cycle: JACK skips its frames);
+    early; only the first call of a host buffer counts, when PortAudio splits a longer one),
+    restarted when the stream clock jumps (a missed cycle: JACK skips its frames);
     latencies are recorded only once it has run :data:`GRID_SETTLE_FRAMES` frames
     (``clock_ok``): an unsettled clock reports nothing rather than a wrong number. The
     outside client of benchmarks/latency_jack.py estimates the cycle grid the same way.
@@ -1101,17 +1104,27 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
     out = carray(_pointer(out_address), (frames, channels), np.float32)
     fifo = carray(_pointer(table[E_FIFO]), (hop, channels), np.float32)
     period_s = frames / sr
-    gap = state.callbacks > 0 and current_time_s - state.last_time_s > 1.5 * period_s
+    # PortAudio calls us more than once per host buffer when the host's is longer than ours
+    # (JACK at 512 frames, --blocksize 256): same currentTime, outputBufferDacTime advanced by
+    # the frames already given. Only the first call of a host buffer enters when its frames
+    # start: the others would put the grid early, and their DAC time counts those frames twice
+    repeat = state.callbacks > 0 and current_time_s == state.last_time_s
+    # a missed cycle: the clock moved more than the frames given since the last host buffer
+    # began, by over half a period
+    gap = state.callbacks > 0 and not repeat and current_time_s - state.last_time_s > (
+        (state.frames - state.host_frame) / sr + 0.5 * period_s)
     if gap:
         state.gaps += 1
     state.last_time_s = current_time_s
+    if not repeat:
+        state.host_frame = state.frames
     grid = entry_s - state.frames / sr
     if state.callbacks == 0 or gap:
         state.grid_cur_s = grid
         state.grid_prev_s = grid
         state.grid_window_frame = state.frames
         state.grid_start_frame = state.frames
-    else:
+    elif not repeat:
         if grid < state.grid_cur_s:
             state.grid_cur_s = grid
         if state.frames - state.grid_window_frame >= GRID_WINDOW_FRAMES:
@@ -1120,8 +1133,9 @@ def process(table_address, out_address, frames, dac_time_s, current_time_s):  # 
             state.grid_window_frame = state.frames
     state.grid_s = min(state.grid_cur_s, state.grid_prev_s)
     state.clock_ok = 1 if state.frames - state.grid_start_frame >= GRID_SETTLE_FRAMES else 0
-    device_s = max(dac_time_s - current_time_s, 0.0)
-    out_time_s = state.grid_s + state.frames / sr + device_s  # frame 0 of this call, at the DAC
+    if not repeat:
+        state.device_s = max(dac_time_s - current_time_s, 0.0)
+    out_time_s = state.grid_s + state.frames / sr + state.device_s  # frame 0, at the DAC
     done = 0
     block_peak = 0.0
     while done < frames:
