@@ -215,21 +215,28 @@ def test_latency_is_reported_only_once_the_frame_grid_has_settled(default):
     """The kernel times output on its callbacks' own frame grid (CLOCK_MONOTONIC, the clock
     arrivals are stamped with): until the grid has run GRID_SETTLE_FRAMES, and again after the
     stream clock jumped (a missed cycle), a change is rendered but its latency is not recorded:
-    no number rather than a wrong one."""
+    no number rather than a wrong one. Paced in real time, as a device calls it."""
+    run(CallbackEngine(default, "default", None, 256), 1)  # compiled before the paced loop
     engine = CallbackEngine(default, "default", None, 256)
     out = np.zeros((HOP, engine.channels), np.float32)
     table, address = np.uint64(engine.table.ctypes.data), np.uint64(out.ctypes.data)
     settle = kernel.GRID_SETTLE_FRAMES // HOP
-    clock_s = [100.0]
+    clock_s = [0.0]  # the stream clock; the wall-clock schedule follows it
+    start = time.monotonic()
 
-    def callback(jump_s: float = 0.0) -> None:
+    def callback(jump_s: float = 0.0) -> float:
         clock_s[0] += HOP / 48000 + jump_s
-        kernel.process(table, address, HOP, clock_s[0] + 0.01, clock_s[0])
+        wake = start + clock_s[0]
+        time.sleep(max(0.0, wake - time.monotonic()))
+        kernel.process(table, address, HOP, 100.0 + clock_s[0] + 0.01, 100.0 + clock_s[0])
+        return wake
 
-    def change(step: int) -> None:
+    def change(step: int, jump_s: float = 0.0) -> None:
+        # arrives as the next callback is due: a late wake of this loop delays the call only
+        due = start + clock_s[0] + HOP / 48000 + jump_s
         engine.publish(ControlState(pad=(step % 2, 0.5), gain=1.0, version=step,
-                                    received_s=time.monotonic()))
-        callback()
+                                    received_s=due))
+        callback(jump_s)
 
     callback()
     change(1)
@@ -238,11 +245,11 @@ def test_latency_is_reported_only_once_the_frame_grid_has_settled(default):
         callback()
     change(2)
     assert engine.state["clock_ok"][0] == 1 and engine.state["lat_count"][0] == 1
-    # called faster than real time, the grid is the latest call: the change left at once, and
-    # reaches the device the reported 10 ms later
-    assert 10.0 <= engine.state["latencies_ms"][0][0] < 60.0, engine.state["latencies_ms"][0][0]
-    callback(jump_s=0.02)  # JACK skipped cycles: the grid starts again
-    change(3)
+    # the change left with the callback due when it arrived and reaches the device the
+    # reported 10 ms later (plus how late the grid's lower envelope is)
+    assert 10.0 - 1e-6 <= engine.state["latencies_ms"][0][0] <= 13.0, \
+        engine.state["latencies_ms"][0][0]
+    change(3, jump_s=0.02)  # JACK skipped cycles: the grid starts again
     assert engine.state["clock_ok"][0] == 0 and engine.state["lat_count"][0] == 1
     assert engine.state["gaps"][0] == 1
 
@@ -298,4 +305,4 @@ def test_a_host_buffer_split_in_two_calls_keeps_the_latency_right(default):
     assert state["lat_count"] == 1
     # the change left with the host buffer due when it arrived: the device latency, plus how
     # late the grid's lower envelope is (the earliest of ~75 wake-ups of this loop)
-    assert 9.9 <= state["latencies_ms"][0] <= 13.0, state["latencies_ms"][0]
+    assert 10.0 - 1e-6 <= state["latencies_ms"][0] <= 13.0, state["latencies_ms"][0]
